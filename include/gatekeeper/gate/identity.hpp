@@ -1,0 +1,15 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace gk::gate {
+
+// Who a request comes from, once a scheme has proved it.
+struct Identity {
+    std::string user;
+    std::string email;
+    std::vector<std::string> groups;
+    std::string scheme;  // "basic", "digest", "bearer", ...
+};
+
+}  // namespace gk::gate

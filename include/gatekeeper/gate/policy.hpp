@@ -1,0 +1,88 @@
+#pragma once
+// The whole validated configuration as one immutable snapshot. Built by
+// config/, published to the workers atomically, never mutated after.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gatekeeper/gate/route.hpp"
+
+namespace gk::gate {
+
+struct Listener {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8080;
+    bool tls = false;
+    std::string cert_file;   // PEM, for tls
+    std::string key_file;    // PEM, for tls
+    int line = 0;
+};
+
+struct Upstream {
+    std::string name;
+    std::string url;                    // as configured, e.g. "http://127.0.0.1:3000/base"
+    bool tls = false;                   // https
+    std::string host;
+    std::uint16_t port = 80;
+    std::string base_path;              // "" or "/base" (no trailing slash)
+    bool verify_tls = true;             // verify the upstream's certificate
+    std::string ca_file;                // extra CA for https upstreams
+    std::chrono::milliseconds connect_timeout{5000};
+    std::chrono::milliseconds response_timeout{30000};  // until response head: 504 past it
+    std::size_t max_idle_per_thread = 32;
+    int line = 0;
+};
+
+struct UserSource {
+    enum class Kind { htpasswd, sqlite };
+    std::string name;
+    Kind kind = Kind::htpasswd;
+    std::string path;
+    int line = 0;
+};
+
+struct Limits {
+    std::size_t max_header_bytes = 32 * 1024;          // whole head -> 431
+    std::size_t max_body_bytes = 1ull << 40;           // 1 TiB default: streamed, not buffered -> 413
+    std::chrono::milliseconds header_timeout{10000};   // head not received -> 408
+    std::chrono::milliseconds idle_timeout{60000};     // keep-alive idle
+    std::chrono::milliseconds body_timeout{60000};     // no body progress
+    std::chrono::milliseconds shutdown_grace{10000};   // SIGTERM: finish in-flight up to this
+};
+
+struct IdentityHeaders {
+    // Each is sent only if non-empty. Defaults: oauth2-proxy and Authelia names.
+    std::vector<std::string> user = {"X-Auth-Request-User", "Remote-User"};
+    std::vector<std::string> email = {"X-Auth-Request-Email", "Remote-Email"};
+    std::vector<std::string> groups = {"X-Auth-Request-Groups", "Remote-Groups"};
+};
+
+struct Cidr {
+    std::vector<std::uint8_t> bytes;  // 4 or 16
+    unsigned prefix = 0;
+};
+
+struct Policy {
+    std::string source_file;
+    unsigned threads = 0;               // 0 = number of cores
+    std::vector<Listener> listeners;
+    std::vector<Upstream> upstreams;
+    std::vector<UserSource> user_sources;
+    std::vector<Route> routes;          // first match wins
+    Limits limits;
+    IdentityHeaders identity_headers;
+    std::vector<Cidr> trusted_proxies = {  // default: loopback only
+        Cidr{{127, 0, 0, 0}, 8},
+        Cidr{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128}};
+    std::string cookie_prefix = "gatekeeper";   // gatekeeper's own cookies (removed before upstream)
+    bool access_log = true;
+    std::string state_dir;               // for sqlite etc., relative paths resolved from the config file
+
+    [[nodiscard]] const Upstream* upstream(std::string_view name) const;
+    [[nodiscard]] const UserSource* user_source(std::string_view name) const;
+};
+
+}  // namespace gk::gate

@@ -1,0 +1,30 @@
+#pragma once
+// What the core needs from outside, as interfaces. Adapters live in store/.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gk::gate {
+
+struct UserRecord {
+    std::string name;
+    std::string password_hash;        // any format password::verify reads
+    std::vector<std::string> groups;
+    std::string email;
+    bool disabled = false;
+};
+
+// A source of users (htpasswd file, embedded database). Implementations are
+// thread-safe; lookups are in memory or a local file-backed store and fast.
+class UserDirectory {
+public:
+    virtual ~UserDirectory() = default;
+    // nullopt: no such user. A store failure is reported through healthy().
+    [[nodiscard]] virtual std::optional<UserRecord> find(std::string_view name) const = 0;
+    // false when the backing store cannot be read: requests needing it get 503.
+    [[nodiscard]] virtual bool healthy() const = 0;
+};
+
+}  // namespace gk::gate

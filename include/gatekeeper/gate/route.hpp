@@ -1,0 +1,44 @@
+#pragma once
+// Routes and what they require. Built once by config/ into an immutable Policy.
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace re2 { class RE2; }
+
+namespace gk::gate {
+
+enum class SchemeKind { basic, digest, bearer, apikey, session };
+const char* to_string(SchemeKind) noexcept;
+
+enum class PathMatchKind { exact, prefix, regex };
+
+struct PathMatch {
+    PathMatchKind kind = PathMatchKind::prefix;
+    std::string value;                 // for prefix: "/admin/" or "/admin" (segment-boundary match)
+    std::shared_ptr<const re2::RE2> regex;  // compiled at load, for kind == regex
+};
+
+enum class RequireKind { public_access, authenticated, users, groups };
+
+struct Requirement {
+    RequireKind kind = RequireKind::authenticated;
+    std::vector<std::string> values;   // user names or group names (any-of)
+};
+
+struct Route {
+    std::string name;
+    int line = 0;                       // where it was defined in the config, for explain/logs
+    std::vector<std::string> hosts;     // empty = any host; lower-case; "*.example.com" allowed
+    PathMatch path;
+    std::vector<std::string> methods;   // empty = any method
+    bool case_insensitive = false;      // match the path ignoring ASCII case
+    std::vector<SchemeKind> schemes;    // in challenge order, strongest first
+    std::string realm;
+    Requirement require;
+    std::string upstream;               // name of an upstream in the policy; empty = none (gatekeeper answers itself)
+    std::string user_source;            // name of a user source in the policy
+    bool allow_cors_preflight = false;  // OPTIONS + Access-Control-Request-Method passes unauthenticated
+};
+
+}  // namespace gk::gate

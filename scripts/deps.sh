@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages gatekeeper needs, only those that are missing.
+set -euo pipefail
+pkgs=(
+  cmake ninja-build ccache g++ clang libclang-rt-14-dev pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libre2-dev libargon2-dev libcrypt-dev libsqlite3-dev libyaml-cpp-dev
+  libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  curl python3 python3-requests nginx-light apache2-utils openssl sqlite3
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
