@@ -1,0 +1,54 @@
+#pragma once
+// The 401/403 decision. Pure and synchronous: when a password must be checked
+// (slow, CPU-bound) evaluate() says so and the caller runs the check wherever
+// it likes (a worker pool), then calls finish_password_check().
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gatekeeper/common/secret.hpp"
+#include "gatekeeper/gate/decision.hpp"
+#include "gatekeeper/gate/policy.hpp"
+#include "gatekeeper/gate/ports.hpp"
+#include "gatekeeper/gate/request.hpp"
+
+namespace gk::gate {
+
+// The user sources of a policy, by name. Owned by the caller, outlives evaluate().
+using Directories = std::map<std::string, std::shared_ptr<UserDirectory>, std::less<>>;
+
+// A password verification the caller must run before the decision is known.
+struct PasswordCheck {
+    std::string user;                 // as presented
+    Secret password;
+    std::string stored_hash;          // the user's hash, or password::dummy_hash() for an unknown user
+    std::optional<UserRecord> record; // nullopt: unknown user (verification still runs, for timing)
+    std::string scheme = "basic";
+};
+
+struct Evaluation {
+    const Route* route = nullptr;
+    std::optional<Decision> decision;      // final, or...
+    std::optional<PasswordCheck> check;    // ...a check to run, then finish_password_check()
+};
+
+// First route that matches host, path and method; nullptr if none.
+const Route* match_route(const Policy& policy, const Request& req);
+
+// Decide as far as possible without slow work.
+Evaluation evaluate(const Policy& policy, const Request& req, const Directories& dirs);
+
+// Complete a decision once the password check ran. `verified` is the result of
+// password::verify(check.stored_hash, check.password) (false on any error).
+Decision finish_password_check(const Route& route, const PasswordCheck& check, bool verified);
+
+// Authorization of a known identity against the route's requirement.
+Decision authorize(const Route& route, Identity identity);
+
+// The WWW-Authenticate challenges a route offers, strongest first.
+std::vector<httpauth::Challenge> challenges_for(const Route& route);
+
+}  // namespace gk::gate

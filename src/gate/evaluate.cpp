@@ -1,0 +1,171 @@
+// The decision table of DESIGN.md, for the schemes this build offers.
+#include <algorithm>
+
+#include "gatekeeper/gate/gate.hpp"
+#include "gatekeeper/httpauth/challenge.hpp"
+#include "gatekeeper/password/hash.hpp"
+#include "gatekeeper/schemes/basic.hpp"
+
+namespace gk::gate {
+namespace {
+
+constexpr std::string_view kUnauthorizedDetail = "Authentication is required to access this resource.";
+
+Decision make(Verdict v, const Route* route, std::string reason, std::string detail = {}) {
+    Decision d;
+    d.verdict = v;
+    d.route = route;
+    d.reason = std::move(reason);
+    d.public_detail = std::move(detail);
+    if (route && v == Verdict::challenge) d.challenges = challenges_for(*route);
+    return d;
+}
+
+bool accepts(const Route& r, SchemeKind k) {
+    return std::find(r.schemes.begin(), r.schemes.end(), k) != r.schemes.end();
+}
+
+bool is_cors_preflight(const Request& req) {
+    return req.method == "OPTIONS" && req.get("Access-Control-Request-Method").has_value() &&
+           req.get("Origin").has_value();
+}
+
+}  // namespace
+
+std::vector<httpauth::Challenge> challenges_for(const Route& route) {
+    std::vector<httpauth::Challenge> out;
+    for (auto k : route.schemes) {
+        if (k == SchemeKind::basic) out.push_back(schemes::basic_challenge(route.realm));
+    }
+    return out;
+}
+
+Evaluation evaluate(const Policy& policy, const Request& req, const Directories& dirs) {
+    Evaluation ev;
+    const Route* route = match_route(policy, req);
+    ev.route = route;
+    if (!route) {
+        ev.decision = make(Verdict::not_found, nullptr, "no route matches", "No route matches this request.");
+        return ev;
+    }
+    if (route->require.kind == RequireKind::public_access) {
+        ev.decision = make(Verdict::allow, route, "public route");
+        return ev;
+    }
+    if (route->allow_cors_preflight && is_cors_preflight(req)) {
+        ev.decision = make(Verdict::allow, route, "CORS preflight passes unauthenticated");
+        return ev;
+    }
+
+    // Authorization is a singleton field (RFC 9110 5.3): two of them are ambiguous.
+    const auto n_auth = req.count("Authorization");
+    if (n_auth > 1) {
+        ev.decision = make(Verdict::bad_request, route, "more than one Authorization header",
+                           "The request carries more than one Authorization header.");
+        return ev;
+    }
+    if (n_auth == 0) {
+        ev.decision = make(Verdict::challenge, route, "no credentials", std::string(kUnauthorizedDetail));
+        return ev;
+    }
+
+    auto creds = httpauth::parse_credentials(*req.get("Authorization"));
+    if (!creds) {
+        ev.decision = make(Verdict::bad_request, route,
+                           std::string("malformed Authorization header: ") + httpauth::to_string(creds.error()),
+                           "The Authorization header is malformed.");
+        return ev;
+    }
+    if (httpauth::iequals(creds->scheme, "Basic")) {
+        if (!accepts(*route, SchemeKind::basic)) {
+            ev.decision = make(Verdict::challenge, route, "scheme Basic is not accepted on this route",
+                               std::string(kUnauthorizedDetail));
+            ev.decision->scheme = "basic";
+            return ev;
+        }
+        auto basic = schemes::decode_basic(*creds);
+        if (!basic) {
+            ev.decision = make(Verdict::bad_request, route,
+                               std::string("malformed Basic credentials: ") + schemes::to_string(basic.error()),
+                               "The Basic credentials are malformed.");
+            ev.decision->scheme = "basic";
+            return ev;
+        }
+        auto dir = dirs.find(route->user_source);
+        if (dir == dirs.end() || !dir->second || !dir->second->healthy()) {
+            ev.decision = make(Verdict::unavailable, route, "user source '" + route->user_source + "' unavailable",
+                               "The authentication service is temporarily unavailable.");
+            ev.decision->scheme = "basic";
+            return ev;
+        }
+        PasswordCheck check;
+        check.user = basic->user;
+        check.password = std::move(basic->password);
+        check.record = dir->second->find(basic->user);
+        // An unknown user is verified against a dummy hash of the same cost so
+        // that timing does not reveal who exists.
+        check.stored_hash = check.record ? check.record->password_hash : password::dummy_hash();
+        ev.check = std::move(check);
+        return ev;
+    }
+    ev.decision = make(Verdict::challenge, route, "scheme '" + creds->scheme + "' is not accepted on this route",
+                       std::string(kUnauthorizedDetail));
+    return ev;
+}
+
+Decision finish_password_check(const Route& route, const PasswordCheck& check, bool verified) {
+    if (!check.record) {
+        auto d = make(Verdict::challenge, &route, "unknown user", std::string(kUnauthorizedDetail));
+        d.scheme = check.scheme;
+        return d;
+    }
+    if (!verified) {
+        auto d = make(Verdict::challenge, &route, "wrong password", std::string(kUnauthorizedDetail));
+        d.scheme = check.scheme;
+        return d;
+    }
+    if (check.record->disabled) {
+        auto d = make(Verdict::challenge, &route, "user disabled", std::string(kUnauthorizedDetail));
+        d.scheme = check.scheme;
+        return d;
+    }
+    Identity id;
+    id.user = check.record->name;
+    id.email = check.record->email;
+    id.groups = check.record->groups;
+    id.scheme = check.scheme;
+    return authorize(route, std::move(id));
+}
+
+Decision authorize(const Route& route, Identity identity) {
+    Decision d;
+    d.route = &route;
+    d.scheme = identity.scheme;
+    bool allowed = false;
+    switch (route.require.kind) {
+        case RequireKind::public_access:
+        case RequireKind::authenticated:
+            allowed = true;
+            d.reason = "authenticated";
+            break;
+        case RequireKind::users:
+            allowed = std::find(route.require.values.begin(), route.require.values.end(), identity.user) !=
+                      route.require.values.end();
+            d.reason = allowed ? "user is listed" : "user '" + identity.user + "' is not among the route's users";
+            break;
+        case RequireKind::groups:
+            for (const auto& g : identity.groups)
+                if (std::find(route.require.values.begin(), route.require.values.end(), g) !=
+                    route.require.values.end())
+                    allowed = true;
+            d.reason = allowed ? "member of a required group"
+                               : "user '" + identity.user + "' is in none of the required groups";
+            break;
+    }
+    d.verdict = allowed ? Verdict::allow : Verdict::forbid;
+    if (!allowed) d.public_detail = "You are not allowed to access this resource.";
+    d.identity = std::move(identity);
+    return d;
+}
+
+}  // namespace gk::gate
