@@ -1,0 +1,55 @@
+#include "server/proxy.hpp"
+
+namespace gk::server {
+
+void prepare_upstream_request(ProxyContext& ctx, http::request<http::buffer_body>& req, bool chunked) {
+    const auto& policy = ctx.rt.policy;
+    // Values a trusted front proxy told us, read before the spoofable set goes.
+    std::string prior_xff, prior_proto, prior_host;
+    if (ctx.info.trusted) {
+        prior_xff = std::string(req[http::field::x_forwarded_for]);
+        prior_proto = std::string(req["X-Forwarded-Proto"]);
+        prior_host = std::string(req["X-Forwarded-Host"]);
+    }
+    const std::string host(req[http::field::host]);
+
+    // Order matters: the Connection header of the INBOUND message is applied
+    // first, so it can never name a header that gatekeeper adds below.
+    strip_hop_by_hop(req);
+    strip_spoofable(req, policy.identity_headers);
+    strip_own_cookies(req, policy.cookie_prefix);
+    req.erase(http::field::expect);
+    req.erase(http::field::x_forwarded_for);
+    req.erase("X-Forwarded-Proto");
+    req.erase("X-Forwarded-Host");
+    // The credentials were for gatekeeper; the upstream gets the identity instead.
+    if (ctx.decision.identity) req.erase(http::field::authorization);
+    if (chunked) req.chunked(true);
+
+    req.set(http::field::x_forwarded_for, prior_xff.empty() ? ctx.info.peer_text : prior_xff + ", " + ctx.info.peer_text);
+    req.set("X-Forwarded-Proto", !prior_proto.empty() ? prior_proto : (ctx.info.tls ? "https" : "http"));
+    if (!prior_host.empty() || !host.empty()) req.set("X-Forwarded-Host", !prior_host.empty() ? prior_host : host);
+    if (ctx.decision.identity) set_identity_headers(req, *ctx.decision.identity, policy.identity_headers);
+
+    std::string target = ctx.up.base_path + ctx.greq.path;
+    if (!ctx.greq.query.empty()) target += "?" + ctx.greq.query;
+    req.target(target);
+    req.version(11);
+    req.keep_alive(true);
+}
+
+void prepare_client_response(http::response<http::buffer_body>& res, bool chunked, bool head_only,
+                             unsigned client_version, bool client_keep_alive) {
+    const bool had_length = res.has_content_length();
+    strip_hop_by_hop(res);
+    res.version(client_version == 10 ? 10 : 11);
+    bool keep = client_keep_alive;
+    if (!head_only && !had_length) {
+        if (client_version == 11) res.chunked(true);  // re-frame close-delimited or chunked bodies
+        else keep = false;                            // HTTP/1.0: delimit by closing
+    }
+    (void)chunked;
+    res.keep_alive(keep);
+}
+
+}  // namespace gk::server

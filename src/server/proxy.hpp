@@ -1,0 +1,184 @@
+#pragma once
+// The reverse proxy: re-serializes the client's request to a pooled upstream
+// connection and streams both bodies through fixed buffers.
+#include <optional>
+
+#include <boost/asio/write.hpp>
+
+#include "gatekeeper/gate/decision.hpp"
+#include "gatekeeper/gate/request.hpp"
+#include "server/access_log.hpp"
+#include "server/decision_response.hpp"
+#include "server/headers.hpp"
+#include "server/relay.hpp"
+#include "server/session.hpp"
+
+namespace gk::server {
+
+struct ProxyContext {
+    Worker& w;
+    const Runtime& rt;
+    const gate::Upstream& up;
+    const ConnInfo& info;
+    const gate::Request& greq;
+    const gate::Decision& decision;
+    AccessRecord& log;
+};
+
+struct ProxyOutcome {
+    std::optional<string_response> error_response;  // nothing was sent to the client yet
+    int status = 0;
+    bool keep_alive = false;
+};
+
+// Rewrites the inbound head in place for the upstream (hop-by-hop, spoofable
+// identity headers, own cookies, X-Forwarded-*, identity, target).
+void prepare_upstream_request(ProxyContext& ctx, http::request<http::buffer_body>& req, bool chunked);
+// Rewrites the upstream's response head for the client.
+void prepare_client_response(http::response<http::buffer_body>& res, bool chunked, bool head_only,
+                             unsigned client_version, bool client_keep_alive);
+
+namespace detail {
+
+enum class Failure { none, retryable, upstream, upstream_timeout, client };
+
+template <class Client, class Up>
+asio::awaitable<std::pair<Failure, ProxyOutcome>> exchange(ProxyContext& ctx, Client& client, beast::flat_buffer& cbuf,
+                                                           http::request_parser<http::buffer_body>& p, Up& up,
+                                                           UpstreamConnection& conn, bool head_request,
+                                                           bool client_keep_alive, bool may_retry) {
+    const auto& lim = ctx.rt.policy.limits;
+    ProxyOutcome out;
+    http::request_serializer<http::buffer_body> sr{p.get()};
+    const bool had_body_before = !p.is_done();
+    auto rel = co_await relay_body(client, cbuf, p, up, sr, lim.body_timeout);
+    if (rel.read) {
+        out.error_response = error_response(rel.read == beast::error::timeout ? http::status::request_timeout
+                                            : rel.read == http::error::body_limit ? http::status::payload_too_large
+                                                                                   : http::status::bad_request,
+                                            "The request body could not be read.", "", 11);
+        co_return std::pair{Failure::client, std::move(out)};
+    }
+    if (rel.write) {
+        ctx.log.reason = "upstream write: " + rel.write.message();
+        co_return std::pair{may_retry && !had_body_before ? Failure::retryable : Failure::upstream, std::move(out)};
+    }
+
+    std::optional<http::response_parser<http::buffer_body>> rp;
+    for (;;) {
+        rp.emplace();
+        rp->body_limit(boost::none);
+        if (head_request) rp->skip(true);
+        beast::get_lowest_layer(up).expires_after(ctx.up.response_timeout);
+        auto [ec, n] = co_await http::async_read_header(up, conn.buffer, *rp, use_nothrow);
+        if (ec == beast::error::timeout) {
+            ctx.log.reason = "upstream response timeout";
+            co_return std::pair{Failure::upstream_timeout, std::move(out)};
+        }
+        if (ec) {
+            ctx.log.reason = "upstream read: " + ec.message();
+            co_return std::pair{may_retry && !had_body_before && conn.buffer.size() == 0 ? Failure::retryable
+                                                                                         : Failure::upstream,
+                                std::move(out)};
+        }
+        const auto code = rp->get().result_int();
+        if (code >= 100 && code < 200 && code != 101) continue;  // interim responses are not relayed
+        break;
+    }
+    auto& res = rp->get();
+    const int code = static_cast<int>(res.result_int());
+    out.status = code;
+    ctx.log.upstream_status = code;
+    const bool upstream_keep_alive = res.keep_alive();
+    const bool head_only = head_request || code == 204 || code == 304 || code < 200;
+    const bool closing = !client_keep_alive || ctx.w.draining;
+    prepare_client_response(res, rp->chunked(), head_only, p.get().version(), !closing);
+    out.keep_alive = res.keep_alive();
+
+    http::response_serializer<http::buffer_body> rsr{res};
+    if (head_only) {
+        beast::get_lowest_layer(client).expires_after(lim.body_timeout);
+        auto [wec, m] = co_await http::async_write_header(client, rsr, use_nothrow);
+        if (wec) out.keep_alive = false;
+    } else {
+        auto back = co_await relay_body(up, conn.buffer, *rp, client, rsr, lim.body_timeout);
+        if (back.read || back.write) {
+            // Headers are already on the wire: the only honest signal left is closing.
+            out.keep_alive = false;
+            ctx.log.reason = back.read ? "upstream body: " + back.read.message() : "client write: " + back.write.message();
+            co_return std::pair{Failure::client, std::move(out)};
+        }
+    }
+    if (upstream_keep_alive && rp->is_done() && p.is_done()) co_return std::pair{Failure::none, std::move(out)};
+    co_return std::pair{Failure::client /* connection not reusable, but the exchange succeeded */, std::move(out)};
+}
+
+}  // namespace detail
+
+template <class Client>
+asio::awaitable<ProxyOutcome> proxy_request(ProxyContext& ctx, Client& client, beast::flat_buffer& cbuf,
+                                            http::request_parser<http::buffer_body>& p) {
+    auto& req = p.get();
+    const bool client_keep_alive = req.keep_alive();
+    const bool head_request = req.method() == http::verb::head;
+    const bool expects_continue = gate::iequals(req[http::field::expect], "100-continue");
+    prepare_upstream_request(ctx, req, p.chunked());
+    const std::string accept = ctx.greq.get("Accept") ? std::string(*ctx.greq.get("Accept")) : std::string();
+
+    if (expects_continue && !p.is_done()) {
+        static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+        beast::get_lowest_layer(client).expires_after(ctx.rt.policy.limits.body_timeout);
+        auto [ec, n] = co_await asio::async_write(client, asio::buffer(cont.data(), cont.size()), use_nothrow);
+        if (ec) co_return ProxyOutcome{std::nullopt, 0, false};
+    }
+
+    auto& tls_ctx = *ctx.w.shared.upstream_tls.at(ctx.up.name);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        auto conn = attempt == 0 ? ctx.w.pool.take(ctx.up.name) : nullptr;
+        if (!conn) {
+            auto [ec, fresh] = co_await connect_upstream(ctx.up, tls_ctx);
+            if (ec) {
+                ctx.log.reason = "upstream connect: " + ec.message();
+                const bool timeout = ec == beast::error::timeout;
+                ProxyOutcome o;
+                o.error_response = error_response(timeout ? http::status::gateway_timeout : http::status::bad_gateway,
+                                                  timeout ? "The upstream did not answer in time."
+                                                          : "The upstream cannot be reached.",
+                                                  accept, req.version());
+                co_return o;
+            }
+            conn = std::move(fresh);
+        }
+        const bool may_retry = conn->reused;
+        std::pair<detail::Failure, ProxyOutcome> r;
+        if (conn->tls)
+            r = co_await detail::exchange(ctx, client, cbuf, p, *conn->tls, *conn, head_request, client_keep_alive,
+                                          may_retry);
+        else
+            r = co_await detail::exchange(ctx, client, cbuf, p, *conn->plain, *conn, head_request, client_keep_alive,
+                                          may_retry);
+        auto& [failure, outcome] = r;
+        switch (failure) {
+            case detail::Failure::none:
+                ctx.w.pool.give_back(ctx.up.name, std::move(conn), ctx.up.max_idle_per_thread);
+                co_return std::move(outcome);
+            case detail::Failure::retryable:
+                continue;  // a pooled connection the upstream had closed: once more on a fresh one
+            case detail::Failure::upstream:
+                outcome.error_response = error_response(http::status::bad_gateway, "The upstream failed to answer.",
+                                                        accept, req.version());
+                co_return std::move(outcome);
+            case detail::Failure::upstream_timeout:
+                outcome.error_response = error_response(http::status::gateway_timeout,
+                                                        "The upstream did not answer in time.", accept, req.version());
+                co_return std::move(outcome);
+            case detail::Failure::client:
+                co_return std::move(outcome);
+        }
+    }
+    ProxyOutcome o;
+    o.error_response = error_response(http::status::bad_gateway, "The upstream failed to answer.", accept, req.version());
+    co_return o;
+}
+
+}  // namespace gk::server

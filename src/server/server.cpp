@@ -1,0 +1,160 @@
+#include "server/server.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "gatekeeper/crypto/crypto.hpp"
+#include "server/session.hpp"
+#include "server/tls_context.hpp"
+#include "server/trust.hpp"
+#include "server/worker.hpp"
+
+namespace gk::server {
+namespace {
+
+asio::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acc, ssl::context* tls) {
+    for (;;) {
+        auto [ec, sock] = co_await acc.async_accept(use_nothrow);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || !acc.is_open()) co_return;
+            // EMFILE and friends: back off briefly instead of spinning.
+            asio::steady_timer t(w.ioc, std::chrono::milliseconds(50));
+            co_await t.async_wait(use_nothrow);
+            continue;
+        }
+        error_code ignore;
+        sock.set_option(tcp::no_delay(true), ignore);
+        ConnInfo info;
+        auto ep = sock.remote_endpoint(ignore);
+        info.peer = ep.address();
+        info.peer_text = info.peer.is_v6() && info.peer.to_v6().is_v4_mapped()
+                             ? asio::ip::make_address_v4(asio::ip::v4_mapped, info.peer.to_v6()).to_string()
+                             : info.peer.to_string();
+        info.tls = tls != nullptr;
+        info.trusted = is_trusted(w.shared.runtime->policy.trusted_proxies, info.peer);
+        w.shared.open_connections.fetch_add(1);
+        auto done = [&w](std::exception_ptr e) {
+            w.shared.open_connections.fetch_sub(1);
+            if (e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    w.shared.access_log->error("{{\"error\":\"session failed\",\"what\":\"{}\"}}", ex.what());
+                }
+            }
+        };
+        if (tls)
+            asio::co_spawn(w.ioc, run_tls_session(w, std::move(sock), *tls, std::move(info)), done);
+        else
+            asio::co_spawn(w.ioc, run_plain_session(w, std::move(sock), std::move(info)), done);
+    }
+}
+
+std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& ioc, const gate::Listener& l) {
+    error_code ec;
+    auto addr = asio::ip::make_address(l.address, ec);
+    if (ec) throw std::runtime_error("listener " + l.address + ": not an IP address");
+    tcp::endpoint ep(addr, l.port);
+    auto acc = std::make_unique<tcp::acceptor>(ioc);
+    acc->open(ep.protocol(), ec);
+    if (!ec) acc->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) {
+        // One acceptor per thread on the same port: the kernel spreads connections.
+        int one = 1;
+        if (::setsockopt(acc->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+            ec = error_code(errno, boost::system::system_category());
+    }
+    if (!ec) acc->bind(ep, ec);
+    if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        throw std::runtime_error("cannot listen on " + l.address + ":" + std::to_string(l.port) + ": " + ec.message());
+    return acc;
+}
+
+}  // namespace
+
+int run_server(std::shared_ptr<const Runtime> runtime, const ServerHooks& hooks) {
+    const auto& policy = runtime->policy;
+    Shared shared;
+    shared.runtime = runtime;
+    shared.cache_key = crypto::random_bytes(32);
+    shared.access_log = spdlog::get("access");
+    if (!shared.access_log) shared.access_log = spdlog::stdout_logger_mt("access");
+    shared.access_log->set_pattern("%v");
+    for (const auto& u : policy.upstreams) shared.upstream_tls.emplace(u.name, make_upstream_tls(u));
+
+    std::vector<std::unique_ptr<ssl::context>> listener_tls;
+    for (const auto& l : policy.listeners)
+        listener_tls.push_back(l.tls ? make_server_tls(l.cert_file, l.key_file) : nullptr);
+
+    unsigned n = policy.threads ? policy.threads : std::max(1u, std::thread::hardware_concurrency());
+    asio::thread_pool hash_pool(std::max(1u, std::thread::hardware_concurrency()));
+    shared.hash_pool = &hash_pool;
+
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (unsigned i = 0; i < n; ++i) {
+        auto w = std::make_unique<Worker>(shared);
+        for (std::size_t li = 0; li < policy.listeners.size(); ++li) {
+            w->acceptors.push_back(open_acceptor(w->ioc, policy.listeners[li]));
+            asio::co_spawn(w->ioc, accept_loop(*w, *w->acceptors.back(), listener_tls[li].get()), asio::detached);
+        }
+        workers.push_back(std::move(w));
+    }
+
+    std::vector<std::thread> threads;
+    for (auto& w : workers) threads.emplace_back([&ioc = w->ioc] { ioc.run(); });
+    if (hooks.on_ready) hooks.on_ready();
+
+    asio::io_context control;
+    asio::signal_set signals(control, SIGINT, SIGTERM);
+    asio::steady_timer ticker(control);
+    bool stopping = false;
+    std::chrono::steady_clock::time_point deadline;
+
+    std::function<void()> tick = [&] {
+        ticker.expires_after(stopping ? std::chrono::milliseconds(50) : std::chrono::milliseconds(1000));
+        ticker.async_wait([&](error_code ec) {
+            if (ec) return;
+            if (!stopping) {
+                for (const auto& f : runtime->periodic) f();
+            } else if (shared.open_connections.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
+                for (auto& w : workers) w->ioc.stop();
+                signals.cancel();
+                return;
+            }
+            tick();
+        });
+    };
+    tick();
+    signals.async_wait([&](error_code ec, int) {
+        if (ec) return;
+        stopping = true;
+        deadline = std::chrono::steady_clock::now() + policy.limits.shutdown_grace;
+        for (auto& w : workers) {
+            asio::post(w->ioc, [wp = w.get()] {
+                wp->draining = true;
+                for (auto& a : wp->acceptors) {
+                    error_code ignore;
+                    a->close(ignore);
+                }
+                // Idle keep-alive connections have nothing in flight: close them now.
+                for (auto* c : wp->connections)
+                    if (c->idle) c->stream->cancel();
+                wp->pool.clear();
+            });
+        }
+    });
+    control.run();
+    for (auto& t : threads) t.join();
+    hash_pool.join();
+    return 0;
+}
+
+}  // namespace gk::server

@@ -1,0 +1,319 @@
+#include "server/session.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "gatekeeper/gate/gate.hpp"
+#include "gatekeeper/gate/head_check.hpp"
+#include "gatekeeper/password/hash.hpp"
+#include "server/access_log.hpp"
+#include "server/decision_response.hpp"
+#include "server/forward_auth.hpp"
+#include "server/headers.hpp"
+#include "server/proxy.hpp"
+#include "server/request_builder.hpp"
+
+namespace gk::server {
+namespace {
+
+enum class HeadStatus { ok, closed, timeout, too_large, bad };
+
+// Reads until the end of a request head (CRLF CRLF) without parsing it, so the
+// raw bytes can be checked before Beast sees them (SECURITY.md 5.1).
+template <class Stream>
+asio::awaitable<std::pair<HeadStatus, std::size_t>> read_head(Stream& s, beast::flat_buffer& buf,
+                                                               const gate::Limits& lim, bool first) {
+    auto& low = beast::get_lowest_layer(s);
+    bool started = buf.size() > 0;
+    low.expires_after(started || first ? lim.header_timeout : lim.idle_timeout);
+    for (;;) {
+        std::string_view d(static_cast<const char*>(buf.data().data()), buf.size());
+        // RFC 9112 2.2: ignore empty lines before a request line.
+        std::size_t skip = 0;
+        while (d.substr(skip, 2) == "\r\n") skip += 2;
+        if (skip) {
+            buf.consume(skip);
+            d.remove_prefix(skip);
+        }
+        auto end = d.find("\r\n\r\n");
+        if (end != std::string_view::npos) {
+            if (end + 4 > lim.max_header_bytes) co_return std::pair{HeadStatus::too_large, std::size_t{0}};
+            co_return std::pair{HeadStatus::ok, end + 4};
+        }
+        // A bare LF will never become CRLF CRLF: refuse now rather than wait.
+        for (std::size_t i = 0; i < d.size(); ++i)
+            if (d[i] == '\n' && (i == 0 || d[i - 1] != '\r')) co_return std::pair{HeadStatus::bad, std::size_t{0}};
+        if (d.size() >= lim.max_header_bytes) co_return std::pair{HeadStatus::too_large, std::size_t{0}};
+        if (!started && !d.empty()) {
+            started = true;
+            low.expires_after(lim.header_timeout);
+        }
+        auto [ec, n] = co_await s.async_read_some(buf.prepare(16 * 1024), use_nothrow);
+        if (ec == beast::error::timeout)
+            co_return std::pair{started ? HeadStatus::timeout : HeadStatus::closed, std::size_t{0}};
+        if (ec) co_return std::pair{HeadStatus::closed, std::size_t{0}};
+        buf.commit(n);
+        if (n > 0 && !started) {
+            started = true;
+            low.expires_after(lim.header_timeout);
+        }
+    }
+}
+
+template <class Stream>
+asio::awaitable<bool> write_response(Stream& s, string_response& res, const gate::Limits& lim) {
+    beast::get_lowest_layer(s).expires_after(lim.body_timeout);
+    auto [ec, n] = co_await http::async_write(s, res, use_nothrow);
+    co_return !ec;
+}
+
+// Runs a password check off the I/O thread, with the credential cache in front.
+asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate::Request& req) {
+    auto ev = gate::evaluate(rt.policy, req, rt.directories);
+    if (ev.decision) co_return std::move(*ev.decision);
+    auto& check = *ev.check;
+    const auto now = std::chrono::steady_clock::now();
+    std::string key;
+    if (check.record) {
+        key = w.cache.key_for(check.user, check.password.reveal(), check.stored_hash);
+        if (w.cache.contains(key, now)) co_return gate::finish_password_check(*ev.route, check, true);
+    }
+    if (w.shared.hash_jobs.fetch_add(1) >= w.shared.max_hash_jobs) {
+        w.shared.hash_jobs.fetch_sub(1);
+        gate::Decision d;
+        d.verdict = gate::Verdict::unavailable;
+        d.route = ev.route;
+        d.reason = "password verification queue full";
+        d.public_detail = "The server is busy; retry shortly.";
+        d.retry_after_seconds = 1;
+        co_return d;
+    }
+    const bool ok = co_await asio::co_spawn(
+        *w.shared.hash_pool,
+        [hash = check.stored_hash, pw = check.password]() -> asio::awaitable<bool> {
+            auto r = password::verify(hash, pw.reveal());
+            co_return r.ok() && r.value();
+        },
+        asio::use_awaitable);
+    w.shared.hash_jobs.fetch_sub(1);
+    if (ok && check.record) w.cache.remember(key, std::chrono::steady_clock::now());
+    co_return gate::finish_password_check(*ev.route, check, ok);
+}
+
+string_response small_json(http::status status, std::string body, unsigned version) {
+    string_response res{status, version};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::cache_control, "no-store");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+void fill_log(AccessRecord& log, const gate::Decision& d) {
+    if (d.route) log.route = d.route->name;
+    log.scheme = d.scheme;
+    if (d.identity) log.user = d.identity->user;
+    log.reason = d.reason;
+}
+
+// gatekeeper's own endpoints under /.gatekeeper/.
+asio::awaitable<string_response> own_endpoint(Worker& w, const Runtime& rt, const gate::Request& req,
+                                             const ConnInfo& info, unsigned version, AccessRecord& log) {
+    const auto accept = req.get("Accept").value_or("");
+    if (req.path == "/.gatekeeper/healthz") {
+        log.route = "healthz";
+        co_return small_json(http::status::ok, "{\"status\":\"ok\"}\n", version);
+    }
+    if (req.path == "/.gatekeeper/readyz") {
+        log.route = "readyz";
+        for (const auto& [name, dir] : rt.directories)
+            if (!dir || !dir->healthy())
+                co_return small_json(http::status::service_unavailable,
+                                     "{\"status\":\"unavailable\",\"user_source\":\"" + json_escape(name) + "\"}\n",
+                                     version);
+        co_return small_json(http::status::ok, "{\"status\":\"ready\"}\n", version);
+    }
+    if (req.path == kForwardAuthPath || req.path.starts_with(std::string(kForwardAuthPath) + "/")) {
+        auto original = original_request(req, info.trusted);
+        if (!original) {
+            log.reason = original.error();
+            co_return error_response(http::status::bad_request, original.error(), accept, version);
+        }
+        log.method = original->method;
+        log.path = original->path;
+        auto d = co_await decide(w, rt, *original);
+        fill_log(log, d);
+        if (d.verdict == gate::Verdict::allow) {
+            // Envoy's HTTP ext_authz accepts exactly 200 as "allowed".
+            string_response res{http::status::ok, version};
+            res.set(http::field::cache_control, "no-store");
+            if (d.identity) set_identity_headers(res, *d.identity, rt.policy.identity_headers);
+            res.prepare_payload();
+            co_return res;
+        }
+        co_return decision_response(d, accept, version);
+    }
+    log.route = "gatekeeper";
+    co_return error_response(http::status::not_found, "No such gatekeeper endpoint.", accept, version);
+}
+
+template <class Stream>
+asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, const ConnInfo& info,
+                                 std::size_t head_len) {
+    auto runtime = w.shared.runtime;  // one snapshot for the whole request
+    const auto& rt = *runtime;
+    const auto& lim = rt.policy.limits;
+    AccessRecord log;
+    log.client = info.peer_text;
+
+    std::string_view raw(static_cast<const char*>(buf.data().data()), head_len);
+    auto facts = gate::check_request_head(raw);
+    if (!facts) {
+        auto res = error_response(http::status::bad_request, "Malformed request.", "", 11);
+        res.keep_alive(false);
+        log.status = 400;
+        log.reason = std::string("bad head: ") + gate::to_string(facts.error());
+        co_await write_response(s, res, lim);
+        if (rt.policy.access_log) write_access_log(*w.shared.access_log, log);
+        co_return false;
+    }
+
+    http::request_parser<http::buffer_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(lim.max_header_bytes + 1));
+    parser.body_limit(lim.max_body_bytes);
+    error_code ec;
+    const auto used = parser.put(asio::buffer(buf.data().data(), head_len), ec);
+    if (!ec && !parser.is_header_done()) ec = http::error::partial_message;
+    if (ec) {
+        const bool too_big = ec == http::error::body_limit;
+        auto res = error_response(too_big ? http::status::payload_too_large : http::status::bad_request,
+                                  too_big ? "The request body is too large." : "Malformed request.", "",
+                                  facts->version_minor == 0 ? 10 : 11);
+        res.keep_alive(false);
+        log.status = static_cast<int>(res.result_int());
+        log.reason = "parse: " + ec.message();
+        co_await write_response(s, res, lim);
+        if (rt.policy.access_log) write_access_log(*w.shared.access_log, log);
+        co_return false;
+    }
+    buf.consume(used);
+    auto& req = parser.get();
+    const unsigned version = req.version();
+    const std::string accept(req[http::field::accept]);
+    log.method = std::string(req.method_string());
+
+    auto greq = build_gate_request(req, info);
+    if (!greq) {
+        auto res = error_response(http::status::bad_request, greq.error(), accept, version);
+        res.keep_alive(false);
+        log.status = 400;
+        log.reason = greq.error();
+        co_await write_response(s, res, lim);
+        if (rt.policy.access_log) write_access_log(*w.shared.access_log, log);
+        co_return false;
+    }
+    log.path = greq->path;
+    const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
+
+    auto finish = [&](string_response res, bool keep) -> asio::awaitable<bool> {
+        // An unread body would be taken for the next request: close instead.
+        const bool keep_alive = keep && req.keep_alive() && !w.draining && (!has_body || parser.is_done());
+        res.keep_alive(keep_alive);
+        log.status = static_cast<int>(res.result_int());
+        const bool ok = co_await write_response(s, res, lim);
+        if (rt.policy.access_log) write_access_log(*w.shared.access_log, log);
+        co_return ok && keep_alive;
+    };
+
+    if (greq->path.starts_with("/.gatekeeper/")) {
+        auto res = co_await own_endpoint(w, rt, *greq, info, version, log);
+        co_return co_await finish(std::move(res), true);
+    }
+
+    auto d = co_await decide(w, rt, *greq);
+    fill_log(log, d);
+    if (d.verdict != gate::Verdict::allow) co_return co_await finish(decision_response(d, accept, version), true);
+
+    const gate::Upstream* up = d.route && !d.route->upstream.empty() ? rt.policy.upstream(d.route->upstream) : nullptr;
+    if (!up) {
+        std::string body = "{\"status\":\"allowed\"";
+        if (d.identity) body += ",\"user\":\"" + json_escape(d.identity->user) + "\"";
+        body += "}\n";
+        co_return co_await finish(small_json(http::status::ok, body, version), true);
+    }
+
+    ProxyContext ctx{w, rt, *up, info, *greq, d, log};
+    auto outcome = co_await proxy_request(ctx, s, buf, parser);
+    if (outcome.error_response) co_return co_await finish(std::move(*outcome.error_response), false);
+    log.status = outcome.status;
+    if (rt.policy.access_log) write_access_log(*w.shared.access_log, log);
+    co_return outcome.keep_alive && !w.draining;
+}
+
+template <class Stream>
+asio::awaitable<void> session_loop(Worker& w, Stream& s, ConnInfo info) {
+    Connection conn;
+    conn.stream = &beast::get_lowest_layer(s);
+    w.connections.insert(&conn);
+    beast::flat_buffer buf;
+    bool first = true;
+    for (;;) {
+        conn.idle = true;
+        if (w.draining && buf.size() == 0) break;
+        auto lim = w.shared.runtime->policy.limits;
+        auto [st, head_len] = co_await read_head(s, buf, lim, first);
+        first = false;
+        conn.idle = false;
+        if (st == HeadStatus::closed) break;
+        if (st != HeadStatus::ok) {
+            const auto status = st == HeadStatus::timeout     ? http::status::request_timeout
+                                : st == HeadStatus::too_large ? http::status::request_header_fields_too_large
+                                                              : http::status::bad_request;
+            auto res = error_response(status, st == HeadStatus::timeout     ? "The request head did not arrive in time."
+                                              : st == HeadStatus::too_large ? "The request head is too large."
+                                                                            : "Malformed request.",
+                                      "", 11);
+            res.keep_alive(false);
+            co_await write_response(s, res, lim);
+            AccessRecord log;
+            log.client = info.peer_text;
+            log.status = static_cast<int>(status);
+            log.reason = "head";
+            if (w.shared.runtime->policy.access_log) write_access_log(*w.shared.access_log, log);
+            break;
+        }
+        bool keep = false;
+        try {
+            keep = co_await handle_one(w, s, buf, info, head_len);
+        } catch (const std::exception& e) {
+            // Edge of the core: never let one request take the worker down.
+            w.shared.access_log->error("{{\"error\":\"request failed\",\"what\":\"{}\"}}", json_escape(e.what()));
+            keep = false;
+        }
+        if (!keep) break;
+    }
+    w.connections.erase(&conn);
+}
+
+}  // namespace
+
+asio::awaitable<void> run_plain_session(Worker& w, tcp::socket socket, ConnInfo info) {
+    plain_stream s(std::move(socket));
+    co_await session_loop(w, s, std::move(info));
+    error_code ec;
+    s.socket().shutdown(tcp::socket::shutdown_send, ec);
+    s.close();
+}
+
+asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::context& ctx, ConnInfo info) {
+    tls_stream s(std::move(socket), ctx);
+    beast::get_lowest_layer(s).expires_after(w.shared.runtime->policy.limits.header_timeout);
+    auto [ec] = co_await s.async_handshake(ssl::stream_base::server, use_nothrow);
+    if (!ec) {
+        co_await session_loop(w, s, std::move(info));
+        beast::get_lowest_layer(s).expires_after(std::chrono::seconds(2));
+        co_await s.async_shutdown(use_nothrow);
+    }
+    beast::get_lowest_layer(s).close();
+}
+
+}  // namespace gk::server

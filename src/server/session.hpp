@@ -1,0 +1,21 @@
+#pragma once
+// One client connection: read a head, check it, decide, answer or proxy; repeat
+// while keep-alive holds. Beast's session shape with a deadline on every read.
+#include <string>
+
+#include "server/net.hpp"
+#include "server/worker.hpp"
+
+namespace gk::server {
+
+struct ConnInfo {
+    asio::ip::address peer;
+    std::string peer_text;
+    bool tls = false;
+    bool trusted = false;  // peer is a configured trusted proxy
+};
+
+asio::awaitable<void> run_plain_session(Worker& w, tcp::socket socket, ConnInfo info);
+asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::context& ctx, ConnInfo info);
+
+}  // namespace gk::server
