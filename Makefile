@@ -16,7 +16,6 @@ run: build
 
 # Unit, integration and bounded fuzz runs, all through CTest.
 test: build
-	@bash scripts/fuzz.sh build-only
 	ctest --test-dir build --output-on-failure -j $(CTEST_JOBS)
 
 test-asan: deps

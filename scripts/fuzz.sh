@@ -1,16 +1,46 @@
 #!/usr/bin/env bash
-# build-only: nothing (fuzz runs are registered in CTest by tests/CMakeLists.txt).
-# run N: runs every fuzz target for N seconds.
+# Fuzzing with libFuzzer (clang, preset "fuzz", ASan+UBSan).
+#   fuzz.sh build            build every target into build-fuzz/
+#   fuzz.sh one NAME SECS    run one target for SECS seconds (CTest uses this)
+#   fuzz.sh run SECS         run every target for SECS seconds
+# Seeds are read from fuzz/corpus/<name>/ and crashers kept in
+# fuzz/regressions/<name>/ are replayed first; new corpus entries go to a
+# temporary folder so a test run never changes the repository.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 mode=${1:-run}
-[ "$mode" = build-only ] && exit 0
-secs=${2:-60}
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$(nproc)"
-for t in build-fuzz/fuzz/fuzz_*; do
-  name=$(basename "$t")
-  corpus=fuzz/corpus/${name#fuzz_}
-  mkdir -p "$corpus"
-  echo "== $name ($secs s)"
-  "$t" -max_total_time="$secs" -max_len=8192 "$corpus"
-done
+
+build() {
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j "$(nproc)"
+}
+
+one() {
+  local name=$1 secs=$2 bin=build-fuzz/fuzz/$1 short=${1#fuzz_}
+  [ -x "$bin" ] || { echo "fuzz: $bin not built" >&2; exit 1; }
+  local work; work=$(mktemp -d); trap 'rm -rf "$work"' RETURN
+  if [ -d "fuzz/regressions/$short" ] && [ -n "$(ls -A "fuzz/regressions/$short")" ]; then
+    "$bin" -runs=0 fuzz/regressions/"$short"/*
+  fi
+  local seeds=(); [ -d "fuzz/corpus/$short" ] && seeds=("fuzz/corpus/$short")
+  "$bin" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+         -artifact_prefix="$work/" -print_final_stats=1 "$work" "${seeds[@]}" 2>&1 | tail -n 15
+  local rc=${PIPESTATUS[0]}
+  if ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* >/dev/null 2>&1; then
+    mkdir -p "fuzz/regressions/$short"
+    cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "fuzz/regressions/$short/" 2>/dev/null || true
+    echo "fuzz: $name found a failure; saved to fuzz/regressions/$short/" >&2
+    exit 1
+  fi
+  return "$rc"
+}
+
+case "$mode" in
+  build) build ;;
+  one) one "$2" "${3:-20}" ;;
+  run)
+    build
+    for t in build-fuzz/fuzz/fuzz_*; do [ -x "$t" ] && one "$(basename "$t")" "${2:-60}"; done ;;
+  build-only) exit 0 ;;
+  *) echo "usage: $0 build | one NAME SECS | run SECS" >&2; exit 2 ;;
+esac

@@ -29,7 +29,7 @@ string_response build(http::status status, std::string_view detail, std::string_
                      std::to_string(static_cast<unsigned>(status)) + " " + html_escape(title) +
                      "</title></head><body><h1>" + html_escape(title) + "</h1><p>" + html_escape(detail) +
                      "</p></body></html>\n";
-        res.set(http::field::content_security_policy, "default-src 'none'");
+        res.set("Content-Security-Policy", "default-src 'none'");
     } else {
         res.set(http::field::content_type, "application/problem+json");
         res.body() = "{\"type\":\"about:blank\",\"title\":\"" + json_escape(title) +

@@ -3,7 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -22,7 +22,7 @@ using tcp = boost::asio::ip::tcp;
 using error_code = boost::system::error_code;
 
 // Completion token that returns (error_code, result...) instead of throwing.
-inline constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+inline constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 
 using plain_stream = beast::tcp_stream;
 using tls_stream = beast::ssl_stream<beast::tcp_stream>;

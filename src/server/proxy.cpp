@@ -7,7 +7,7 @@ void prepare_upstream_request(ProxyContext& ctx, http::request<http::buffer_body
     // Values a trusted front proxy told us, read before the spoofable set goes.
     std::string prior_xff, prior_proto, prior_host;
     if (ctx.info.trusted) {
-        prior_xff = std::string(req[http::field::x_forwarded_for]);
+        prior_xff = std::string(req["X-Forwarded-For"]);
         prior_proto = std::string(req["X-Forwarded-Proto"]);
         prior_host = std::string(req["X-Forwarded-Host"]);
     }
@@ -19,14 +19,14 @@ void prepare_upstream_request(ProxyContext& ctx, http::request<http::buffer_body
     strip_spoofable(req, policy.identity_headers);
     strip_own_cookies(req, policy.cookie_prefix);
     req.erase(http::field::expect);
-    req.erase(http::field::x_forwarded_for);
+    req.erase("X-Forwarded-For");
     req.erase("X-Forwarded-Proto");
     req.erase("X-Forwarded-Host");
     // The credentials were for gatekeeper; the upstream gets the identity instead.
     if (ctx.decision.identity) req.erase(http::field::authorization);
     if (chunked) req.chunked(true);
 
-    req.set(http::field::x_forwarded_for, prior_xff.empty() ? ctx.info.peer_text : prior_xff + ", " + ctx.info.peer_text);
+    req.set("X-Forwarded-For", prior_xff.empty() ? ctx.info.peer_text : prior_xff + ", " + ctx.info.peer_text);
     req.set("X-Forwarded-Proto", !prior_proto.empty() ? prior_proto : (ctx.info.tls ? "https" : "http"));
     if (!prior_host.empty() || !host.empty()) req.set("X-Forwarded-Host", !prior_host.empty() ? prior_host : host);
     if (ctx.decision.identity) set_identity_headers(req, *ctx.decision.identity, policy.identity_headers);
