@@ -1,0 +1,184 @@
+// The decision table of DESIGN.md, for Basic: one row per situation.
+#include <gtest/gtest.h>
+
+#include "gatekeeper/crypto/crypto.hpp"
+#include "gatekeeper/gate/gate.hpp"
+#include "gatekeeper/httpauth/base64.hpp"
+#include "gatekeeper/httpauth/challenge.hpp"
+#include "gatekeeper/password/hash.hpp"
+
+namespace gk::gate {
+namespace {
+
+class FakeDirectory : public UserDirectory {
+public:
+    std::optional<UserRecord> find(std::string_view name) const override {
+        for (const auto& u : users)
+            if (u.name == name) return u;
+        return std::nullopt;
+    }
+    bool healthy() const override { return up; }
+    std::vector<UserRecord> users;
+    bool up = true;
+};
+
+Route route(std::string name, std::string prefix, RequireKind kind, std::vector<std::string> values = {}) {
+    Route r;
+    r.name = std::move(name);
+    r.path = PathMatch{PathMatchKind::prefix, std::move(prefix), nullptr};
+    r.require = Requirement{kind, std::move(values)};
+    if (kind != RequireKind::public_access) {
+        r.schemes = {SchemeKind::basic};
+        r.realm = r.name == "admin" ? "Admin Panel" : "app";
+        r.user_source = "users";
+    }
+    r.upstream = "app";
+    return r;
+}
+
+struct Fixture {
+    Fixture() {
+        policy.routes.push_back(route("admin", "/admin/", RequireKind::groups, {"admins"}));
+        policy.routes.push_back(route("bob-only", "/bob/", RequireKind::users, {"bob"}));
+        policy.routes.push_back(route("app", "/app/", RequireKind::authenticated));
+        auto cors = route("cors", "/cors/", RequireKind::authenticated);
+        cors.allow_cors_preflight = true;
+        policy.routes.push_back(cors);
+        policy.routes.push_back(route("public", "/pub/", RequireKind::public_access));
+        dir = std::make_shared<FakeDirectory>();
+        // A cheap hash keeps the table fast; the format is irrelevant to the decision.
+        dir->users.push_back({"alice", "{SHA}" + httpauth::base64_encode(crypto::digest(crypto::DigestAlg::sha1, "password")),
+                              {"admins"}, "alice@example.com", false});
+        dir->users.push_back({"bob", password::hash_argon2id("builder", {1, 64, 1}), {"users"}, "", false});
+        dir->users.push_back({"carol", password::hash_argon2id("x", {1, 64, 1}), {}, "", true});
+        dirs["users"] = dir;
+    }
+    Policy policy;
+    std::shared_ptr<FakeDirectory> dir;
+    Directories dirs;
+};
+
+Request get(std::string path, std::vector<Header> headers = {}) {
+    Request r;
+    r.method = "GET";
+    r.host = "example.com";
+    r.path = std::move(path);
+    r.headers = std::move(headers);
+    return r;
+}
+
+Header basic(std::string_view user_pass) {
+    return {"Authorization", "Basic " + httpauth::base64_encode(user_pass)};
+}
+
+// Runs evaluate and, when it asks for one, the password check, like the server.
+Decision decide(const Fixture& f, const Request& r) {
+    auto ev = evaluate(f.policy, r, f.dirs);
+    if (ev.decision) return *ev.decision;
+    auto ok = password::verify(ev.check->stored_hash, ev.check->password.reveal());
+    return finish_password_check(*ev.route, *ev.check, ok.ok() && ok.value());
+}
+
+struct Row {
+    const char* name;
+    Request request;
+    Verdict verdict;
+    bool has_challenge;
+    const char* user;  // identity expected, or nullptr
+};
+
+class DecisionTable : public ::testing::TestWithParam<Row> {};
+
+TEST_P(DecisionTable, Row) {
+    static const Fixture f;
+    const auto& row = GetParam();
+    const auto d = decide(f, row.request);
+    EXPECT_EQ(d.verdict, row.verdict) << row.name << ": " << d.reason;
+    EXPECT_EQ(!d.challenges.empty(), row.has_challenge) << row.name;
+    if (row.user) {
+        ASSERT_TRUE(d.identity) << row.name;
+        EXPECT_EQ(d.identity->user, row.user);
+    }
+    if (row.has_challenge) {
+        EXPECT_EQ(d.challenges[0].scheme, "Basic");
+        ASSERT_NE(d.challenges[0].param("realm"), nullptr);
+        ASSERT_NE(d.challenges[0].param("charset"), nullptr);
+        EXPECT_EQ(d.challenges[0].param("charset")->value, "UTF-8");
+    }
+}
+
+// alice's {SHA} hash above is of the password "password".
+INSTANTIATE_TEST_SUITE_P(
+    Basic, DecisionTable,
+    ::testing::Values(
+        Row{"no credentials", get("/admin/"), Verdict::challenge, true, nullptr},
+        Row{"right credentials, right group", get("/admin/", {basic("alice:password")}), Verdict::allow, false, "alice"},
+        Row{"wrong password", get("/admin/", {basic("alice:nope")}), Verdict::challenge, true, nullptr},
+        Row{"unknown user", get("/admin/", {basic("mallory:password")}), Verdict::challenge, true, nullptr},
+        Row{"identified, not in group -> 403 without challenge", get("/admin/", {basic("bob:builder")}),
+            Verdict::forbid, false, "bob"},
+        Row{"users rule: listed", get("/bob/", {basic("bob:builder")}), Verdict::allow, false, "bob"},
+        Row{"users rule: not listed", get("/bob/", {basic("alice:password")}), Verdict::forbid, false, "alice"},
+        Row{"authenticated rule", get("/app/", {basic("bob:builder")}), Verdict::allow, false, "bob"},
+        Row{"disabled user looks like a wrong password", get("/app/", {basic("carol:x")}), Verdict::challenge, true,
+            nullptr},
+        Row{"scheme name is case-insensitive", get("/app/", {{"Authorization", "bAsIc Ym9iOmJ1aWxkZXI="}}),
+            Verdict::allow, false, "bob"},
+        Row{"password may contain colons", get("/app/", {basic("bob:builder:extra")}), Verdict::challenge, true,
+            nullptr},
+        Row{"unknown scheme -> challenge", get("/app/", {{"Authorization", "Negotiate abc"}}), Verdict::challenge,
+            true, nullptr},
+        Row{"malformed base64 -> 400", get("/app/", {{"Authorization", "Basic !!!"}}), Verdict::bad_request, false,
+            nullptr},
+        Row{"no colon -> 400", get("/app/", {basic("bobbuilder")}), Verdict::bad_request, false, nullptr},
+        Row{"two Authorization headers -> 400", get("/app/", {basic("bob:builder"), basic("bob:builder")}),
+            Verdict::bad_request, false, nullptr},
+        Row{"public route needs nothing", get("/pub/x"), Verdict::allow, false, nullptr},
+        Row{"public route ignores bad credentials", get("/pub/x", {{"Authorization", "Basic !!!"}}), Verdict::allow,
+            false, nullptr},
+        Row{"no route -> 404 (deny by default)", get("/elsewhere"), Verdict::not_found, false, nullptr},
+        Row{"segment boundary: /administrator is not /admin/", get("/administrator"), Verdict::not_found, false,
+            nullptr}));
+
+TEST(Decision, CorsPreflightPassesOnlyWhereAllowed) {
+    const Fixture f;
+    auto pre = get("/cors/x", {{"Origin", "https://a.example"}, {"Access-Control-Request-Method", "PUT"}});
+    pre.method = "OPTIONS";
+    EXPECT_EQ(decide(f, pre).verdict, Verdict::allow);
+    pre.path = "/app/x";
+    EXPECT_EQ(decide(f, pre).verdict, Verdict::challenge);
+}
+
+TEST(Decision, UnavailableUserSourceFailsClosed) {
+    Fixture f;
+    f.dir->up = false;
+    const auto d = decide(f, get("/app/", {basic("bob:builder")}));
+    EXPECT_EQ(d.verdict, Verdict::unavailable);
+    EXPECT_EQ(status_of(d.verdict), 503);
+}
+
+TEST(Decision, UnknownUserIsCheckedAgainstADummyHash) {
+    const Fixture f;
+    auto ev = evaluate(f.policy, get("/app/", {basic("mallory:pw")}), f.dirs);
+    ASSERT_TRUE(ev.check);
+    EXPECT_FALSE(ev.check->record);
+    EXPECT_EQ(ev.check->stored_hash, password::dummy_hash());
+}
+
+TEST(Decision, SameBodyForUnknownUserAndWrongPassword) {
+    const Fixture f;
+    const auto a = decide(f, get("/app/", {basic("mallory:pw")}));
+    const auto b = decide(f, get("/app/", {basic("bob:wrong")}));
+    EXPECT_EQ(a.public_detail, b.public_detail);
+    EXPECT_EQ(a.verdict, b.verdict);
+}
+
+TEST(Decision, ChallengeIsFormattedPerRfc7617) {
+    const Fixture f;
+    const auto d = decide(f, get("/admin/"));
+    ASSERT_EQ(d.challenges.size(), 1u);
+    EXPECT_EQ(httpauth::format_challenge(d.challenges[0]), "Basic realm=\"Admin Panel\", charset=\"UTF-8\"");
+}
+
+}  // namespace
+}  // namespace gk::gate
