@@ -9,6 +9,7 @@ namespace {
 
 // No real line is near this; a bound keeps a corrupt file from being one huge "hash".
 constexpr std::size_t kMaxLine = 8192;
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 bool is_ctl(char c) noexcept {
     auto u = static_cast<unsigned char>(c);
@@ -28,6 +29,9 @@ HtpasswdError error_at(int line, std::string what) {
 Result<std::vector<HtpasswdEntry>, HtpasswdError> parse_htpasswd(std::string_view text) {
     std::vector<HtpasswdEntry> entries;
     std::unordered_map<std::string_view, int> first_line;  // views into `text`
+    // Windows editors like to start files with a UTF-8 byte order mark; it is
+    // not part of the first user name.
+    if (text.starts_with(kBom)) text.remove_prefix(kBom.size());
     int number = 0;
     while (!text.empty()) {
         ++number;
@@ -45,6 +49,8 @@ Result<std::vector<HtpasswdEntry>, HtpasswdError> parse_htpasswd(std::string_vie
         if (user.empty()) return fail(error_at(number, "empty user name"));
         for (char c : user)
             if (is_ctl(c)) return fail(error_at(number, "control character in user name"));
+        // Invisible, and a file starting with such a user would lose it on re-reading.
+        if (user.starts_with(kBom)) return fail(error_at(number, "user name starts with a byte order mark"));
         if (hash.empty()) return fail(error_at(number, "empty password hash"));
         for (char c : hash)
             if (is_ctl(c)) return fail(error_at(number, "control character in password hash"));

@@ -50,6 +50,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "# users\n\nalice:h1\n   \n\t\n#bob:h2\ncarol:h3\n",
                  {{"alice", "h1", 3}, {"carol", "h3", 7}}},
         GoodCase{"hash keeps later colons", "dave:a:b:c\n", {{"dave", "a:b:c", 1}}},
+        GoodCase{"UTF-8 BOM is dropped", "\xEF\xBB\xBF" "alice:h\n", {{"alice", "h", 1}}},
         GoodCase{"UTF-8 user", "j\xC3\xB6rg:h\n", {{"j\xC3\xB6rg", "h", 1}}},
         GoodCase{"user with a space", "mary ann:h\n", {{"mary ann", "h", 1}}},
         GoodCase{"users differ by case", "Bob:h1\nbob:h2\n", {{"Bob", "h1", 1}, {"bob", "h2", 2}}}));
@@ -87,6 +88,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"lone CR line end then text", "alice:h\r\r\n", 1, "line 1: control character in password hash"},
         BadCase{"duplicate", "alice:h1\n# x\nbob:h2\nalice:h3\n", 4,
                 "line 4: duplicate user 'alice' (first on line 1)"},
+        BadCase{"BOM later in the file", "a:h\n\xEF\xBB\xBF" "b:h\n", 2, "line 2: user name starts with a byte order mark"},
+        BadCase{"two BOMs", "\xEF\xBB\xBF\xEF\xBB\xBF" "b:h\n", 1, "line 1: user name starts with a byte order mark"},
         BadCase{"huge line", "alice:" + std::string(9000, 'h') + "\n", 1, "line 1: line too long"}));
 
 // Messages may name users and line numbers, never any part of a hash.
