@@ -178,43 +178,6 @@ bool same(std::string_view a, std::string_view b, bool case_insensitive) {
     return true;
 }
 
-bool is_host_char(unsigned char c) { return is_unreserved(c); }
-
-// host [":" port] with host = reg-name (unreserved only: no pct-encoding or
-// sub-delims, which real host names never need) or an IPv6 "[...]" literal.
-bool valid_authority(std::string_view a) {
-    std::string_view host = a;
-    std::string_view port;
-    if (!a.empty() && a.front() == '[') {
-        const auto close = a.find(']');
-        if (close == std::string_view::npos || close < 2) return false;
-        for (char ch : a.substr(1, close - 1)) {
-            const auto c = static_cast<unsigned char>(ch);
-            if (hex_value(ch) < 0 && c != ':' && c != '.') return false;
-        }
-        const std::string_view rest = a.substr(close + 1);
-        if (!rest.empty()) {
-            if (rest.front() != ':') return false;
-            port = rest.substr(1);
-            if (port.empty()) return false;
-        }
-    } else {
-        const auto colon = a.find(':');
-        if (colon != std::string_view::npos) {
-            host = a.substr(0, colon);
-            port = a.substr(colon + 1);
-            if (port.empty()) return false;
-        }
-        if (host.empty()) return false;
-        for (char ch : host)
-            if (!is_host_char(static_cast<unsigned char>(ch))) return false;
-    }
-    if (port.size() > 5) return false;
-    for (char ch : port)
-        if (!is_digit(static_cast<unsigned char>(ch))) return false;
-    return true;
-}
-
 }  // namespace
 
 const char* to_string(PathError e) noexcept {
@@ -268,12 +231,45 @@ Result<AbsoluteTarget, PathError> split_absolute_form(std::string_view target) {
     out.authority = std::string(rest.substr(0, end));
     // Userinfo ("user@host") is deprecated for http(s) (RFC 9110 4.2.4) and a
     // classic way to make a human or a parser read the wrong host.
-    if (!valid_authority(out.authority)) return fail(PathError::not_origin_form);
+    if (!is_valid_authority(out.authority)) return fail(PathError::not_origin_form);
 
     const std::string_view tail = end == std::string_view::npos ? std::string_view() : rest.substr(end);
     if (tail.empty() || tail.front() == '?') out.path_and_query = "/";
     out.path_and_query += tail;
     return out;
+}
+
+bool is_valid_authority(std::string_view a) noexcept {
+    std::string_view host = a;
+    std::string_view port;
+    if (!a.empty() && a.front() == '[') {
+        const auto close = a.find(']');
+        if (close == std::string_view::npos || close < 2) return false;
+        for (char ch : a.substr(1, close - 1)) {
+            const auto c = static_cast<unsigned char>(ch);
+            if (hex_value(ch) < 0 && c != ':' && c != '.') return false;
+        }
+        const std::string_view rest = a.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') return false;
+            port = rest.substr(1);
+            if (port.empty()) return false;
+        }
+    } else {
+        const auto colon = a.find(':');
+        if (colon != std::string_view::npos) {
+            host = a.substr(0, colon);
+            port = a.substr(colon + 1);
+            if (port.empty()) return false;
+        }
+        if (host.empty()) return false;
+        for (char ch : host)
+            if (!is_unreserved(static_cast<unsigned char>(ch))) return false;
+    }
+    if (port.size() > 5) return false;
+    for (char ch : port)
+        if (!is_digit(static_cast<unsigned char>(ch))) return false;
+    return true;
 }
 
 bool path_has_prefix(std::string_view path, std::string_view prefix, bool case_insensitive) noexcept {

@@ -56,6 +56,11 @@ struct AbsoluteTarget {
 // no fragment. The path is returned raw: pass it to normalize_target.
 Result<AbsoluteTarget, PathError> split_absolute_form(std::string_view target);
 
+// host [":" port] as in a Host field or an absolute-form target: a reg-name of
+// unreserved characters (no userinfo, pct-encoding or sub-delims, which real
+// host names never need) or an IPv6 "[...]" literal, and a port of 1-5 digits.
+bool is_valid_authority(std::string_view authority) noexcept;
+
 // Segment-boundary prefix match on normalized paths: "/admin" matches "/admin"
 // and "/admin/x", never "/administrator". A prefix ending in '/' also matches
 // the same path without the slash ("/admin/" matches "/admin"): otherwise a
