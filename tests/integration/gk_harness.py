@@ -138,6 +138,38 @@ def stop(proc, grace=5.0):
     return p.returncode
 
 
+def children_of(pid):
+    """Direct child PIDs of `pid` (from /proc), e.g. nginx workers of a master we started."""
+    out = []
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def stop_tree(proc, grace=5.0):
+    """stop() a master process, then any of its direct children that outlived it (by PID)."""
+    def comm(pid):
+        try:
+            with open("/proc/%d/comm" % pid) as f:
+                return f.read().strip()
+        except OSError:
+            return None
+
+    kids = [(k, comm(k)) for k in children_of(proc.pid)]
+    rc = stop(proc, grace)
+    for k, name in kids:
+        if name is not None and comm(k) == name:  # still the same program, not a reused PID
+            try:
+                os.kill(k, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    return rc
+
+
 def run(args, stdin=None, timeout=30, cwd=None, env=None):
     """Run a short command to completion; returns CompletedProcess with text output."""
     if isinstance(stdin, str):
