@@ -1,0 +1,192 @@
+#include "store/sqlite_users.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+
+#include "store/names.hpp"
+#include "store/schema.hpp"
+
+namespace gk::store {
+namespace {
+
+using Kind = StoreError::Kind;
+
+// Groups come back newline-joined in one row, so a lookup is one statement
+// and sees one consistent state even while the CLI writes from another process.
+constexpr std::string_view kSelectUsers =
+    "SELECT u.name, u.password_hash, u.email, u.disabled,"
+    " (SELECT group_concat(g.name, char(10)) FROM user_groups ug JOIN groups g ON g.id = ug.group_id"
+    "  WHERE ug.user_id = u.id)"
+    " FROM users u";
+
+constexpr std::string_view kNow = "CAST(strftime('%s','now') AS INTEGER)";
+
+gate::UserRecord read_record(const Statement& st) {
+    gate::UserRecord rec;
+    rec.name = st.column_text(0);
+    rec.password_hash = st.column_text(1);
+    rec.email = st.column_text(2);
+    rec.disabled = st.column_int(3) != 0;
+    std::string joined = st.column_text(4);
+    std::string_view rest = joined;
+    while (!rest.empty()) {
+        auto nl = rest.find('\n');
+        rec.groups.emplace_back(rest.substr(0, nl));
+        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    }
+    std::sort(rec.groups.begin(), rec.groups.end());
+    return rec;
+}
+
+StoreError unavailable(const std::string& msg) { return store_error(Kind::unavailable, msg); }
+StoreError invalid(const std::string& msg) { return store_error(Kind::invalid, msg); }
+StoreError not_found(std::string_view name) {
+    return store_error(Kind::not_found, "no user '" + std::string(name) + "'");
+}
+
+Result<Ok, StoreError> check_groups(const std::vector<std::string>& groups) {
+    for (const auto& g : groups)
+        if (auto r = check_group_name(g); !r) return fail(invalid(r.error()));
+    return Ok{};
+}
+
+bool check_hash(std::string_view hash) {
+    return !hash.empty() && std::none_of(hash.begin(), hash.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteUsers>, StoreError> SqliteUsers::open(const std::filesystem::path& path) {
+    auto db = SqliteDb::open(path, gatekeeper_schema());
+    if (!db) return fail(unavailable(db.error()));
+    return std::unique_ptr<SqliteUsers>(new SqliteUsers(std::move(db).value(), path));
+}
+
+bool SqliteUsers::healthy() const { return healthy_.load(std::memory_order_relaxed); }
+
+Result<std::optional<gate::UserRecord>, std::string> SqliteUsers::query_user(std::string_view name) const {
+    auto st = db_.prepare(std::string(kSelectUsers) + " WHERE u.name = ?1");
+    if (!st) return fail(st.error());
+    st->bind(1, name);
+    auto row = st->step();
+    if (!row) return fail(row.error());
+    if (!row.value()) return std::optional<gate::UserRecord>{};
+    return std::optional<gate::UserRecord>{read_record(*st)};
+}
+
+std::optional<gate::UserRecord> SqliteUsers::find(std::string_view name) const {
+    std::lock_guard lock(mu_);
+    auto r = query_user(name);
+    healthy_.store(r.ok(), std::memory_order_relaxed);
+    if (!r) return std::nullopt;
+    return std::move(r).value();
+}
+
+Result<std::vector<gate::UserRecord>, StoreError> SqliteUsers::list_users() const {
+    std::lock_guard lock(mu_);
+    auto st = db_.prepare(std::string(kSelectUsers) + " ORDER BY u.name");
+    if (!st) return fail(unavailable(st.error()));
+    std::vector<gate::UserRecord> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return fail(unavailable(row.error()));
+        if (!row.value()) break;
+        out.push_back(read_record(*st));
+    }
+    return out;
+}
+
+Result<Ok, StoreError> SqliteUsers::write_groups(std::int64_t user_id, const std::vector<std::string>& groups) {
+    auto clear = db_.prepare("DELETE FROM user_groups WHERE user_id = ?1");
+    if (!clear) return fail(unavailable(clear.error()));
+    if (auto r = clear->bind(1, user_id).run(); !r) return fail(unavailable(r.error()));
+    for (const auto& g : groups) {
+        auto mk = db_.prepare("INSERT OR IGNORE INTO groups(name) VALUES(?1)");
+        if (!mk) return fail(unavailable(mk.error()));
+        if (auto r = mk->bind(1, g).run(); !r) return fail(unavailable(r.error()));
+        auto link = db_.prepare("INSERT OR IGNORE INTO user_groups(user_id, group_id)"
+                                " SELECT ?1, id FROM groups WHERE name = ?2");
+        if (!link) return fail(unavailable(link.error()));
+        if (auto r = link->bind(1, user_id).bind(2, g).run(); !r) return fail(unavailable(r.error()));
+    }
+    return Ok{};
+}
+
+Result<Ok, StoreError> SqliteUsers::add_user(std::string_view name, std::string_view password_hash,
+                                             const std::vector<std::string>& groups, std::string_view email) {
+    if (auto r = check_user_name(name); !r) return fail(invalid(r.error()));
+    if (auto r = check_email(email); !r) return fail(invalid(r.error()));
+    if (auto r = check_groups(groups); !r) return r;
+    if (!check_hash(password_hash)) return fail(invalid("password hash is empty or contains a control character"));
+
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(db_);
+    if (!tx) return fail(unavailable(tx.error()));
+    auto ins = db_.prepare("INSERT INTO users(name, password_hash, email, created_at, updated_at)"
+                           " VALUES(?1, ?2, ?3, " + std::string(kNow) + ", " + std::string(kNow) + ")");
+    if (!ins) return fail(unavailable(ins.error()));
+    if (auto r = ins->bind(1, name).bind(2, password_hash).bind(3, email).run(); !r) {
+        if (db_.last_error_code() == SQLITE_CONSTRAINT_UNIQUE)
+            return fail(store_error(Kind::exists, "user '" + std::string(name) + "' already exists"));
+        return fail(unavailable(r.error()));
+    }
+    const std::int64_t id = sqlite3_last_insert_rowid(db_.handle());
+    if (auto r = write_groups(id, groups); !r) return r;
+    if (auto r = tx->commit(); !r) return fail(unavailable(r.error()));
+    return Ok{};
+}
+
+// One UPDATE of one user's column; "no row changed" means no such user.
+Result<Ok, StoreError> SqliteUsers::update_one(std::string_view sql, std::string_view name, std::string_view value) {
+    std::lock_guard lock(mu_);
+    auto st = db_.prepare(sql);
+    if (!st) return fail(unavailable(st.error()));
+    if (auto r = st->bind(1, name).bind(2, value).run(); !r) return fail(unavailable(r.error()));
+    if (db_.changes() == 0) return fail(not_found(name));
+    return Ok{};
+}
+
+Result<Ok, StoreError> SqliteUsers::set_password(std::string_view name, std::string_view password_hash) {
+    if (!check_hash(password_hash)) return fail(invalid("password hash is empty or contains a control character"));
+    return update_one("UPDATE users SET password_hash = ?2, updated_at = " + std::string(kNow) + " WHERE name = ?1",
+                      name, password_hash);
+}
+
+Result<Ok, StoreError> SqliteUsers::set_disabled(std::string_view name, bool disabled) {
+    return update_one("UPDATE users SET disabled = CAST(?2 AS INTEGER), updated_at = " + std::string(kNow) +
+                          " WHERE name = ?1",
+                      name, disabled ? "1" : "0");
+}
+
+Result<Ok, StoreError> SqliteUsers::delete_user(std::string_view name) {
+    std::lock_guard lock(mu_);
+    // user_groups rows go with it: ON DELETE CASCADE (foreign_keys=ON at open).
+    auto st = db_.prepare("DELETE FROM users WHERE name = ?1");
+    if (!st) return fail(unavailable(st.error()));
+    if (auto r = st->bind(1, name).run(); !r) return fail(unavailable(r.error()));
+    if (db_.changes() == 0) return fail(not_found(name));
+    return Ok{};
+}
+
+Result<Ok, StoreError> SqliteUsers::set_groups(std::string_view name, const std::vector<std::string>& groups) {
+    if (auto r = check_groups(groups); !r) return r;
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(db_);
+    if (!tx) return fail(unavailable(tx.error()));
+    auto id = db_.prepare("SELECT id FROM users WHERE name = ?1");
+    if (!id) return fail(unavailable(id.error()));
+    auto row = id->bind(1, name).step();
+    if (!row) return fail(unavailable(row.error()));
+    if (!row.value()) return fail(not_found(name));
+    if (auto r = write_groups(id->column_int(0), groups); !r) return r;
+    auto touch = db_.prepare("UPDATE users SET updated_at = " + std::string(kNow) + " WHERE name = ?1");
+    if (!touch) return fail(unavailable(touch.error()));
+    if (auto r = touch->bind(1, name).run(); !r) return fail(unavailable(r.error()));
+    if (auto r = tx->commit(); !r) return fail(unavailable(r.error()));
+    return Ok{};
+}
+
+}  // namespace gk::store

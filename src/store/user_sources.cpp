@@ -1,0 +1,51 @@
+#include "store/user_sources.hpp"
+
+#include "store/htpasswd_directory.hpp"
+#include "store/sqlite_users.hpp"
+
+namespace gk::store {
+namespace fs = std::filesystem;
+
+fs::path resolve_source_path(const gate::Policy& policy, const gate::UserSource& source) {
+    fs::path p(source.path);
+    if (p.is_absolute()) return p;
+    const fs::path base = fs::path(policy.source_file).parent_path();
+    if (source.kind == gate::UserSource::Kind::sqlite && !policy.state_dir.empty()) {
+        fs::path state(policy.state_dir);
+        return (state.is_absolute() ? state : base / state) / p;
+    }
+    return base / p;
+}
+
+Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy, std::string_view name) {
+    if (policy.user_sources.empty()) return fail(policy.source_file + ": no user sources configured");
+    const gate::UserSource* src = nullptr;
+    if (name.empty()) {
+        src = &policy.user_sources.front();
+    } else {
+        for (const auto& s : policy.user_sources)
+            if (s.name == name) src = &s;
+        if (!src) return fail(policy.source_file + ": no user source named '" + std::string(name) + "'");
+    }
+    UserSourceRef ref;
+    ref.kind = src->kind == gate::UserSource::Kind::sqlite ? UserSourceRef::Kind::sqlite : UserSourceRef::Kind::htpasswd;
+    ref.path = resolve_source_path(policy, *src);
+    return ref;
+}
+
+Result<OpenedDirectory, std::string> open_user_directory(const UserSourceRef& ref) {
+    if (ref.kind == UserSourceRef::Kind::sqlite) {
+        auto db = SqliteUsers::open(ref.path);
+        if (!db) return fail(db.error().message);
+        return OpenedDirectory{std::shared_ptr<gate::UserDirectory>(std::move(db).value()), {}};
+    }
+    auto dir = std::make_shared<HtpasswdDirectory>(ref.path);
+    std::function<Result<Ok, std::string>()> refresh = [dir]() -> Result<Ok, std::string> {
+        auto r = dir->reload_if_changed();
+        if (!r) return fail(r.error().message);
+        return Ok{};
+    };
+    return OpenedDirectory{std::move(dir), std::move(refresh)};
+}
+
+}  // namespace gk::store

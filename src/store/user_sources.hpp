@@ -1,0 +1,43 @@
+#pragma once
+// From a configured user source to an open UserDirectory: shared by the
+// server (serving) and the CLI (managing), so both resolve paths the same way.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "gatekeeper/common/result.hpp"
+#include "gatekeeper/gate/policy.hpp"
+#include "gatekeeper/gate/ports.hpp"
+
+namespace gk::store {
+
+struct UserSourceRef {
+    enum class Kind { htpasswd, sqlite };
+    Kind kind = Kind::htpasswd;
+    std::filesystem::path path;
+};
+
+// Relative paths: an sqlite file lives in the policy's state_dir when one is
+// set; anything else is relative to the config file's directory (a relative
+// state_dir too). Absolute paths are kept.
+std::filesystem::path resolve_source_path(const gate::Policy& policy, const gate::UserSource& source);
+
+// The named source, or the first one when `name` is empty.
+Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy, std::string_view name = {});
+
+struct OpenedDirectory {
+    std::shared_ptr<gate::UserDirectory> directory;
+    // For the periodic tick: re-reads a changed htpasswd file, returns an
+    // error message when the re-read failed (the old users stay live). Empty
+    // for sources that need no polling.
+    std::function<Result<Ok, std::string>()> refresh;
+};
+
+// An htpasswd source opens even when its file is broken (unhealthy until it
+// is fixed, so routes fail closed with 503); a database that cannot be
+// opened is an error.
+Result<OpenedDirectory, std::string> open_user_directory(const UserSourceRef& ref);
+
+}  // namespace gk::store
