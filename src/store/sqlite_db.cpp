@@ -34,7 +34,10 @@ void SqliteDb::Close::operator()(sqlite3* db) const noexcept { sqlite3_close_v2(
 
 Statement& Statement::bind(int index, std::string_view text) {
     // Bind errors (bad index) resurface from step() as SQLITE_RANGE / MISUSE.
-    sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    // A default string_view has data() == nullptr, which SQLite binds as NULL:
+    // empty text must stay empty text.
+    const char* data = text.data() ? text.data() : "";
+    sqlite3_bind_text64(stmt_.get(), index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     return *this;
 }
 
@@ -86,10 +89,13 @@ Result<SqliteDb, std::string> SqliteDb::open(const std::filesystem::path& path, 
         return fail("cannot open " + path.string() + ": " + r.error());
     // journal_mode answers with the mode it got; a read-only medium or some
     // network file systems silently refuse WAL.
-    auto mode = db.prepare("PRAGMA journal_mode");
-    if (!mode) return fail(mode.error());
-    if (auto row = mode->step(); !row || !row.value() || mode->column_text(0) != "wal")
-        return fail("cannot open " + path.string() + ": WAL journal mode not available");
+    {
+        // Scoped: a statement left mid-row would block every later COMMIT.
+        auto mode = db.prepare("PRAGMA journal_mode");
+        if (!mode) return fail(mode.error());
+        if (auto row = mode->step(); !row || !row.value() || mode->column_text(0) != "wal")
+            return fail("cannot open " + path.string() + ": WAL journal mode not available");
+    }
     if (auto r = db.migrate(migrations); !r) return fail(path.string() + ": " + r.error());
     return db;
 }

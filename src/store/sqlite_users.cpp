@@ -176,12 +176,17 @@ Result<Ok, StoreError> SqliteUsers::set_groups(std::string_view name, const std:
     std::lock_guard lock(mu_);
     auto tx = Transaction::begin(db_);
     if (!tx) return fail(unavailable(tx.error()));
-    auto id = db_.prepare("SELECT id FROM users WHERE name = ?1");
-    if (!id) return fail(unavailable(id.error()));
-    auto row = id->bind(1, name).step();
-    if (!row) return fail(unavailable(row.error()));
-    if (!row.value()) return fail(not_found(name));
-    if (auto r = write_groups(id->column_int(0), groups); !r) return r;
+    std::int64_t user_id = 0;
+    {
+        // Scoped: a statement left mid-row would make the COMMIT fail.
+        auto id = db_.prepare("SELECT id FROM users WHERE name = ?1");
+        if (!id) return fail(unavailable(id.error()));
+        auto row = id->bind(1, name).step();
+        if (!row) return fail(unavailable(row.error()));
+        if (!row.value()) return fail(not_found(name));
+        user_id = id->column_int(0);
+    }
+    if (auto r = write_groups(user_id, groups); !r) return r;
     auto touch = db_.prepare("UPDATE users SET updated_at = " + std::string(kNow) + " WHERE name = ?1");
     if (!touch) return fail(unavailable(touch.error()));
     if (auto r = touch->bind(1, name).run(); !r) return fail(unavailable(r.error()));

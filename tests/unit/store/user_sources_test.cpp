@@ -1,0 +1,100 @@
+#include "store/user_sources.hpp"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite_users.hpp"
+#include "test_util.hpp"
+
+namespace gk::store {
+namespace {
+using test::TempDir;
+using SrcKind = gate::UserSource::Kind;
+
+gate::Policy policy_with(std::string source_file, std::string state_dir, std::vector<gate::UserSource> sources) {
+    gate::Policy p;
+    p.source_file = std::move(source_file);
+    p.state_dir = std::move(state_dir);
+    p.user_sources = std::move(sources);
+    return p;
+}
+
+struct PathCase {
+    const char* name;
+    std::string config;
+    std::string state_dir;
+    SrcKind kind;
+    std::string path;
+    std::string expect;
+};
+
+class ResolvePath : public ::testing::TestWithParam<PathCase> {};
+
+TEST_P(ResolvePath, Table) {
+    const auto& c = GetParam();
+    gate::UserSource s{"u", c.kind, c.path, 1};
+    auto p = policy_with(c.config, c.state_dir, {s});
+    EXPECT_EQ(resolve_source_path(p, s), std::filesystem::path(c.expect)) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ResolvePath,
+    ::testing::Values(
+        PathCase{"absolute kept", "/etc/gk/gk.yaml", "/var/lib/gk", SrcKind::sqlite, "/data/u.db", "/data/u.db"},
+        PathCase{"sqlite in state dir", "/etc/gk/gk.yaml", "/var/lib/gk", SrcKind::sqlite, "u.db", "/var/lib/gk/u.db"},
+        PathCase{"relative state dir", "/etc/gk/gk.yaml", "state", SrcKind::sqlite, "u.db", "/etc/gk/state/u.db"},
+        PathCase{"sqlite without state dir", "/etc/gk/gk.yaml", "", SrcKind::sqlite, "u.db", "/etc/gk/u.db"},
+        PathCase{"htpasswd beside config", "/etc/gk/gk.yaml", "/var/lib/gk", SrcKind::htpasswd, "users",
+                 "/etc/gk/users"},
+        PathCase{"bare config name", "gk.yaml", "", SrcKind::htpasswd, "users", "users"}),
+    [](const auto& info) {
+        std::string n = info.param.name;
+        for (auto& c : n) if (c == ' ') c = '_';
+        return n;
+    });
+
+TEST(UserSources, PicksFirstOrNamed) {
+    auto p = policy_with("/c/gk.yaml", "", {{"file", SrcKind::htpasswd, "users", 3}, {"db", SrcKind::sqlite, "g.db", 4}});
+    auto first = source_from_policy(p);
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first->kind, UserSourceRef::Kind::htpasswd);
+    EXPECT_EQ(first->path, "/c/users");
+    auto named = source_from_policy(p, "db");
+    ASSERT_TRUE(named.ok());
+    EXPECT_EQ(named->kind, UserSourceRef::Kind::sqlite);
+    auto unknown = source_from_policy(p, "nope");
+    ASSERT_FALSE(unknown.ok());
+    EXPECT_NE(unknown.error().find("nope"), std::string::npos);
+    EXPECT_FALSE(source_from_policy(policy_with("/c/gk.yaml", "", {})).ok());
+}
+
+TEST(UserSources, OpenHtpasswdRefreshesAndOpenSqlite) {
+    TempDir dir;
+    test::write_text(dir / "users", "alice:" + test::kSha512Secret + "\n");
+    auto opened = open_user_directory({UserSourceRef::Kind::htpasswd, dir / "users"});
+    ASSERT_TRUE(opened.ok());
+    ASSERT_TRUE(opened->refresh);
+    EXPECT_TRUE(opened->directory->find("alice").has_value());
+    test::write_text(dir / "users.new", "bob:" + test::kSha512Secret + "\n");
+    std::filesystem::rename(dir / "users.new", dir / "users");
+    ASSERT_TRUE(opened->refresh().ok());
+    EXPECT_TRUE(opened->directory->find("bob").has_value());
+    test::write_text(dir / "users.new", "garbage\n");
+    std::filesystem::rename(dir / "users.new", dir / "users");
+    auto bad = opened->refresh();
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().find("line 1"), std::string::npos) << bad.error();
+    EXPECT_TRUE(opened->directory->find("bob").has_value());
+
+    auto broken = open_user_directory({UserSourceRef::Kind::htpasswd, dir / "absent"});
+    ASSERT_TRUE(broken.ok()) << "opens, but unhealthy: routes fail closed";
+    EXPECT_FALSE(broken->directory->healthy());
+
+    auto db = open_user_directory({UserSourceRef::Kind::sqlite, dir / "g.db"});
+    ASSERT_TRUE(db.ok()) << db.error();
+    EXPECT_FALSE(db->refresh);
+    EXPECT_TRUE(db->directory->healthy());
+    EXPECT_FALSE(open_user_directory({UserSourceRef::Kind::sqlite, dir / "no" / "g.db"}).ok());
+}
+
+}  // namespace
+}  // namespace gk::store
