@@ -4,18 +4,6 @@
 #include "store/sqlite_users.hpp"
 
 namespace gk::store {
-namespace fs = std::filesystem;
-
-fs::path resolve_source_path(const gate::Policy& policy, const gate::UserSource& source) {
-    fs::path p(source.path);
-    if (p.is_absolute()) return p;
-    const fs::path base = fs::path(policy.source_file).parent_path();
-    if (source.kind == gate::UserSource::Kind::sqlite && !policy.state_dir.empty()) {
-        fs::path state(policy.state_dir);
-        return (state.is_absolute() ? state : base / state) / p;
-    }
-    return base / p;
-}
 
 Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy, std::string_view name) {
     if (policy.user_sources.empty()) return fail(policy.source_file + ": no user sources configured");
@@ -29,7 +17,7 @@ Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy
     }
     UserSourceRef ref;
     ref.kind = src->kind == gate::UserSource::Kind::sqlite ? UserSourceRef::Kind::sqlite : UserSourceRef::Kind::htpasswd;
-    ref.path = resolve_source_path(policy, *src);
+    ref.path = src->path;
     return ref;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // From a configured user source to an open UserDirectory: shared by the
-// server (serving) and the CLI (managing), so both resolve paths the same way.
+// server (serving) and the CLI (managing), so both open sources the same way.
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -19,12 +19,8 @@ struct UserSourceRef {
     std::filesystem::path path;
 };
 
-// Relative paths: an sqlite file lives in the policy's state_dir when one is
-// set; anything else is relative to the config file's directory (a relative
-// state_dir too). Absolute paths are kept.
-std::filesystem::path resolve_source_path(const gate::Policy& policy, const gate::UserSource& source);
-
-// The named source, or the first one when `name` is empty.
+// The named source, or the first one when `name` is empty. Paths are taken
+// as they are: config/ has already resolved them against the config file's folder.
 Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy, std::string_view name = {});
 
 struct OpenedDirectory {

@@ -18,42 +18,8 @@ gate::Policy policy_with(std::string source_file, std::string state_dir, std::ve
     return p;
 }
 
-struct PathCase {
-    const char* name;
-    std::string config;
-    std::string state_dir;
-    SrcKind kind;
-    std::string path;
-    std::string expect;
-};
-
-class ResolvePath : public ::testing::TestWithParam<PathCase> {};
-
-TEST_P(ResolvePath, Table) {
-    const auto& c = GetParam();
-    gate::UserSource s{"u", c.kind, c.path, 1};
-    auto p = policy_with(c.config, c.state_dir, {s});
-    EXPECT_EQ(resolve_source_path(p, s), std::filesystem::path(c.expect)) << c.name;
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Table, ResolvePath,
-    ::testing::Values(
-        PathCase{"absolute kept", "/etc/gk/gk.yaml", "/var/lib/gk", SrcKind::sqlite, "/data/u.db", "/data/u.db"},
-        PathCase{"sqlite in state dir", "/etc/gk/gk.yaml", "/var/lib/gk", SrcKind::sqlite, "u.db", "/var/lib/gk/u.db"},
-        PathCase{"relative state dir", "/etc/gk/gk.yaml", "state", SrcKind::sqlite, "u.db", "/etc/gk/state/u.db"},
-        PathCase{"sqlite without state dir", "/etc/gk/gk.yaml", "", SrcKind::sqlite, "u.db", "/etc/gk/u.db"},
-        PathCase{"htpasswd beside config", "/etc/gk/gk.yaml", "/var/lib/gk", SrcKind::htpasswd, "users",
-                 "/etc/gk/users"},
-        PathCase{"bare config name", "gk.yaml", "", SrcKind::htpasswd, "users", "users"}),
-    [](const auto& info) {
-        std::string n = info.param.name;
-        for (auto& c : n) if (c == ' ') c = '_';
-        return n;
-    });
-
 TEST(UserSources, PicksFirstOrNamed) {
-    auto p = policy_with("/c/gk.yaml", "", {{"file", SrcKind::htpasswd, "users", 3}, {"db", SrcKind::sqlite, "g.db", 4}});
+    auto p = policy_with("/c/gk.yaml", "", {{"file", SrcKind::htpasswd, "/c/users", 3}, {"db", SrcKind::sqlite, "/c/state/g.db", 4}});
     auto first = source_from_policy(p);
     ASSERT_TRUE(first.ok());
     EXPECT_EQ(first->kind, UserSourceRef::Kind::htpasswd);
@@ -61,6 +27,7 @@ TEST(UserSources, PicksFirstOrNamed) {
     auto named = source_from_policy(p, "db");
     ASSERT_TRUE(named.ok());
     EXPECT_EQ(named->kind, UserSourceRef::Kind::sqlite);
+    EXPECT_EQ(named->path, "/c/state/g.db") << "config/ resolved it already; taken as is";
     auto unknown = source_from_policy(p, "nope");
     ASSERT_FALSE(unknown.ok());
     EXPECT_NE(unknown.error().find("nope"), std::string::npos);
