@@ -1,0 +1,135 @@
+// routes: ordered rules; each is checked on its own and against the named
+// upstreams and user sources, so one bad route never hides another's errors.
+#include <algorithm>
+
+#include "config/route_parts.hpp"
+#include "config/sections.hpp"
+#include "gatekeeper/config/values.hpp"
+
+namespace gk::config::detail {
+namespace {
+
+template <class T>
+std::vector<std::string> names_of(const std::vector<T>& v) {
+    std::vector<std::string> out;
+    for (const auto& x : v) out.push_back(x.name);
+    return out;
+}
+
+template <class T>
+bool has_name(const std::vector<T>& v, const std::string& name) {
+    return std::any_of(v.begin(), v.end(), [&](const T& x) { return x.name == name; });
+}
+
+std::string unknown_name_hint(const std::string& name, const std::vector<std::string>& defined,
+                              const char* section) {
+    const std::string guess = closest(name, defined);
+    if (!guess.empty()) return "did you mean '" + guess + "'?";
+    return std::string("defined under '") + section + "': " + one_of(defined);
+}
+
+void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Policy& policy) {
+    gate::Route r;
+    r.line = node.Mark().line + 1;
+    Fields fields(ctx, node, {"name", "host", "path", "methods", "case_insensitive", "upstream", "schemes", "realm",
+                              "users", "require", "cors_preflight"});
+
+    r.name = "route-" + std::to_string(index);
+    if (auto* x = fields.get("name")) {
+        if (auto s = read_string(ctx, *x)) {
+            if (s->empty() || !is_safe_realm(*s)) ctx.error(x->mark(), "route name must be non-empty printable text");
+            else r.name = *s;
+        }
+        if (std::any_of(policy.routes.begin(), policy.routes.end(), [&](const auto& o) { return o.name == r.name; }))
+            ctx.error(x->mark(), "duplicate route name '" + r.name + "'", "route names must be unique");
+    } else if (std::any_of(policy.routes.begin(), policy.routes.end(),
+                           [&](const auto& o) { return o.name == r.name; })) {
+        ctx.error(node.Mark(), "route name '" + r.name + "' is already used by another route",
+                  "give this route a name");
+    }
+
+    if (auto* x = fields.get("host")) read_hosts(ctx, *x, r.hosts);
+    if (auto* x = fields.get("case_insensitive")) {
+        if (auto b = read_bool(ctx, *x)) r.case_insensitive = *b;
+    }
+    if (auto* x = fields.get("path")) read_route_path(ctx, *x, r.case_insensitive, r.path);
+    else ctx.error(node.Mark(), "route '" + r.name + "' has no 'path'", "use path: / to match every path");
+
+    if (auto* x = fields.get("methods")) {
+        if (auto items = read_string_list(ctx, *x)) {
+            for (const auto& m : *items) {
+                // Methods are case-sensitive (RFC 9110 9.1): kept exactly as written.
+                if (!is_token(m.text)) ctx.error(m.mark, "'" + m.text + "' is not a valid method", "e.g. GET, POST");
+                else r.methods.push_back(m.text);
+            }
+        }
+    }
+    if (auto* x = fields.get("schemes")) read_schemes(ctx, *x, r.schemes);
+    if (auto* x = fields.get("require")) read_requirement(ctx, *x, r.require);
+    if (auto* x = fields.get("cors_preflight")) {
+        if (auto b = read_bool(ctx, *x)) r.allow_cors_preflight = *b;
+    }
+
+    const bool is_public = r.require.kind == gate::RequireKind::public_access;
+    const Field* schemes = fields.get("schemes");
+    // `schemes: []` says "none" as clearly as leaving the key out.
+    const bool lists_schemes = schemes && !(schemes->value.IsSequence() && schemes->value.size() == 0);
+    if (is_public && lists_schemes)
+        ctx.error(schemes->mark(), "public route '" + r.name + "' lists schemes",
+                  "a public route never asks for credentials: remove 'schemes', or use require: authenticated");
+    if (!is_public && !lists_schemes)
+        ctx.error(node.Mark(), "route '" + r.name + "' is not public but accepts no scheme",
+                  "add schemes: [basic], or require: public if anyone may pass");
+
+    r.realm = r.name;
+    if (auto* x = fields.get("realm")) {
+        if (auto s = read_string(ctx, *x)) {
+            if (s->empty()) ctx.error(x->mark(), "'realm' must not be empty", "leave it out to use the route name");
+            else if (!is_safe_realm(*s))
+                ctx.error(x->mark(), "realm must not contain '\"', '\\' or control characters",
+                          "clients show the realm as a label: plain text is enough");
+            else r.realm = *s;
+        }
+    } else if (!is_safe_realm(r.realm)) {
+        ctx.error(node.Mark(), "the route name cannot serve as realm", "set 'realm' to plain text");
+    }
+
+    if (auto* x = fields.get("users")) {
+        if (auto s = read_string(ctx, *x)) {
+            r.user_source = *s;
+            if (!has_name(policy.user_sources, *s))
+                ctx.error(x->mark(), "unknown user source '" + *s + "'",
+                          unknown_name_hint(*s, names_of(policy.user_sources), "users"));
+        }
+    } else if (!is_public && std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::basic) != r.schemes.end()) {
+        ctx.error(schemes ? schemes->mark() : node.Mark(), "route '" + r.name + "' uses basic but names no 'users'",
+                  "add users: <name of a source under 'users'>");
+    }
+
+    if (auto* x = fields.get("upstream")) {
+        if (auto s = read_string(ctx, *x)) {
+            r.upstream = *s;
+            if (!has_name(policy.upstreams, *s))
+                ctx.error(x->mark(), "unknown upstream '" + *s + "'",
+                          unknown_name_hint(*s, names_of(policy.upstreams), "upstreams"));
+        }
+    }
+    policy.routes.push_back(std::move(r));
+}
+
+}  // namespace
+
+void read_routes(Ctx& ctx, const Field& f, gate::Policy& policy) {
+    if (!f.value.IsSequence()) {
+        ctx.error(f.mark(), "'routes' must be a list", "routes:\n  - { name: app, path: /, require: public }");
+        return;
+    }
+    std::size_t index = 0;
+    for (const auto& node : f.value) {
+        ++index;
+        if (!expect_map(ctx, node, "a route")) continue;
+        read_route(ctx, node, index, policy);
+    }
+}
+
+}  // namespace gk::config::detail

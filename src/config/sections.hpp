@@ -1,0 +1,17 @@
+#pragma once
+// One reader per top-level key of the config file. Each fills its part of the
+// policy and reports every problem it finds into ctx; none stops at the first.
+#include "config/context.hpp"
+#include "gatekeeper/gate/policy.hpp"
+
+namespace gk::config::detail {
+
+void read_server(Ctx& ctx, const Field& f, gate::Policy& policy);
+void read_listeners(Ctx& ctx, const Field& f, gate::Policy& policy);
+void read_upstreams(Ctx& ctx, const Field& f, gate::Policy& policy);
+void read_users(Ctx& ctx, const Field& f, gate::Policy& policy);
+void read_identity_headers(Ctx& ctx, const Field& f, gate::Policy& policy);
+// Needs upstreams and users read first: routes refer to them by name.
+void read_routes(Ctx& ctx, const Field& f, gate::Policy& policy);
+
+}  // namespace gk::config::detail

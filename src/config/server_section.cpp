@@ -1,0 +1,92 @@
+// server: threads, trusted_proxies, access_log, state_dir, limits; and the
+// identity_headers section, which is as small.
+#include "config/sections.hpp"
+#include "gatekeeper/config/values.hpp"
+
+namespace gk::config::detail {
+namespace {
+
+void read_limits(Ctx& ctx, const Field& f, gate::Limits& limits) {
+    if (!expect_map(ctx, f)) return;
+    Fields fields(ctx, f.value, {"max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout",
+                                 "body_timeout", "shutdown_grace"});
+    if (auto* x = fields.get("max_header_bytes")) {
+        // Below 1 KiB not even an ordinary browser request head fits.
+        if (auto n = read_uint(ctx, *x, 1024, 16u << 20)) limits.max_header_bytes = *n;
+    }
+    if (auto* x = fields.get("max_body_bytes")) {
+        if (auto n = read_uint(ctx, *x, 1, UINT64_MAX)) limits.max_body_bytes = *n;
+    }
+    if (auto* x = fields.get("header_timeout")) {
+        if (auto d = read_duration(ctx, *x)) limits.header_timeout = *d;
+    }
+    if (auto* x = fields.get("idle_timeout")) {
+        if (auto d = read_duration(ctx, *x)) limits.idle_timeout = *d;
+    }
+    if (auto* x = fields.get("body_timeout")) {
+        if (auto d = read_duration(ctx, *x)) limits.body_timeout = *d;
+    }
+    if (auto* x = fields.get("shutdown_grace")) {
+        if (auto d = read_duration(ctx, *x)) limits.shutdown_grace = *d;
+    }
+}
+
+void read_trusted_proxies(Ctx& ctx, const Field& f, gate::Policy& policy) {
+    auto items = read_string_list(ctx, f);
+    if (!items) return;
+    // An explicit empty list means: trust no proxy at all.
+    policy.trusted_proxies.clear();
+    for (const auto& item : *items) {
+        auto cidr = parse_cidr(item.text);
+        if (!cidr) {
+            ctx.error(item.mark, "trusted_proxies: " + cidr.error().message, cidr.error().hint);
+            continue;
+        }
+        policy.trusted_proxies.push_back(std::move(cidr.value()));
+    }
+}
+
+void read_header_names(Ctx& ctx, const Field& f, std::vector<std::string>& out) {
+    auto items = read_string_list(ctx, f);
+    if (!items) return;
+    out.clear();  // an empty list turns that header off
+    for (const auto& item : *items) {
+        if (!is_token(item.text)) {
+            ctx.error(item.mark, "'" + item.text + "' is not a valid header name",
+                      "header names are RFC 9110 tokens: letters, digits and !#$%&'*+-.^_`|~");
+            continue;
+        }
+        out.push_back(item.text);
+    }
+}
+
+}  // namespace
+
+void read_server(Ctx& ctx, const Field& f, gate::Policy& policy) {
+    if (!expect_map(ctx, f)) return;
+    Fields fields(ctx, f.value, {"threads", "trusted_proxies", "access_log", "state_dir", "limits"});
+    if (auto* x = fields.get("threads")) {
+        if (auto n = read_uint(ctx, *x, 0, 256)) policy.threads = static_cast<unsigned>(*n);
+    }
+    if (auto* x = fields.get("trusted_proxies")) read_trusted_proxies(ctx, *x, policy);
+    if (auto* x = fields.get("access_log")) {
+        if (auto b = read_bool(ctx, *x)) policy.access_log = *b;
+    }
+    if (auto* x = fields.get("state_dir")) {
+        if (auto s = read_string(ctx, *x)) {
+            if (s->empty()) ctx.error(x->mark(), "'state_dir' must not be empty", "e.g. ./state");
+            else policy.state_dir = ctx.resolve(*s);
+        }
+    }
+    if (auto* x = fields.get("limits")) read_limits(ctx, *x, policy.limits);
+}
+
+void read_identity_headers(Ctx& ctx, const Field& f, gate::Policy& policy) {
+    if (!expect_map(ctx, f)) return;
+    Fields fields(ctx, f.value, {"user", "email", "groups"});
+    if (auto* x = fields.get("user")) read_header_names(ctx, *x, policy.identity_headers.user);
+    if (auto* x = fields.get("email")) read_header_names(ctx, *x, policy.identity_headers.email);
+    if (auto* x = fields.get("groups")) read_header_names(ctx, *x, policy.identity_headers.groups);
+}
+
+}  // namespace gk::config::detail

@@ -1,0 +1,50 @@
+// users: named sources of user names, password hashes and groups.
+#include <filesystem>
+
+#include "config/sections.hpp"
+#include "gatekeeper/config/values.hpp"
+
+namespace gk::config::detail {
+
+void read_users(Ctx& ctx, const Field& f, gate::Policy& policy) {
+    if (!expect_map(ctx, f)) return;
+    for (const auto& entry : entries(ctx, f.value)) {
+        gate::UserSource src;
+        src.name = entry.key;
+        src.line = entry.key_mark.line + 1;
+        if (!is_token(src.name))
+            ctx.error(entry.key_mark, "user source name '" + src.name + "' is not a plain name",
+                      "use letters, digits, '-', '_' or '.'");
+        if (!entry.value.IsMap()) {
+            ctx.error(entry.mark(), "user source '" + src.name + "' must be a mapping",
+                      src.name + ": { htpasswd: users.htpasswd } or " + src.name + ": { sqlite: gatekeeper.db }");
+            continue;
+        }
+        Fields fields(ctx, entry.value, {"htpasswd", "sqlite"});
+        const Field* htpasswd = fields.get("htpasswd");
+        const Field* sqlite = fields.get("sqlite");
+        if ((htpasswd != nullptr) == (sqlite != nullptr)) {
+            ctx.error(entry.key_mark,
+                      "user source '" + src.name + "' needs exactly one of 'htpasswd' or 'sqlite'",
+                      "{ htpasswd: users.htpasswd } or { sqlite: gatekeeper.db }");
+        } else if (htpasswd) {
+            src.kind = gate::UserSource::Kind::htpasswd;
+            if (auto p = read_existing_file(ctx, *htpasswd)) src.path = *p;
+        } else if (auto s = read_string(ctx, *sqlite)) {
+            // The database is created on first use, so only its folder must exist.
+            src.kind = gate::UserSource::Kind::sqlite;
+            src.path = ctx.resolve(*s);
+            const auto folder = std::filesystem::path(src.path).parent_path();
+            std::error_code ec;
+            if (s->empty()) {
+                ctx.error(sqlite->mark(), "'sqlite' must not be empty", "e.g. sqlite: gatekeeper.db");
+            } else if (!std::filesystem::is_directory(folder.empty() ? "." : folder, ec)) {
+                ctx.error(sqlite->mark(), "folder " + folder.string() + " of the sqlite database does not exist",
+                          "create it, or point 'sqlite' somewhere that exists");
+            }
+        }
+        policy.user_sources.push_back(std::move(src));
+    }
+}
+
+}  // namespace gk::config::detail
