@@ -80,7 +80,7 @@ void add_user_command(CLI::App& app) {
     cmd->fallthrough();  // source options may follow the action: `user add alice --db g.db`
     auto src = std::make_shared<SourceOptions>();
     auto* ht = cmd->add_option("--htpasswd", src->htpasswd, "htpasswd file (no groups or email)");
-    auto* db = cmd->add_option("--db", src->db, "SQLite database file (created if missing)");
+    auto* db = cmd->add_option("--db", src->db, "SQLite database file (add creates it if missing)");
     auto* st = cmd->add_option("--state", src->state, "Demo state folder (uses DIR/gatekeeper.db)");
     auto* cf = cmd->add_option("-c,--config", src->config, "Config file: use its first user source");
     cmd->add_option("--source", src->source, "With --config: the user source to use, by name");

@@ -28,7 +28,14 @@ Result<std::string, StoreError> make_hash(const Secret& password, const password
     }
 }
 
-Result<std::unique_ptr<SqliteUsers>, StoreError> open_db(const UserSourceRef& src) { return SqliteUsers::open(src.path); }
+// Only `add` may create the database: `list --db typo.db` should say there
+// is no such file, not create an empty one and report no users.
+Result<std::unique_ptr<SqliteUsers>, StoreError> open_db(const UserSourceRef& src, bool create) {
+    std::error_code ec;
+    if (!create && !fs::exists(src.path, ec))
+        return fail(store_error(Kind::unavailable, "no database at " + src.path.string()));
+    return SqliteUsers::open(src.path);
+}
 
 // Reads the file; a missing file is empty text only when `create` is set.
 Result<std::string, StoreError> read_htpasswd(const fs::path& path, bool create) {
@@ -71,7 +78,7 @@ Result<Ok, StoreError> admin_add(const UserSourceRef& src, const NewUser& user, 
     if (!hash) return fail(hash.error());
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, true, [&](const std::string& t) { return htpasswd_add(t, user.name, *hash); });
-    auto db = open_db(src);
+    auto db = open_db(src, true);
     if (!db) return fail(db.error());
     return db.value()->add_user(user.name, *hash, user.groups, user.email);
 }
@@ -82,7 +89,7 @@ Result<Ok, StoreError> admin_passwd(const UserSourceRef& src, std::string_view n
     if (!hash) return fail(hash.error());
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, false, [&](const std::string& t) { return htpasswd_set(t, name, *hash); });
-    auto db = open_db(src);
+    auto db = open_db(src, false);
     if (!db) return fail(db.error());
     return db.value()->set_password(name, *hash);
 }
@@ -90,14 +97,14 @@ Result<Ok, StoreError> admin_passwd(const UserSourceRef& src, std::string_view n
 Result<Ok, StoreError> admin_delete(const UserSourceRef& src, std::string_view name) {
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, false, [&](const std::string& t) { return htpasswd_remove(t, name); });
-    auto db = open_db(src);
+    auto db = open_db(src, false);
     if (!db) return fail(db.error());
     return db.value()->delete_user(name);
 }
 
 Result<std::vector<gate::UserRecord>, StoreError> admin_list(const UserSourceRef& src) {
     if (src.kind == UserSourceRef::Kind::sqlite) {
-        auto db = open_db(src);
+        auto db = open_db(src, false);
         if (!db) return fail(db.error());
         return db.value()->list_users();
     }

@@ -82,6 +82,20 @@ INSTANTIATE_TEST_SUITE_P(Backends, UserAdmin,
                              return info.param == UserSourceRef::Kind::sqlite ? "sqlite" : "htpasswd";
                          });
 
+TEST(UserAdminSqlite, OnlyAddCreatesTheDatabase) {
+    TempDir dir;
+    UserSourceRef src{UserSourceRef::Kind::sqlite, dir / "typo.db"};
+    auto list = admin_list(src);
+    ASSERT_FALSE(list.ok());
+    EXPECT_EQ(list.error().kind, Kind::unavailable);
+    EXPECT_NE(list.error().message.find("typo.db"), std::string::npos);
+    EXPECT_FALSE(admin_delete(src, "alice").ok());
+    EXPECT_FALSE(admin_passwd(src, "alice", Secret(std::string("pw")), test::cheap_argon2()).ok());
+    EXPECT_FALSE(std::filesystem::exists(dir / "typo.db"));
+    ASSERT_TRUE(admin_add(src, {"alice", {}, ""}, Secret(std::string("pw")), test::cheap_argon2()).ok());
+    EXPECT_TRUE(admin_list(src).ok());
+}
+
 TEST(UserAdminSqlite, GroupsAndEmail) {
     TempDir dir;
     UserSourceRef src{UserSourceRef::Kind::sqlite, dir / "g.db"};
