@@ -1,5 +1,7 @@
 #include "store/htpasswd_directory.hpp"
 
+#include <utility>
+
 #include "gatekeeper/password/hash.hpp"
 #include "gatekeeper/password/htpasswd.hpp"
 
@@ -10,12 +12,8 @@ HtpasswdDirectory::HtpasswdDirectory(std::filesystem::path path) : path_(std::mo
 }
 
 std::shared_ptr<const HtpasswdDirectory::Snapshot> HtpasswdDirectory::current() const {
-#if defined(__cpp_lib_atomic_shared_ptr)
-    return snapshot_.load(std::memory_order_acquire);
-#else
     std::lock_guard lock(snapshot_mu_);
     return snapshot_;
-#endif
 }
 
 std::optional<gate::UserRecord> HtpasswdDirectory::find(std::string_view name) const {
@@ -82,14 +80,12 @@ Result<bool, LoadError> HtpasswdDirectory::load(bool force) {
     auto next = std::make_shared<Snapshot>();
     next->stamp = content->stamp;
     for (auto& e : parsed.value()) next->hashes.emplace(std::move(e.user), std::move(e.hash));
-#if defined(__cpp_lib_atomic_shared_ptr)
-    snapshot_.store(std::shared_ptr<const Snapshot>(std::move(next)), std::memory_order_release);
-#else
+    std::shared_ptr<const Snapshot> old;
     {
         std::lock_guard slock(snapshot_mu_);
-        snapshot_ = std::move(next);
+        old = std::exchange(snapshot_, std::move(next));
     }
-#endif
+    // `old` is freed here, outside the lock, unless a reader still holds it.
     last_error_.reset();
     last_failed_stamp_.reset();
     return true;

@@ -1,15 +1,14 @@
 #pragma once
 // Users from an Apache htpasswd file, re-read when the file changes.
 //
-// Lookups read an immutable snapshot published through an atomic
-// shared_ptr, so find() never blocks on a reload and never sees a mix of
-// old and new. A re-read that fails (parse error, file gone, mid-edit) keeps
+// Lookups read an immutable snapshot (a shared_ptr copied under a tiny lock),
+// so find() never waits for a reload to parse and never sees a mix of old
+// and new. A re-read that fails (parse error, file gone, mid-edit) keeps
 // the last good snapshot and reports why.
 //
 // htpasswd has no groups, emails or a disabled flag: records carry none.
 // Apache's companion AuthGroupFile ("group: user user") is deliberately not
 // supported here; routes that need groups use the SQLite store.
-#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -62,12 +61,12 @@ private:
     mutable std::mutex reload_mu_;                   // one reload at a time; guards last_error_
     std::optional<LoadError> last_error_;
     std::optional<FileStamp> last_failed_stamp_;  // don't re-parse the same broken file every tick
-#if defined(__cpp_lib_atomic_shared_ptr)
-    std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
-#else
+    // A plain mutex around the pointer copy, not std::atomic<std::shared_ptr>:
+    // GCC 12's implementation works, but ThreadSanitizer reports it as a race
+    // (google/sanitizers#1558), and a TSan-clean build is worth more than the
+    // nanoseconds a lock held for one refcount increment costs.
     mutable std::mutex snapshot_mu_;
     std::shared_ptr<const Snapshot> snapshot_;
-#endif
 };
 
 }  // namespace gk::store
