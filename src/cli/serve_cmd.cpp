@@ -22,7 +22,8 @@ void add_serve_command(CLI::App& app) {
             for (const auto& l : p.listeners)
                 spdlog::info("gatekeeper listening on {}://{}:{}", l.tls ? "https" : "http", l.address, l.port);
         };
-        throw CLI::RuntimeError(server::run_server(runtime, hooks));
+        const int rc = server::run_server(runtime, hooks);
+        if (rc != 0) throw CLI::RuntimeError(rc);
     });
 }
 

@@ -1,0 +1,90 @@
+// gatekeeper demo: a working gateway in front of an echo app, with no set-up.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/commands.hpp"
+#include "cli/demo_config.hpp"
+#include "cli/load.hpp"
+#include "server/echo_upstream.hpp"
+#include "server/self_signed.hpp"
+#include "server/server.hpp"
+#include "store/atomic_file.hpp"
+#include "store/user_admin.hpp"
+
+namespace gk::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+void ensure_demo_user(const store::UserSourceRef& db, const char* name, const char* password, const char* group) {
+    auto users = store::admin_list(db);
+    if (users)
+        for (const auto& u : *users)
+            if (u.name == name) return;
+    store::NewUser u{name, {group}, std::string(name) + "@example.com"};
+    auto r = store::admin_add(db, u, Secret(std::string_view(password)));
+    if (!r) throw std::runtime_error("cannot create demo user " + std::string(name) + ": " + r.error().message);
+}
+
+int run_demo(const std::string& state, DemoPorts ports) {
+    fs::create_directories(state);
+    const fs::path dir = fs::absolute(state);
+    if (!fs::exists(dir / "cert.pem") || !fs::exists(dir / "key.pem")) {
+        std::printf("demo: making a self-signed certificate in %s\n", dir.c_str());
+        server::make_self_signed((dir / "cert.pem").string(), (dir / "key.pem").string());
+    }
+    store::UserSourceRef db{store::UserSourceRef::Kind::sqlite, dir / "gatekeeper.db"};
+    ensure_demo_user(db, "alice", "wonderland", "admins");
+    ensure_demo_user(db, "bob", "builder", "users");
+
+    server::EchoUpstream echo(ports.echo);
+    ports.echo = echo.port();
+    const auto config_path = dir / "gatekeeper.yaml";
+    auto w = store::write_file_atomically(config_path, demo_config_yaml(ports), fs::perms(0644));
+    if (!w) throw std::runtime_error("cannot write " + config_path.string() + ": " + w.error());
+    auto runtime = load_runtime_or_exit(config_path.string());
+
+    server::ServerHooks hooks;
+    hooks.on_ready = [&] {
+        std::printf(
+            "\ngatekeeper demo is running (Ctrl-C stops it)\n"
+            "  http://127.0.0.1:%u    https://127.0.0.1:%u (self-signed: %s)\n"
+            "  echo upstream on 127.0.0.1:%u; config %s\n\n"
+            "  routes:  /        public\n"
+            "           /app/    any signed-in user (Basic)\n"
+            "           /admin/  group admins, realm \"Admin Panel\" (Basic)\n"
+            "           /api/    any signed-in user (Basic until Bearer and API keys land)\n"
+            "  users:   alice / wonderland (admins)   bob / builder (users)\n\n"
+            "  try:     curl -i http://127.0.0.1:%u/admin/\n"
+            "           curl -u alice:wonderland http://127.0.0.1:%u/admin/\n"
+            "           curl -i -u bob:builder http://127.0.0.1:%u/admin/\n\n",
+            ports.http, ports.https, (dir / "cert.pem").c_str(), ports.echo, config_path.c_str(), ports.http,
+            ports.http, ports.http);
+        std::fflush(stdout);
+    };
+    return server::run_server(runtime, hooks);
+}
+
+}  // namespace
+
+void add_demo_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("demo", "Run an embedded demo: gateway, echo upstream and demo users");
+    struct Args {
+        std::string state = "demo-state";
+        DemoPorts ports;
+    };
+    auto a = std::make_shared<Args>();
+    cmd->add_option("--state", a->state, "Folder for the demo's state (created)")->capture_default_str();
+    cmd->add_option("--http-port", a->ports.http, "Plain HTTP port on 127.0.0.1")->capture_default_str();
+    cmd->add_option("--https-port", a->ports.https, "HTTPS port on 127.0.0.1")->capture_default_str();
+    cmd->add_option("--echo-port", a->ports.echo, "Echo upstream port (0 = any free port)")->capture_default_str();
+    cmd->callback([a] {
+        const int rc = run_demo(a->state, a->ports);
+        if (rc != 0) throw CLI::RuntimeError(rc);
+    });
+}
+
+}  // namespace gk::cli

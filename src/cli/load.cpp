@@ -1,0 +1,53 @@
+#include "cli/load.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "gatekeeper/config/config.hpp"
+#include "store/htpasswd_directory.hpp"
+#include "store/user_sources.hpp"
+
+namespace gk::cli {
+
+std::shared_ptr<server::Runtime> load_runtime_or_exit(const std::string& config_file) {
+    auto policy = config::load_policy_file(config_file);
+    if (!policy) {
+        for (const auto& e : policy.error()) std::fprintf(stderr, "%s\n", config::format(e).c_str());
+        std::fprintf(stderr, "%zu error(s); nothing started\n", policy.error().size());
+        throw CLI::RuntimeError(2);
+    }
+    auto rt = std::make_shared<server::Runtime>();
+    rt->policy = std::move(policy.value());
+    for (const auto& src : rt->policy.user_sources) {
+        store::UserSourceRef ref;
+        ref.kind = src.kind == gate::UserSource::Kind::htpasswd ? store::UserSourceRef::Kind::htpasswd
+                                                                 : store::UserSourceRef::Kind::sqlite;
+        ref.path = src.path;
+        auto opened = store::open_user_directory(ref);
+        if (!opened) {
+            std::fprintf(stderr, "%s:%d: error: user source '%s': %s\n", config_file.c_str(), src.line,
+                         src.name.c_str(), opened.error().c_str());
+            throw CLI::RuntimeError(2);
+        }
+        if (auto* ht = dynamic_cast<store::HtpasswdDirectory*>(opened->directory.get())) {
+            if (!ht->healthy())
+                spdlog::warn("user source '{}' ({}) cannot be read yet: its routes answer 503 until it can",
+                             src.name, src.path);
+            for (const auto& u : ht->legacy_users())
+                spdlog::warn("user '{}' in {} has a legacy hash (apr1 or {{SHA}}); rehash it with `gatekeeper hash`",
+                             u, src.path);
+        }
+        if (opened->refresh) {
+            rt->periodic.push_back([refresh = opened->refresh, name = src.name] {
+                auto r = refresh();
+                if (!r) spdlog::warn("user source '{}' not reloaded, keeping the previous users: {}", name, r.error());
+            });
+        }
+        rt->directories[src.name] = opened->directory;
+    }
+    return rt;
+}
+
+}  // namespace gk::cli
