@@ -66,6 +66,25 @@ asio::awaitable<bool> write_response(Stream& s, string_response& res, const gate
     co_return !ec;
 }
 
+// Verifies on the hash pool and completes on the caller's executor. Plain
+// handlers rather than co_spawn of a capturing lambda coroutine: GCC 12 freed
+// that lambda's captures twice when it finished on another thread.
+template <class Token>
+auto async_verify(asio::thread_pool& pool, std::string hash, Secret pw, Token&& token) {
+    return asio::async_initiate<Token, void(bool)>(
+        [&pool](auto handler, std::string hash, Secret pw) {
+            auto work = asio::make_work_guard(asio::get_associated_executor(handler));
+            asio::post(pool, [handler = std::move(handler), hash = std::move(hash), pw = std::move(pw),
+                              work = std::move(work)]() mutable {
+                auto r = password::verify(hash, pw.reveal());
+                const bool ok = r.ok() && r.value();
+                auto home = work.get_executor();
+                asio::post(home, [handler = std::move(handler), ok]() mutable { std::move(handler)(ok); });
+            });
+        },
+        token, std::move(hash), std::move(pw));
+}
+
 // Runs a password check off the I/O thread, with the credential cache in front.
 asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate::Request& req) {
     auto ev = gate::evaluate(rt.policy, req, rt.directories);
@@ -87,13 +106,7 @@ asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate:
         d.retry_after_seconds = 1;
         co_return d;
     }
-    const bool ok = co_await asio::co_spawn(
-        *w.shared.hash_pool,
-        [hash = check.stored_hash, pw = check.password]() -> asio::awaitable<bool> {
-            auto r = password::verify(hash, pw.reveal());
-            co_return r.ok() && r.value();
-        },
-        asio::use_awaitable);
+    const bool ok = co_await async_verify(*w.shared.hash_pool, check.stored_hash, check.password, asio::use_awaitable);
     w.shared.hash_jobs.fetch_sub(1);
     if (ok && check.record) w.cache.remember(key, std::chrono::steady_clock::now());
     co_return gate::finish_password_check(*ev.route, check, ok);
