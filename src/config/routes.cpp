@@ -31,6 +31,9 @@ std::string unknown_name_hint(const std::string& name, const std::vector<std::st
 void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Policy& policy) {
     gate::Route r;
     r.line = node.Mark().line + 1;
+    // Whole-route complaints (no path, no scheme) are usually the echo of a
+    // typo in one key: report them only when every key read cleanly.
+    const std::size_t errors_before = ctx.errors.size();
     Fields fields(ctx, node, {"name", "host", "path", "methods", "case_insensitive", "upstream", "schemes", "realm",
                               "users", "require", "cors_preflight"});
 
@@ -53,7 +56,6 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
         if (auto b = read_bool(ctx, *x)) r.case_insensitive = *b;
     }
     if (auto* x = fields.get("path")) read_route_path(ctx, *x, r.case_insensitive, r.path);
-    else ctx.error(node.Mark(), "route '" + r.name + "' has no 'path'", "use path: / to match every path");
 
     if (auto* x = fields.get("methods")) {
         if (auto items = read_string_list(ctx, *x)) {
@@ -70,6 +72,10 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
         if (auto b = read_bool(ctx, *x)) r.allow_cors_preflight = *b;
     }
 
+    const bool keys_clean = ctx.errors.size() == errors_before;
+    if (!fields.get("path") && keys_clean)
+        ctx.error(node.Mark(), "route '" + r.name + "' has no 'path'", "use path: / to match every path");
+
     const bool is_public = r.require.kind == gate::RequireKind::public_access;
     const Field* schemes = fields.get("schemes");
     // `schemes: []` says "none" as clearly as leaving the key out.
@@ -77,7 +83,7 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
     if (is_public && lists_schemes)
         ctx.error(schemes->mark(), "public route '" + r.name + "' lists schemes",
                   "a public route never asks for credentials: remove 'schemes', or use require: authenticated");
-    if (!is_public && !lists_schemes)
+    if (!is_public && !lists_schemes && keys_clean)
         ctx.error(node.Mark(), "route '" + r.name + "' is not public but accepts no scheme",
                   "add schemes: [basic], or require: public if anyone may pass");
 

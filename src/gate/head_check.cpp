@@ -106,6 +106,8 @@ struct FieldState {
     bool host_seen = false;
     bool te_seen = false;
     bool cl_seen = false;
+    bool authorization_seen = false;
+    bool proxy_authorization_seen = false;
 };
 
 std::optional<HeadError> check_field(std::string_view line, bool first_field, FieldState& st, HeadFacts& f) {
@@ -140,6 +142,14 @@ std::optional<HeadError> check_field(std::string_view line, bool first_field, Fi
         st.host_seen = true;
         if (!value.empty() && !is_valid_authority(value)) return HeadError::bad_header_value;
         f.host = std::string(value);
+    } else if (iequals(name, "authorization")) {
+        // A singleton field (RFC 9110 11.6.2): an auth proxy and its upstream
+        // must never be able to pick different lines.
+        if (st.authorization_seen) return HeadError::multiple_credentials;
+        st.authorization_seen = true;
+    } else if (iequals(name, "proxy-authorization")) {
+        if (st.proxy_authorization_seen) return HeadError::multiple_credentials;
+        st.proxy_authorization_seen = true;
     }
     return std::nullopt;
 }
@@ -163,6 +173,7 @@ const char* to_string(HeadError e) noexcept {
         case HeadError::bad_cl: return "malformed Content-Length";
         case HeadError::multiple_host: return "multiple Host fields";
         case HeadError::missing_host: return "missing Host field";
+        case HeadError::multiple_credentials: return "multiple Authorization fields";
         case HeadError::bad_header_name: return "malformed header field name";
         case HeadError::bad_header_value: return "malformed header field value";
         case HeadError::underscore_in_name: return "underscore in header field name";

@@ -149,8 +149,8 @@ Result<std::string, PathError> remove_dot_segments(std::string_view decoded) {
         if (seg.empty() || seg == ".") {
             if (last) trailing_slash = true;
         } else if (seg == "..") {
-            if (stack.empty()) return fail(PathError::escapes_root);
-            stack.pop_back();
+            // RFC 3986 5.2.4: ".." at the root stays at the root (SECURITY.md P2/P4).
+            if (!stack.empty()) stack.pop_back();
             if (last) trailing_slash = true;
         } else {
             stack.push_back(seg);
@@ -192,7 +192,6 @@ const char* to_string(PathError e) noexcept {
         case PathError::bad_utf8: return "percent-encoded bytes are not valid UTF-8";
         case PathError::path_parameter: return "';' path parameter in path";
         case PathError::too_long: return "request target too long";
-        case PathError::escapes_root: return "'..' above the root of the path";
     }
     return "unknown path error";
 }

@@ -37,6 +37,7 @@ struct Argon2Cost {
 std::optional<Argon2Cost> parse_argon2(std::string_view stored);
 std::optional<unsigned long> parse_bcrypt(std::string_view stored);          // cost
 std::optional<unsigned long> parse_sha_crypt(std::string_view stored);       // rounds
+bool is_des_crypt(std::string_view stored) noexcept;                        // 13 chars of [./0-9A-Za-z]
 struct YescryptCost {
     unsigned long long bytes = 0;
     unsigned long t = 0;

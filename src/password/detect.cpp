@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "gatekeeper/password/hash.hpp"
+#include "password/detail.hpp"
 
 namespace gk::password {
 
@@ -24,6 +25,7 @@ Format detect(std::string_view stored) noexcept {
     }};
     for (const auto& [prefix, format] : kPrefixes)
         if (stored.starts_with(prefix)) return format;
+    if (detail::is_des_crypt(stored)) return Format::des_crypt;
     return Format::unknown;
 }
 
@@ -38,6 +40,7 @@ const char* to_string(Format f) noexcept {
         case Format::yescrypt: return "yescrypt";
         case Format::apr1: return "apr1";
         case Format::sha1: return "sha1";
+        case Format::des_crypt: return "des-crypt";
         case Format::unknown: break;
     }
     return "unknown";
@@ -47,7 +50,8 @@ bool is_legacy(Format f) noexcept {
     // apr1 is 1000 rounds of MD5 and {SHA} is one unsalted SHA-1: both are
     // brute-forced on a GPU at billions of guesses per second. bcrypt is not
     // legacy but silently ignores every byte of a password after the 72nd.
-    return f == Format::apr1 || f == Format::sha1;
+    // DES crypt uses only the first 8 characters of a password and a 12-bit salt.
+    return f == Format::apr1 || f == Format::sha1 || f == Format::des_crypt;
 }
 
 const char* to_string(VerifyError e) noexcept {

@@ -1,4 +1,4 @@
-// bcrypt, sha-crypt and yescrypt through libxcrypt's reentrant crypt_rn().
+// bcrypt, sha-crypt, yescrypt and legacy DES crypt through libxcrypt's reentrant crypt_rn().
 #include <crypt.h>
 
 #include <memory>
@@ -15,6 +15,7 @@ bool well_formed(std::string_view stored, Format f) {
         case Format::sha256_crypt:
         case Format::sha512_crypt: return parse_sha_crypt(stored).has_value();
         case Format::yescrypt: return parse_yescrypt(stored).has_value();
+        case Format::des_crypt: return is_des_crypt(stored);
         default: return false;
     }
 }

@@ -121,6 +121,11 @@ std::optional<unsigned long> parse_bcrypt(std::string_view s) {
     return cost;
 }
 
+bool is_des_crypt(std::string_view s) noexcept {
+    // 2 salt + 11 hash characters; htpasswd -d writes nothing else.
+    return s.size() == 13 && all_crypt64(s);
+}
+
 std::optional<unsigned long> parse_sha_crypt(std::string_view s) {
     if (s.size() > kMaxStored) return std::nullopt;
     std::size_t hash_len = s.starts_with("$5$") ? 43 : 86;
@@ -209,6 +214,7 @@ bool cost_reasonable(std::string_view stored, const CostLimits& limits) {
         }
         case Format::apr1:
         case Format::sha1:
+        case Format::des_crypt:
         case Format::unknown:
             break;
     }

@@ -17,6 +17,7 @@ Result<bool, VerifyError> verify(std::string_view stored, std::string_view passw
         case Format::sha256_crypt:
         case Format::sha512_crypt:
         case Format::yescrypt:
+        case Format::des_crypt:
             return detail::verify_libxcrypt(stored, password);
         case Format::apr1:
             return detail::verify_apr1(stored, password);

@@ -11,7 +11,10 @@ void prepare_upstream_request(ProxyContext& ctx, http::request<http::buffer_body
         prior_proto = std::string(req["X-Forwarded-Proto"]);
         prior_host = std::string(req["X-Forwarded-Host"]);
     }
-    const std::string host(req[http::field::host]);
+    // For an absolute-form target its authority wins over Host (RFC 9112 3.2.2):
+    // the upstream sees the host the rule was matched on (SECURITY.md P10).
+    const std::string host = ctx.greq.authority;
+    if (!host.empty()) req.set(http::field::host, host);
 
     // Order matters: the Connection header of the INBOUND message is applied
     // first, so it can never name a header that gatekeeper adds below.

@@ -51,7 +51,10 @@ asio::awaitable<std::pair<Failure, ProxyOutcome>> exchange(ProxyContext& ctx, Cl
     ProxyOutcome out;
     http::request_serializer<http::buffer_body> sr{p.get()};
     const bool had_body_before = !p.is_done();
-    auto rel = co_await relay_body(client, cbuf, p, up, sr, lim.body_timeout);
+    // A retry re-sends only a request whose body was complete before the first
+    // attempt, so one check per exchange sees the whole body.
+    gate::ChunkedCheck chunk_check;
+    auto rel = co_await relay_body(client, cbuf, p, up, sr, lim.body_timeout, p.chunked() ? &chunk_check : nullptr);
     if (rel.read) {
         out.error_response = error_response(rel.read == beast::error::timeout ? http::status::request_timeout
                                             : rel.read == http::error::body_limit ? http::status::payload_too_large

@@ -2,9 +2,13 @@
 // Streams one HTTP message from `in` to `out` through a fixed buffer, the
 // message re-serialized by Beast (never passed through byte for byte), so a
 // 1 GiB body costs 64 KiB of memory. Shape of Beast's documented relay example.
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <string_view>
+#include <tuple>
 
+#include "gatekeeper/gate/chunked_check.hpp"
 #include "server/net.hpp"
 
 namespace gk::server {
@@ -14,18 +18,63 @@ struct RelayError {
     error_code write;  // failure writing to `out`
 };
 
+// Fills the parser's body buffer like http::async_read, but every byte read
+// first passes the strict chunked-framing check (SECURITY.md S8). `checked`
+// counts the bytes at the front of `buf` the check has already seen.
+template <bool isRequest, class In>
+asio::awaitable<error_code> read_checked_body(In& in, beast::flat_buffer& buf, http::parser<isRequest, http::buffer_body>& p,
+                                             gate::ChunkedCheck& check, std::size_t& checked,
+                                             std::chrono::milliseconds step_timeout) {
+    const std::size_t room = p.get().body().size;
+    p.eager(true);
+    for (;;) {
+        if (!check.done() && buf.size() > checked) {
+            std::string_view fresh(static_cast<const char*>(buf.data().data()) + checked, buf.size() - checked);
+            check.feed(fresh);
+            if (check.failed()) co_return error_code(http::error::bad_chunk);
+        }
+        checked = buf.size();
+        bool need_read = buf.size() == 0;
+        if (!need_read) {
+            error_code ec;
+            const std::size_t n = p.put(buf.data(), ec);
+            buf.consume(n);
+            checked -= std::min(checked, n);
+            if (ec == http::error::need_buffer) co_return error_code{};
+            if (ec == http::error::need_more) need_read = true;
+            else if (ec) co_return ec;
+            else need_read = n == 0;
+            if (p.is_done() || p.get().body().size < room) co_return error_code{};
+        }
+        if (!need_read) continue;
+        beast::get_lowest_layer(in).expires_after(step_timeout);
+        auto [ec, n] = co_await in.async_read_some(buf.prepare(16 * 1024), use_nothrow);
+        if (ec == asio::error::eof) co_return error_code(http::error::partial_message);
+        if (ec) co_return ec;
+        buf.commit(n);
+    }
+}
+
 template <bool isRequest, class In, class Out>
 asio::awaitable<RelayError> relay_body(In& in, beast::flat_buffer& in_buf,
                                        http::parser<isRequest, http::buffer_body>& p, Out& out,
                                        http::serializer<isRequest, http::buffer_body>& sr,
-                                       std::chrono::milliseconds step_timeout) {
+                                       std::chrono::milliseconds step_timeout,
+                                       gate::ChunkedCheck* check = nullptr) {
     std::array<char, 64 * 1024> chunk;
+    std::size_t checked = 0;
     do {
         if (!p.is_done()) {
             p.get().body().data = chunk.data();
             p.get().body().size = chunk.size();
-            beast::get_lowest_layer(in).expires_after(step_timeout);
-            auto [ec, n] = co_await http::async_read(in, in_buf, p, use_nothrow);
+            error_code ec;
+            if (check) {
+                ec = co_await read_checked_body(in, in_buf, p, *check, checked, step_timeout);
+            } else {
+                beast::get_lowest_layer(in).expires_after(step_timeout);
+                std::size_t n = 0;
+                std::tie(ec, n) = co_await http::async_read(in, in_buf, p, use_nothrow);
+            }
             if (ec == http::error::need_buffer) ec = {};
             if (ec) co_return RelayError{ec, {}};
             p.get().body().size = chunk.size() - p.get().body().size;

@@ -44,6 +44,7 @@ Result<gate::Request, std::string> build_gate_request(const http::request_header
         if (it != h.end()) authority = std::string(it->value());
     }
     r.host = host_without_port(authority);
+    r.authority = authority;
     r.client_address = info.peer_text;
     r.secure = info.tls;
     r.headers.reserve(16);

@@ -1,6 +1,7 @@
 #include "server/session.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "gatekeeper/gate/gate.hpp"
 #include "gatekeeper/gate/head_check.hpp"
@@ -17,14 +18,52 @@ namespace {
 
 enum class HeadStatus { ok, closed, timeout, too_large, bad };
 
+// A deadline that cancels the pending read instead of closing the socket, as
+// beast's own expiry does: a 408 must still be writable after it fires. The
+// state is shared with the timer's handler, which may run after the read is
+// over; it then finds the deadline disarmed and does nothing.
+class HeadDeadline {
+public:
+    explicit HeadDeadline(tcp::socket& sock) : timer_(sock.get_executor()), state_(std::make_shared<State>()) {
+        state_->sock = &sock;
+    }
+    HeadDeadline(const HeadDeadline&) = delete;
+    HeadDeadline& operator=(const HeadDeadline&) = delete;
+    ~HeadDeadline() {
+        state_->sock = nullptr;
+        timer_.cancel();
+    }
+    void arm(std::chrono::steady_clock::duration d) {
+        timer_.expires_after(d);
+        timer_.async_wait([st = state_](const error_code& ec) {
+            if (ec || !st->sock) return;
+            st->expired = true;
+            error_code ignored;
+            st->sock->cancel(ignored);
+        });
+    }
+    [[nodiscard]] bool expired() const { return state_->expired; }
+
+private:
+    struct State {
+        tcp::socket* sock = nullptr;
+        bool expired = false;
+    };
+    asio::steady_timer timer_;
+    std::shared_ptr<State> state_;
+};
+
 // Reads until the end of a request head (CRLF CRLF) without parsing it, so the
-// raw bytes can be checked before Beast sees them (SECURITY.md 5.1).
+// raw bytes can be checked before Beast sees them (SECURITY.md 5.1). The head
+// timeout counts from its first byte, so trickling bytes does not extend it.
 template <class Stream>
 asio::awaitable<std::pair<HeadStatus, std::size_t>> read_head(Stream& s, beast::flat_buffer& buf,
                                                                const gate::Limits& lim, bool first) {
     auto& low = beast::get_lowest_layer(s);
+    low.expires_never();
+    HeadDeadline deadline(low.socket());
     bool started = buf.size() > 0;
-    low.expires_after(started || first ? lim.header_timeout : lim.idle_timeout);
+    deadline.arm(started || first ? lim.header_timeout : lim.idle_timeout);
     for (;;) {
         std::string_view d(static_cast<const char*>(buf.data().data()), buf.size());
         // RFC 9112 2.2: ignore empty lines before a request line.
@@ -45,17 +84,13 @@ asio::awaitable<std::pair<HeadStatus, std::size_t>> read_head(Stream& s, beast::
         if (d.size() >= lim.max_header_bytes) co_return std::pair{HeadStatus::too_large, std::size_t{0}};
         if (!started && !d.empty()) {
             started = true;
-            low.expires_after(lim.header_timeout);
+            if (!first) deadline.arm(lim.header_timeout);
         }
         auto [ec, n] = co_await s.async_read_some(buf.prepare(16 * 1024), use_nothrow);
-        if (ec == beast::error::timeout)
+        if (deadline.expired())
             co_return std::pair{started ? HeadStatus::timeout : HeadStatus::closed, std::size_t{0}};
         if (ec) co_return std::pair{HeadStatus::closed, std::size_t{0}};
         buf.commit(n);
-        if (n > 0 && !started) {
-            started = true;
-            low.expires_after(lim.header_timeout);
-        }
     }
 }
 

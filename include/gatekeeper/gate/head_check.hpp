@@ -15,7 +15,8 @@
 //   - A leading empty line before the request line is refused (RFC 9112 2.2
 //     lets servers skip it; refusing is simpler and no client needs it).
 //   - Host must be empty or a plain host[:port] (see is_valid_authority).
-// Not covered here: chunk framing (S8, a body matter) and Authorization counts.
+// Two Authorization (or Proxy-Authorization) lines are refused too. Chunk
+// framing (S8, a body matter) is gate/chunked_check.hpp.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,6 +41,7 @@ enum class HeadError {
     multiple_cl,              // two Content-Length lines, or a list
     bad_cl,                   // Content-Length not 1*DIGIT or above 2^63-1
     multiple_host,            // two Host lines
+    multiple_credentials,     // two Authorization (or Proxy-Authorization) lines: which one is checked?
     missing_host,             // HTTP/1.1 without Host
     bad_header_name,          // empty, not a token, or no ':'
     bad_header_value,         // CTL other than HTAB in a value; malformed Host value

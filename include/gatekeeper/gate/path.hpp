@@ -32,7 +32,6 @@ enum class PathError {
     bad_utf8,           // escapes >= %80 that do not decode to valid UTF-8 (overlongs included)
     path_parameter,     // ';' (or %3B) in the path
     too_long,           // longer than max_len
-    escapes_root,       // ".." above "/"
 };
 
 const char* to_string(PathError e) noexcept;

@@ -18,6 +18,7 @@ struct Header {
 struct Request {
     std::string method;           // case-sensitive, as received (RFC 9110 9.1)
     std::string host;             // lower-case, without port
+    std::string authority;        // as received: the absolute-form authority, else Host
     std::string path;             // normalized (see gate/path.hpp)
     std::string query;            // without '?', not decoded
     bool secure = false;          // arrived over TLS (or a trusted front proxy said https)

@@ -14,6 +14,7 @@ enum class Format {
     yescrypt,                     // $y$
     apr1,                         // $apr1$ (Apache MD5, legacy)
     sha1,                         // {SHA} (unsalted SHA-1, legacy, read-only)
+    des_crypt,                    // 13 chars of [./0-9A-Za-z] (htpasswd -d; legacy, 8-char truncation)
     unknown,
 };
 Format detect(std::string_view stored) noexcept;

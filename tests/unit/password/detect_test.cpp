@@ -35,15 +35,18 @@ INSTANTIATE_TEST_SUITE_P(
                       DetectCase{"$1$salt$hash", Format::unknown}, DetectCase{"$7$", Format::unknown},
                       DetectCase{"$gy$", Format::unknown}, DetectCase{"$5", Format::unknown},
                       DetectCase{"{SSHA}abc", Format::unknown}, DetectCase{"{sha}abc", Format::unknown},
-                      DetectCase{"34LjcDtcW0s0o", Format::unknown}, DetectCase{"plaintext", Format::unknown},
+                      DetectCase{"34LjcDtcW0s0o", Format::des_crypt},
+                      DetectCase{"34LjcDtcW0s0", Format::unknown}, DetectCase{"34LjcDtcW0s0o0", Format::unknown},
+                      DetectCase{"34LjcDtcW0s0*", Format::unknown}, DetectCase{"plaintext", Format::unknown},
                       DetectCase{" $2y$05$", Format::unknown}, DetectCase{"apr1$", Format::unknown}));
 
-TEST(DetectTest, LegacyFormatsAreApr1AndSha1Only) {
+TEST(DetectTest, LegacyFormatsAreApr1Sha1AndDes) {
     for (Format f : {Format::argon2id, Format::argon2i, Format::argon2d, Format::bcrypt, Format::sha256_crypt,
                      Format::sha512_crypt, Format::yescrypt, Format::unknown})
         EXPECT_FALSE(is_legacy(f)) << to_string(f);
     EXPECT_TRUE(is_legacy(Format::apr1));
     EXPECT_TRUE(is_legacy(Format::sha1));
+    EXPECT_TRUE(is_legacy(Format::des_crypt));
 }
 
 TEST(DetectTest, Names) {

@@ -101,10 +101,20 @@ INSTANTIATE_TEST_SUITE_P(
                       FixtureCase{"argon2.htpasswd", "ref_d_v16_empty", "", Format::argon2d}),
     name_of);
 
-TEST(VerifyTest, DesCryptFromHtpasswdIsUnsupported) {
-    auto r = verify(fixture_hash("apache.htpasswd", "descrypt"), "password");
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error(), VerifyError::unsupported_format);
+// SECURITY.md 4: accepted for compatibility (and warned about as legacy);
+// DES crypt reads only the first 8 characters.
+TEST(VerifyTest, DesCryptFromHtpasswdVerifiesWithItsTruncation) {
+    const std::string stored = fixture_hash("apache.htpasswd", "descrypt");
+    EXPECT_EQ(detect(stored), Format::des_crypt);
+    auto r = verify(stored, "password");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r.value());
+    EXPECT_TRUE(verify(stored, "password-and-more").value());
+    EXPECT_FALSE(verify(stored, "passwor").value());
+    EXPECT_FALSE(verify(stored, "Password").value());
+    EXPECT_TRUE(verify("xyU/nsqvQUo/E", "wonderland").value());
+    EXPECT_FALSE(verify("xyU/nsqvQUo/E", "wonderXand").value());
+    EXPECT_FALSE(verify("xyU/nsqvQUo/F", "wonderland").value());
 }
 
 // Documented weakness, not a wish: bcrypt reads only the first 72 bytes.
