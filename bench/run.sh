@@ -29,7 +29,7 @@ wait_port() { for _ in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/n
 
 ncpu=$(nproc)
 load_cpu=0; server_cpu=$(( ncpu > 1 ? 1 : 0 ))
-UP=$(free_port); NG=$(free_port); GK=$(free_port)
+UP=$(free_port); NG=$(free_port); GK=$(free_port); GKNC=$(free_port)
 htpasswd -bcB -C 10 "$work/users.htpasswd" alice wonderland >/dev/null 2>&1
 mkdir -p "$work"/{client_body,proxy,fastcgi,uwsgi,scgi}
 cat > "$work/nginx.conf" <<NGINX
@@ -60,15 +60,22 @@ routes:
 YAML
 taskset -c "$server_cpu" nginx -p "$work" -c "$work/nginx.conf" -g "daemon off; pid $work/nginx.pid; error_log $work/nginx.err;" &
 pids+=($!)
+# The same gateway with the credential cache off: every request pays a bcrypt,
+# as nginx's auth_basic does.
+sed -e "s/port: $GK }/port: $GKNC }/" -e "s/access_log: false }/access_log: false, limits: { credential_cache_entries: 0 } }/" \
+  "$work/gk.yaml" > "$work/gk-nocache.yaml"
 taskset -c "$server_cpu" ./build/gatekeeper serve --config "$work/gk.yaml" >"$work/gk.log" 2>&1 &
 pids+=($!)
-wait_port "$NG"; wait_port "$GK"; wait_port "$UP"
+taskset -c "$server_cpu" ./build/gatekeeper serve --config "$work/gk-nocache.yaml" >"$work/gk-nocache.log" 2>&1 &
+pids+=($!)
+wait_port "$NG"; wait_port "$GK"; wait_port "$GKNC"; wait_port "$UP"
 
 good=$(printf 'alice:wonderland' | base64); bad=$(printf 'alice:wrong' | base64)
-# scenario|path|header
-scenarios=("proxy, no auth|/public/x|"
-           "Basic bcrypt-10, valid|/basic/x|Authorization: Basic $good"
-           "Basic bcrypt-10, wrong password (401)|/basic/x|Authorization: Basic $bad")
+# scenario|path|header|gatekeeper port
+scenarios=("proxy, no auth|/public/x||$GK"
+           "Basic bcrypt-10, valid (gatekeeper cache on)|/basic/x|Authorization: Basic $good|$GK"
+           "Basic bcrypt-10, valid (gatekeeper cache off)|/basic/x|Authorization: Basic $good|$GKNC"
+           "Basic bcrypt-10, wrong password (401)|/basic/x|Authorization: Basic $bad|$GK")
 
 run_wrk() { # port path header -> "rps p50_ms p99_ms"
   local args=(-t1 -c"$CONNS" -d"${DURATION}s" --latency)
@@ -87,10 +94,10 @@ PY
 
 results="$work/results.txt"; : > "$results"
 for s in "${scenarios[@]}"; do
-  IFS='|' read -r name path header <<<"$s"
+  IFS='|' read -r name path header gkport <<<"$s"
   for r in $(seq 1 "$ROUNDS"); do
     for sys in nginx gatekeeper; do
-      port=$NG; [ "$sys" = gatekeeper ] && port=$GK
+      port=$NG; [ "$sys" = gatekeeper ] && port=$gkport
       echo "$name|$sys|$(run_wrk "$port" "$path" "$header")" >> "$results"
     done
   done

@@ -9,7 +9,8 @@ namespace {
 void read_limits(Ctx& ctx, const Field& f, gate::Limits& limits) {
     if (!expect_map(ctx, f)) return;
     Fields fields(ctx, f.value, {"max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout",
-                                 "body_timeout", "shutdown_grace"});
+                                 "body_timeout", "shutdown_grace", "credential_cache_ttl",
+                                 "credential_cache_entries"});
     if (auto* x = fields.get("max_header_bytes")) {
         // Below 1 KiB not even an ordinary browser request head fits.
         if (auto n = read_uint(ctx, *x, 1024, 16u << 20)) limits.max_header_bytes = *n;
@@ -28,6 +29,12 @@ void read_limits(Ctx& ctx, const Field& f, gate::Limits& limits) {
     }
     if (auto* x = fields.get("shutdown_grace")) {
         if (auto d = read_duration(ctx, *x)) limits.shutdown_grace = *d;
+    }
+    if (auto* x = fields.get("credential_cache_ttl")) {
+        if (auto d = read_duration(ctx, *x)) limits.credential_cache_ttl = *d;
+    }
+    if (auto* x = fields.get("credential_cache_entries")) {
+        if (auto n = read_uint(ctx, *x, 0, 10'000'000)) limits.credential_cache_entries = *n;
     }
 }
 

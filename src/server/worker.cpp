@@ -2,10 +2,13 @@
 
 namespace gk::server {
 namespace {
-constexpr std::size_t kCredentialCacheEntries = 10000;
-constexpr std::chrono::seconds kCredentialCacheTtl{60};
+gate::CredentialCache make_cache(const Shared& s) {
+    const auto& lim = s.runtime->policy.limits;
+    const auto ttl = std::chrono::duration_cast<std::chrono::seconds>(lim.credential_cache_ttl);
+    return gate::CredentialCache(s.cache_key, ttl.count() > 0 ? lim.credential_cache_entries : 0, ttl);  // sub-second TTL: off
+}
 }  // namespace
 
-Worker::Worker(Shared& s) : shared(s), cache(s.cache_key, kCredentialCacheEntries, kCredentialCacheTtl) {}
+Worker::Worker(Shared& s) : shared(s), cache(make_cache(s)) {}
 
 }  // namespace gk::server

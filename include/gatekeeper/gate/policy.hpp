@@ -51,6 +51,10 @@ struct Limits {
     std::chrono::milliseconds idle_timeout{60000};     // keep-alive idle
     std::chrono::milliseconds body_timeout{60000};     // no body progress
     std::chrono::milliseconds shutdown_grace{10000};   // SIGTERM: finish in-flight up to this
+    // Verified Basic credentials remembered per worker thread (0 entries or a
+    // zero TTL turns the cache off: every request then pays a full hash).
+    std::chrono::milliseconds credential_cache_ttl{60000};
+    std::size_t credential_cache_entries = 10000;
 };
 
 struct IdentityHeaders {

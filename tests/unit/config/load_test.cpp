@@ -244,6 +244,22 @@ TEST_F(LoadTest, DefaultsWhenSectionsAreLeftOut) {
     EXPECT_EQ(r->routes.at(0).name, "route-1");
 }
 
+TEST_F(LoadTest, CredentialCacheSettings) {
+    const gate::Policy defaults;
+    EXPECT_EQ(defaults.limits.credential_cache_ttl, 60s);
+    EXPECT_EQ(defaults.limits.credential_cache_entries, 10000u);
+    auto r = load_policy_text("server: { limits: { credential_cache_ttl: 30s, credential_cache_entries: 0 } }\n"
+                              "listeners: [{port: 9000}]\nroutes: [{path: /, require: public}]\n",
+                              "c.yaml", dir.str());
+    ASSERT_TRUE(r.ok()) << all_errors(r.error());
+    EXPECT_EQ(r->limits.credential_cache_ttl, 30s);
+    EXPECT_EQ(r->limits.credential_cache_entries, 0u);
+    auto bad = load_policy_text("server: { limits: { credential_cache_entries: -1 } }\n"
+                                "listeners: [{port: 9000}]\nroutes: [{path: /, require: public}]\n",
+                                "c.yaml", dir.str());
+    EXPECT_FALSE(bad.ok());
+}
+
 TEST_F(LoadTest, EmptyTrustedProxiesTrustsNobody) {
     auto r = load_policy_text("server: { trusted_proxies: [] }\nlisteners: [{port: 9000}]\n"
                               "routes: [{path: /, require: public}]\n",
