@@ -31,6 +31,8 @@ ncpu=$(nproc)
 load_cpu=0; server_cpu=$(( ncpu > 1 ? 1 : 0 ))
 UP=$(free_port); NG=$(free_port); GK=$(free_port); GKNC=$(free_port)
 htpasswd -bcB -C 10 "$work/users.htpasswd" alice wonderland >/dev/null 2>&1
+# nginx workers drop root: they must be able to read the user file.
+chmod 755 "$work"; chmod 644 "$work/users.htpasswd"
 mkdir -p "$work"/{client_body,proxy,fastcgi,uwsgi,scgi}
 cat > "$work/nginx.conf" <<NGINX
 worker_processes 1;
@@ -71,11 +73,20 @@ pids+=($!)
 wait_port "$NG"; wait_port "$GK"; wait_port "$GKNC"; wait_port "$UP"
 
 good=$(printf 'alice:wonderland' | base64); bad=$(printf 'alice:wrong' | base64)
-# scenario|path|header|gatekeeper port
-scenarios=("proxy, no auth|/public/x||$GK"
-           "Basic bcrypt-10, valid (gatekeeper cache on)|/basic/x|Authorization: Basic $good|$GK"
-           "Basic bcrypt-10, valid (gatekeeper cache off)|/basic/x|Authorization: Basic $good|$GKNC"
-           "Basic bcrypt-10, wrong password (401)|/basic/x|Authorization: Basic $bad|$GK")
+# scenario|path|header|gatekeeper port|expected status
+scenarios=("proxy, no auth|/public/x||$GK|200"
+           "Basic bcrypt-10, valid (gatekeeper cache on)|/basic/x|Authorization: Basic $good|$GK|200"
+           "Basic bcrypt-10, valid (gatekeeper cache off)|/basic/x|Authorization: Basic $good|$GKNC|200"
+           "Basic bcrypt-10, wrong password (401)|/basic/x|Authorization: Basic $bad|$GK|401")
+
+# Both systems must give the expected answer before anything is timed.
+for s in "${scenarios[@]}"; do
+  IFS='|' read -r name path header gkport want <<<"$s"
+  for port in "$NG" "$gkport"; do
+    got=$(curl -s -o /dev/null -w '%{http_code}' ${header:+-H "$header"} "http://127.0.0.1:$port$path")
+    if [ "$got" != "$want" ]; then echo "bench: '$name' on port $port answered $got, expected $want" >&2; exit 1; fi
+  done
+done
 
 run_wrk() { # port path header -> "rps p50_ms p99_ms"
   local args=(-t1 -c"$CONNS" -d"${DURATION}s" --latency)
@@ -94,7 +105,7 @@ PY
 
 results="$work/results.txt"; : > "$results"
 for s in "${scenarios[@]}"; do
-  IFS='|' read -r name path header gkport <<<"$s"
+  IFS='|' read -r name path header gkport want <<<"$s"
   for r in $(seq 1 "$ROUNDS"); do
     for sys in nginx gatekeeper; do
       port=$NG; [ "$sys" = gatekeeper ] && port=$gkport
@@ -110,20 +121,22 @@ rows = [l.strip().split("|") for l in open(sys.argv[1]) if l.strip()]
 agg = {}
 for name, system, vals in rows:
     rps, p50, p99, non2xx = vals.split()
-    agg.setdefault((name, system), []).append((float(rps), float(p50), float(p99)))
+    agg.setdefault((name, system), []).append((float(rps), float(p50), float(p99), int(non2xx)))
 out, order = [], []
 for (name, system) in agg:
     if name not in order: order.append(name)
-print(f"| scenario | system | requests/s | p50 ms | p99 ms | ratio to nginx |")
-print(f"| --- | --- | ---: | ---: | ---: | ---: |")
+print(f"| scenario | system | requests/s | p50 ms | p99 ms | non-2xx | ratio to nginx |")
+print(f"| --- | --- | ---: | ---: | ---: | ---: | ---: |")
 for name in order:
     base = statistics.median(r[0] for r in agg[(name, "nginx")])
     for system in ("nginx", "gatekeeper"):
         v = agg[(name, system)]
         rps = statistics.median(r[0] for r in v); p50 = statistics.median(r[1] for r in v); p99 = statistics.median(r[2] for r in v)
         ratio = rps / base if base else 0
-        print(f"| {name} | {system} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {ratio:.2f} |")
-        out.append(dict(scenario=name, system=system, rps=rps, p50_ms=p50, p99_ms=p99, ratio_to_nginx=ratio, rounds=len(v)))
+        non2xx = sum(r[3] for r in v)  # a "fast" run of errors is not a result: look here first
+        print(f"| {name} | {system} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {non2xx} | {ratio:.2f} |")
+        out.append(dict(scenario=name, system=system, rps=rps, p50_ms=p50, p99_ms=p99, non_2xx=non2xx,
+                        ratio_to_nginx=ratio, rounds=len(v)))
 meta = dict(date=datetime.datetime.utcnow().isoformat() + "Z", cpus=int(sys.argv[2]), machine=platform.platform())
 json.dump(dict(meta=meta, results=out), open("bench/results/latest.json", "w"), indent=2)
 print(f"\n{meta['machine']}, {meta['cpus']} CPUs; JSON in bench/results/latest.json")
