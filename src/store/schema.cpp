@@ -28,8 +28,20 @@ CREATE TABLE user_groups(
 CREATE INDEX user_groups_by_group ON user_groups(group_id);
 )sql";
 
+// v2: per-realm Digest secrets, replaced together with the password.
+constexpr std::string_view kV2DigestSecrets = R"sql(
+CREATE TABLE digest_secrets(
+    user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    realm     TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    ha1       TEXT NOT NULL,
+    PRIMARY KEY(user_id, realm, algorithm)
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kV1Users},
+    Migration{2, kV2DigestSecrets},
 };
 
 }  // namespace

@@ -17,7 +17,10 @@ using Kind = StoreError::Kind;
 constexpr std::string_view kSelectUsers =
     "SELECT u.name, u.password_hash, u.email, u.disabled,"
     " (SELECT group_concat(g.name, char(10)) FROM user_groups ug JOIN groups g ON g.id = ug.group_id"
-    "  WHERE ug.user_id = u.id)"
+    "  WHERE ug.user_id = u.id),"
+    // Realms never hold control characters (config refuses them): TAB and LF separate safely.
+    " (SELECT group_concat(d.realm || char(9) || d.algorithm || char(9) || d.ha1, char(10))"
+    "  FROM digest_secrets d WHERE d.user_id = u.id)"
     " FROM users u";
 
 constexpr std::string_view kNow = "CAST(strftime('%s','now') AS INTEGER)";
@@ -36,6 +39,19 @@ gate::UserRecord read_record(const Statement& st) {
         rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
     }
     std::sort(rec.groups.begin(), rec.groups.end());
+    const std::string secrets = st.column_text(5);
+    rest = secrets;
+    while (!rest.empty()) {
+        auto nl = rest.find('\n');
+        std::string_view line = rest.substr(0, nl);
+        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+        const auto t1 = line.find('\t');
+        const auto t2 = t1 == std::string_view::npos ? t1 : line.find('\t', t1 + 1);
+        if (t2 == std::string_view::npos) continue;  // not written by us: ignored, so Digest fails closed
+        rec.digest_secrets.push_back(gate::DigestSecret{std::string(line.substr(0, t1)),
+                                                        std::string(line.substr(t1 + 1, t2 - t1 - 1)),
+                                                        std::string(line.substr(t2 + 1))});
+    }
     return rec;
 }
 
@@ -48,6 +64,18 @@ StoreError not_found(std::string_view name) {
 Result<Ok, StoreError> check_groups(const std::vector<std::string>& groups) {
     for (const auto& g : groups)
         if (auto r = check_group_name(g); !r) return fail(invalid(r.error()));
+    return Ok{};
+}
+
+bool printable(std::string_view s) {
+    return std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+Result<Ok, StoreError> check_digest_secrets(const std::vector<gate::DigestSecret>& secrets) {
+    for (const auto& d : secrets)
+        if (d.realm.empty() || d.algorithm.empty() || d.ha1.empty() || !printable(d.realm) || !printable(d.algorithm) ||
+            !printable(d.ha1))
+            return fail(invalid("digest secret with an empty or unprintable field"));
     return Ok{};
 }
 
@@ -99,6 +127,21 @@ Result<std::vector<gate::UserRecord>, StoreError> SqliteUsers::list_users() cons
     return out;
 }
 
+Result<Ok, StoreError> SqliteUsers::write_digest_secrets(std::int64_t user_id,
+                                                        const std::vector<gate::DigestSecret>& secrets) {
+    auto clear = db_.prepare("DELETE FROM digest_secrets WHERE user_id = ?1");
+    if (!clear) return fail(unavailable(clear.error()));
+    if (auto r = clear->bind(1, user_id).run(); !r) return fail(unavailable(r.error()));
+    for (const auto& d : secrets) {
+        auto ins = db_.prepare("INSERT OR REPLACE INTO digest_secrets(user_id, realm, algorithm, ha1)"
+                               " VALUES(?1, ?2, ?3, ?4)");
+        if (!ins) return fail(unavailable(ins.error()));
+        if (auto r = ins->bind(1, user_id).bind(2, d.realm).bind(3, d.algorithm).bind(4, d.ha1).run(); !r)
+            return fail(unavailable(r.error()));
+    }
+    return Ok{};
+}
+
 Result<Ok, StoreError> SqliteUsers::write_groups(std::int64_t user_id, const std::vector<std::string>& groups) {
     auto clear = db_.prepare("DELETE FROM user_groups WHERE user_id = ?1");
     if (!clear) return fail(unavailable(clear.error()));
@@ -116,8 +159,10 @@ Result<Ok, StoreError> SqliteUsers::write_groups(std::int64_t user_id, const std
 }
 
 Result<Ok, StoreError> SqliteUsers::add_user(std::string_view name, std::string_view password_hash,
-                                             const std::vector<std::string>& groups, std::string_view email) {
+                                             const std::vector<std::string>& groups, std::string_view email,
+                                             const std::vector<gate::DigestSecret>& digest_secrets) {
     if (auto r = check_user_name(name); !r) return fail(invalid(r.error()));
+    if (auto r = check_digest_secrets(digest_secrets); !r) return r;
     if (auto r = check_email(email); !r) return fail(invalid(r.error()));
     if (auto r = check_groups(groups); !r) return r;
     if (!check_hash(password_hash)) return fail(invalid("password hash is empty or contains a control character"));
@@ -135,6 +180,7 @@ Result<Ok, StoreError> SqliteUsers::add_user(std::string_view name, std::string_
     }
     const std::int64_t id = sqlite3_last_insert_rowid(db_.handle());
     if (auto r = write_groups(id, groups); !r) return r;
+    if (auto r = write_digest_secrets(id, digest_secrets); !r) return r;
     if (auto r = tx->commit(); !r) return fail(unavailable(r.error()));
     return Ok{};
 }
@@ -149,10 +195,30 @@ Result<Ok, StoreError> SqliteUsers::update_one(std::string_view sql, std::string
     return Ok{};
 }
 
-Result<Ok, StoreError> SqliteUsers::set_password(std::string_view name, std::string_view password_hash) {
+// The Digest secrets are derived from the password: they are replaced with it,
+// in one transaction, so an old password never keeps working through Digest.
+Result<Ok, StoreError> SqliteUsers::set_password(std::string_view name, std::string_view password_hash,
+                                                 const std::vector<gate::DigestSecret>& digest_secrets) {
     if (!check_hash(password_hash)) return fail(invalid("password hash is empty or contains a control character"));
-    return update_one("UPDATE users SET password_hash = ?2, updated_at = " + std::string(kNow) + " WHERE name = ?1",
-                      name, password_hash);
+    if (auto r = check_digest_secrets(digest_secrets); !r) return r;
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(db_);
+    if (!tx) return fail(unavailable(tx.error()));
+    std::int64_t user_id = 0;
+    {
+        auto id = db_.prepare("SELECT id FROM users WHERE name = ?1");
+        if (!id) return fail(unavailable(id.error()));
+        auto row = id->bind(1, name).step();
+        if (!row) return fail(unavailable(row.error()));
+        if (!row.value()) return fail(not_found(name));
+        user_id = id->column_int(0);
+    }
+    auto st = db_.prepare("UPDATE users SET password_hash = ?2, updated_at = " + std::string(kNow) + " WHERE id = ?1");
+    if (!st) return fail(unavailable(st.error()));
+    if (auto r = st->bind(1, user_id).bind(2, password_hash).run(); !r) return fail(unavailable(r.error()));
+    if (auto r = write_digest_secrets(user_id, digest_secrets); !r) return r;
+    if (auto r = tx->commit(); !r) return fail(unavailable(r.error()));
+    return Ok{};
 }
 
 Result<Ok, StoreError> SqliteUsers::set_disabled(std::string_view name, bool disabled) {

@@ -34,9 +34,13 @@ public:
 
     // Management. Names are checked (store/names.hpp); groups are created on
     // first use; duplicate groups in the argument are ignored.
+    // Digest secrets (one per realm and algorithm) replace the user's previous
+    // ones, in the same transaction as the password.
     Result<Ok, StoreError> add_user(std::string_view name, std::string_view password_hash,
-                                    const std::vector<std::string>& groups, std::string_view email = {});
-    Result<Ok, StoreError> set_password(std::string_view name, std::string_view password_hash);
+                                    const std::vector<std::string>& groups, std::string_view email = {},
+                                    const std::vector<gate::DigestSecret>& digest_secrets = {});
+    Result<Ok, StoreError> set_password(std::string_view name, std::string_view password_hash,
+                                        const std::vector<gate::DigestSecret>& digest_secrets = {});
     Result<Ok, StoreError> set_groups(std::string_view name, const std::vector<std::string>& groups);
     Result<Ok, StoreError> set_disabled(std::string_view name, bool disabled);
     Result<Ok, StoreError> delete_user(std::string_view name);
@@ -47,6 +51,7 @@ public:
 
 private:
     SqliteUsers(SqliteDb db, std::filesystem::path path) : db_(std::move(db)), path_(std::move(path)) {}
+    Result<Ok, StoreError> write_digest_secrets(std::int64_t user_id, const std::vector<gate::DigestSecret>& secrets);
     Result<Ok, StoreError> write_groups(std::int64_t user_id, const std::vector<std::string>& groups);
     Result<std::optional<gate::UserRecord>, std::string> query_user(std::string_view name) const;
     Result<Ok, StoreError> update_one(std::string_view sql, std::string_view name, std::string_view value);

@@ -8,12 +8,22 @@
 
 namespace gk::gate {
 
+// H(user:realm:password) for Digest (RFC 7616), one per realm and hash
+// family. A bcrypt or argon2 hash cannot answer a Digest challenge, so these
+// are stored beside it; each works only for its realm.
+struct DigestSecret {
+    std::string realm;
+    std::string algorithm;  // "MD5", "SHA-256" or "SHA-512-256" (the -sess variants use the same)
+    std::string ha1;        // lower-case hex
+};
+
 struct UserRecord {
     std::string name;
     std::string password_hash;        // any format password::verify reads
     std::vector<std::string> groups;
     std::string email;
     bool disabled = false;
+    std::vector<DigestSecret> digest_secrets;
 };
 
 // A source of users (htpasswd file, embedded database). Implementations are

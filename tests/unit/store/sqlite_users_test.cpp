@@ -41,6 +41,44 @@ TEST(SqliteUsers, AddFindWithGroupsAndEmail) {
     EXPECT_TRUE(db->healthy());
 }
 
+TEST(SqliteUsers, DigestSecretsAreReplacedWithThePassword) {
+    TempDir dir;
+    auto db = open_ok(dir / "g.db");
+    ASSERT_TRUE(db);
+    const std::vector<gate::DigestSecret> first{{"Admin Panel", "SHA-256", "aa11"}, {"Admin Panel", "MD5", "bb22"},
+                                                {"App", "MD5", "cc33"}};
+    ASSERT_TRUE(db->add_user("alice", "H1", {}, "", first).ok());
+    auto a = db->find("alice");
+    ASSERT_TRUE(a.has_value());
+    ASSERT_EQ(a->digest_secrets.size(), 3u);
+    auto has = [](const gate::UserRecord& r, std::string_view realm, std::string_view alg, std::string_view ha1) {
+        for (const auto& d : r.digest_secrets)
+            if (d.realm == realm && d.algorithm == alg && d.ha1 == ha1) return true;
+        return false;
+    };
+    EXPECT_TRUE(has(*a, "Admin Panel", "SHA-256", "aa11"));
+    EXPECT_TRUE(has(*a, "App", "MD5", "cc33"));
+
+    // A new password without Digest secrets must not leave the old ones working.
+    ASSERT_TRUE(db->set_password("alice", "H2").ok());
+    a = db->find("alice");
+    ASSERT_TRUE(a.has_value());
+    EXPECT_TRUE(a->digest_secrets.empty());
+    ASSERT_TRUE(db->set_password("alice", "H3", {{"App", "SHA-256", "dd44"}}).ok());
+    a = db->find("alice");
+    ASSERT_EQ(a->digest_secrets.size(), 1u);
+    EXPECT_TRUE(has(*a, "App", "SHA-256", "dd44"));
+    EXPECT_EQ(a->password_hash, "H3");
+
+    EXPECT_EQ(db->set_password("nobody", "H", {}).error().kind, Kind::not_found);
+    EXPECT_EQ(db->add_user("bob", "H", {}, "", {{"", "MD5", "x"}}).error().kind, Kind::invalid);
+    EXPECT_EQ(db->add_user("bob", "H", {}, "", {{"R\n", "MD5", "x"}}).error().kind, Kind::invalid);
+    EXPECT_FALSE(db->find("bob").has_value()) << "a refused add writes nothing";
+    ASSERT_TRUE(db->delete_user("alice").ok());
+    ASSERT_TRUE(db->add_user("alice", "H", {}).ok());
+    EXPECT_TRUE(db->find("alice")->digest_secrets.empty()) << "secrets went with the deleted user";
+}
+
 TEST(SqliteUsers, AddErrors) {
     TempDir dir;
     auto db = open_ok(dir / "g.db");

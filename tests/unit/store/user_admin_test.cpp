@@ -166,9 +166,9 @@ TEST(UserAdminHtpasswd, BrokenOrMissingFileIsAnErrorWithPath) {
 
 TEST(UserAdmin, FormatUserListNeverShowsHashes) {
     std::vector<gate::UserRecord> users(3);
-    users[0] = {"alice", "$argon2id$secret-hash", {"admins", "users"}, "a@x.y", false};
-    users[1] = {"bob", "{SHA}hash", {}, "", false};
-    users[2] = {"carolyn", "H", {}, "", true};
+    users[0] = {"alice", "$argon2id$secret-hash", {"admins", "users"}, "a@x.y", false, {}};
+    users[1] = {"bob", "{SHA}hash", {}, "", false, {}};
+    users[2] = {"carolyn", "H", {}, "", true, {}};
     const std::string out = format_user_list(users);
     EXPECT_EQ(out, "alice    admins,users\nbob\ncarolyn  (disabled)\n");
     EXPECT_EQ(out.find("hash"), std::string::npos);
