@@ -107,14 +107,16 @@ int explain(const std::string& config_file, const std::string& method, const std
         std::printf("  requires:  %s\n", describe_require(route->require).c_str());
         std::printf("  upstream:  %s\n", route->upstream.empty() ? "(answered by gatekeeper)" : route->upstream.c_str());
     }
-    auto ev = gate::evaluate(policy, req, runtime->directories);
+    const gate::SchemeContext ctx{runtime->digest_nonces.get(), runtime->digest_counts.get(),
+                                  std::chrono::system_clock::now()};
+    auto ev = gate::evaluate(policy, req, runtime->directories, ctx);
     gate::Decision d;
     if (ev.decision) {
         d = std::move(*ev.decision);
     } else {
         const auto& check = *ev.check;
         auto ok = password::verify(check.stored_hash, check.password.reveal());
-        d = gate::finish_password_check(*ev.route, check, ok.ok() && ok.value());
+        d = gate::finish_password_check(*ev.route, check, ok.ok() && ok.value(), policy, ctx);
     }
     std::printf("decision:    %d %s\n", gate::status_of(d.verdict), gate::to_string(d.verdict));
     std::printf("reason:      %s\n", d.reason.c_str());

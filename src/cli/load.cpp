@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "gatekeeper/config/config.hpp"
+#include "gatekeeper/crypto/crypto.hpp"
 #include "store/htpasswd_directory.hpp"
 #include "store/user_sources.hpp"
 
@@ -20,6 +21,9 @@ std::shared_ptr<server::Runtime> load_runtime_or_exit(const std::string& config_
     }
     auto rt = std::make_shared<server::Runtime>();
     rt->policy = std::move(policy.value());
+    rt->digest_nonces = std::make_shared<schemes::DigestNonces>(crypto::random_bytes(schemes::DigestNonces::kMinKeySize),
+                                                                rt->policy.digest.nonce_lifetime);
+    rt->digest_counts = std::make_shared<schemes::MemoryNonceCountStore>(rt->policy.digest.max_nonces);
     for (const auto& src : rt->policy.user_sources) {
         store::UserSourceRef ref;
         ref.kind = src.kind == gate::UserSource::Kind::htpasswd ? store::UserSourceRef::Kind::htpasswd
@@ -36,7 +40,7 @@ std::shared_ptr<server::Runtime> load_runtime_or_exit(const std::string& config_
                 spdlog::warn("user source '{}' ({}) cannot be read yet: its routes answer 503 until it can",
                              src.name, src.path);
             for (const auto& u : ht->legacy_users())
-                spdlog::warn("user '{}' in {} has a legacy hash (apr1 or {{SHA}}); rehash it with `gatekeeper hash`",
+                spdlog::warn("user '{}' in {} has a legacy hash (apr1, {{SHA}} or DES crypt); rehash it with `gatekeeper hash`",
                              u, src.path);
         }
         if (opened->refresh) {

@@ -36,7 +36,7 @@ struct SchemeName {
     bool available;  // implemented in this build
 };
 constexpr SchemeName kSchemes[] = {
-    {"basic", gate::SchemeKind::basic, true},    {"digest", gate::SchemeKind::digest, false},
+    {"basic", gate::SchemeKind::basic, true},    {"digest", gate::SchemeKind::digest, true},
     {"bearer", gate::SchemeKind::bearer, false}, {"apikey", gate::SchemeKind::apikey, false},
     {"session", gate::SchemeKind::session, false},
 };
@@ -145,7 +145,7 @@ void read_schemes(Ctx& ctx, const Field& f, std::vector<gate::SchemeKind>& out) 
         }
         if (!found->available) {
             ctx.error(item.mark, "scheme '" + item.text + "' is not available in this build",
-                      "this build supports: basic");
+                      "this build supports: basic, digest");
             continue;
         }
         if (std::find(out.begin(), out.end(), found->kind) != out.end()) {

@@ -107,8 +107,9 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
                 ctx.error(x->mark(), "unknown user source '" + *s + "'",
                           unknown_name_hint(*s, names_of(policy.user_sources), "users"));
         }
-    } else if (!is_public && std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::basic) != r.schemes.end()) {
-        ctx.error(schemes ? schemes->mark() : node.Mark(), "route '" + r.name + "' uses basic but names no 'users'",
+    } else if (!is_public && (std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::basic) != r.schemes.end() ||
+                              std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::digest) != r.schemes.end())) {
+        ctx.error(schemes ? schemes->mark() : node.Mark(), "route '" + r.name + "' uses basic or digest but names no 'users'",
                   "add users: <name of a source under 'users'>");
     }
 

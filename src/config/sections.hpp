@@ -11,6 +11,7 @@ void read_listeners(Ctx& ctx, const Field& f, gate::Policy& policy);
 void read_upstreams(Ctx& ctx, const Field& f, gate::Policy& policy);
 void read_users(Ctx& ctx, const Field& f, gate::Policy& policy);
 void read_identity_headers(Ctx& ctx, const Field& f, gate::Policy& policy);
+void read_digest(Ctx& ctx, const Field& f, gate::Policy& policy);
 // Needs upstreams and users read first: routes refer to them by name.
 void read_routes(Ctx& ctx, const Field& f, gate::Policy& policy);
 

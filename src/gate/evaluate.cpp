@@ -1,6 +1,7 @@
 // The decision table of DESIGN.md, for the schemes this build offers.
 #include <algorithm>
 
+#include "gate/digest_check.hpp"
 #include "gatekeeper/gate/gate.hpp"
 #include "gatekeeper/httpauth/challenge.hpp"
 #include "gatekeeper/password/hash.hpp"
@@ -11,15 +12,20 @@ namespace {
 
 constexpr std::string_view kUnauthorizedDetail = "Authentication is required to access this resource.";
 
-Decision make(Verdict v, const Route* route, std::string reason, std::string detail = {}) {
-    Decision d;
-    d.verdict = v;
-    d.route = route;
-    d.reason = std::move(reason);
-    d.public_detail = std::move(detail);
-    if (route && v == Verdict::challenge) d.challenges = challenges_for(*route);
-    return d;
-}
+// Challenges need the policy (Digest algorithms) and the context (nonces).
+struct Maker {
+    const Policy& policy;
+    const SchemeContext& ctx;
+    Decision operator()(Verdict v, const Route* route, std::string reason, std::string detail = {}) const {
+        Decision d;
+        d.verdict = v;
+        d.route = route;
+        d.reason = std::move(reason);
+        d.public_detail = std::move(detail);
+        if (route && v == Verdict::challenge) d.challenges = challenges_for(*route, policy, ctx);
+        return d;
+    }
+};
 
 bool accepts(const Route& r, SchemeKind k) {
     return std::find(r.schemes.begin(), r.schemes.end(), k) != r.schemes.end();
@@ -32,15 +38,19 @@ bool is_cors_preflight(const Request& req) {
 
 }  // namespace
 
-std::vector<httpauth::Challenge> challenges_for(const Route& route) {
+std::vector<httpauth::Challenge> challenges_for(const Route& route, const Policy& policy, const SchemeContext& ctx,
+                                                bool stale) {
     std::vector<httpauth::Challenge> out;
     for (auto k : route.schemes) {
         if (k == SchemeKind::basic) out.push_back(schemes::basic_challenge(route.realm));
+        if (k == SchemeKind::digest)
+            for (auto& c : detail::digest_challenges(route, policy, ctx, stale)) out.push_back(std::move(c));
     }
     return out;
 }
 
-Evaluation evaluate(const Policy& policy, const Request& req, const Directories& dirs) {
+Evaluation evaluate(const Policy& policy, const Request& req, const Directories& dirs, const SchemeContext& ctx) {
+    const Maker make{policy, ctx};
     Evaluation ev;
     const Route* route = match_route(policy, req);
     ev.route = route;
@@ -74,6 +84,10 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
         ev.decision = make(Verdict::bad_request, route,
                            std::string("malformed Authorization header: ") + httpauth::to_string(creds.error()),
                            "The Authorization header is malformed.");
+        return ev;
+    }
+    if (httpauth::iequals(creds->scheme, "Digest") && accepts(*route, SchemeKind::digest)) {
+        ev.decision = detail::check_digest(policy, *route, req, *creds, dirs, ctx);
         return ev;
     }
     if (httpauth::iequals(creds->scheme, "Basic")) {
@@ -113,7 +127,9 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
     return ev;
 }
 
-Decision finish_password_check(const Route& route, const PasswordCheck& check, bool verified) {
+Decision finish_password_check(const Route& route, const PasswordCheck& check, bool verified, const Policy& policy,
+                               const SchemeContext& ctx) {
+    const Maker make{policy, ctx};
     if (!check.record) {
         auto d = make(Verdict::challenge, &route, "unknown user", std::string(kUnauthorizedDetail));
         d.scheme = check.scheme;

@@ -18,9 +18,11 @@ Result<gate::Request, std::string> with_target(gate::Request r, std::string_view
         r.path = std::move(n->path);
         r.query = std::move(n->query);
         r.secure = abs->scheme == "https";
+        r.target = std::string(abs->path_and_query);  // what the client put in Digest's uri
     } else {
         auto n = gate::normalize_target(t);
         if (!n) return fail(std::string("invalid original URI: ") + gate::to_string(n.error()));
+        r.target = std::string(t);
         r.path = std::move(n->path);
         r.query = std::move(n->query);
     }

@@ -96,6 +96,8 @@ asio::awaitable<std::pair<Failure, ProxyOutcome>> exchange(ProxyContext& ctx, Cl
     const bool head_only = head_request || code == 204 || code == 304 || code < 200;
     const bool closing = !client_keep_alive || ctx.w.draining;
     prepare_client_response(res, rp->chunked(), head_only, p.get().version(), !closing);
+    // Gatekeeper's own fields (Digest's Authentication-Info) replace any the upstream sent.
+    for (const auto& [name, value] : ctx.decision.response_headers) res.set(name, value);
     out.keep_alive = res.keep_alive();
 
     http::response_serializer<http::buffer_body> rsr{res};

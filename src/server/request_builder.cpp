@@ -45,6 +45,7 @@ Result<gate::Request, std::string> build_gate_request(const http::request_header
     }
     r.host = host_without_port(authority);
     r.authority = authority;
+    r.target = std::string(h.target());
     r.client_address = info.peer_text;
     r.secure = info.tls;
     r.headers.reserve(16);

@@ -121,15 +121,20 @@ auto async_verify(asio::thread_pool& pool, std::string hash, Secret pw, Token&& 
 }
 
 // Runs a password check off the I/O thread, with the credential cache in front.
+gate::SchemeContext scheme_context(const Runtime& rt) {
+    return gate::SchemeContext{rt.digest_nonces.get(), rt.digest_counts.get(), std::chrono::system_clock::now()};
+}
+
 asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate::Request& req) {
-    auto ev = gate::evaluate(rt.policy, req, rt.directories);
+    const auto ctx = scheme_context(rt);
+    auto ev = gate::evaluate(rt.policy, req, rt.directories, ctx);
     if (ev.decision) co_return std::move(*ev.decision);
     auto& check = *ev.check;
     const auto now = std::chrono::steady_clock::now();
     std::string key;
     if (check.record) {
         key = w.cache.key_for(check.user, check.password.reveal(), check.stored_hash);
-        if (w.cache.contains(key, now)) co_return gate::finish_password_check(*ev.route, check, true);
+        if (w.cache.contains(key, now)) co_return gate::finish_password_check(*ev.route, check, true, rt.policy, ctx);
     }
     if (w.shared.hash_jobs.fetch_add(1) >= w.shared.max_hash_jobs) {
         w.shared.hash_jobs.fetch_sub(1);
@@ -144,7 +149,7 @@ asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate:
     const bool ok = co_await async_verify(*w.shared.hash_pool, check.stored_hash, check.password, asio::use_awaitable);
     w.shared.hash_jobs.fetch_sub(1);
     if (ok && check.record) w.cache.remember(key, std::chrono::steady_clock::now());
-    co_return gate::finish_password_check(*ev.route, check, ok);
+    co_return gate::finish_password_check(*ev.route, check, ok, rt.policy, scheme_context(rt));
 }
 
 string_response small_json(http::status status, std::string body, unsigned version) {
@@ -195,6 +200,7 @@ asio::awaitable<string_response> own_endpoint(Worker& w, const Runtime& rt, cons
             string_response res{http::status::ok, version};
             res.set(http::field::cache_control, "no-store");
             if (d.identity) set_identity_headers(res, *d.identity, rt.policy.identity_headers);
+            for (const auto& [name, value] : d.response_headers) res.set(name, value);
             res.prepare_payload();
             co_return res;
         }
@@ -286,7 +292,9 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         std::string body = "{\"status\":\"allowed\"";
         if (d.identity) body += ",\"user\":\"" + json_escape(d.identity->user) + "\"";
         body += "}\n";
-        co_return co_await finish(small_json(http::status::ok, body, version), true);
+        auto res = small_json(http::status::ok, body, version);
+        for (const auto& [name, value] : d.response_headers) res.set(name, value);
+        co_return co_await finish(std::move(res), true);
     }
 
     ProxyContext ctx{w, rt, *up, info, *greq, d, log};

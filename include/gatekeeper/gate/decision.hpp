@@ -2,6 +2,7 @@
 // What the gate decided. Only server/decision_to_response turns this into bytes.
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gatekeeper/gate/identity.hpp"
@@ -32,6 +33,9 @@ struct Decision {
     std::string public_detail;                     // for the client body; never says why a password failed
     std::string scheme;                            // scheme that was presented, if any
     int retry_after_seconds = 0;                   // for too_many
+    // Fields gatekeeper adds to the response the client gets (upstream's or its
+    // own), e.g. Digest's Authentication-Info. Names are fixed strings.
+    std::vector<std::pair<std::string, std::string>> response_headers;
 };
 
 }  // namespace gk::gate

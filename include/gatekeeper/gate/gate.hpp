@@ -2,6 +2,7 @@
 // The 401/403 decision. Pure and synchronous: when a password must be checked
 // (slow, CPU-bound) evaluate() says so and the caller runs the check wherever
 // it likes (a worker pool), then calls finish_password_check().
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +17,15 @@
 #include "gatekeeper/gate/request.hpp"
 
 namespace gk::gate {
+
+// What the schemes need beyond the policy and the request: Digest's nonce
+// issuer and replay memory, and the time. Owned by the caller. Null pointers
+// mean Digest cannot run: it is then neither offered nor accepted (fail closed).
+struct SchemeContext {
+    const schemes::DigestNonces* digest_nonces = nullptr;
+    schemes::NonceCountStore* digest_counts = nullptr;
+    std::chrono::system_clock::time_point now{};
+};
 
 // The user sources of a policy, by name. Owned by the caller, outlives evaluate().
 using Directories = std::map<std::string, std::shared_ptr<UserDirectory>, std::less<>>;
@@ -39,16 +49,20 @@ struct Evaluation {
 const Route* match_route(const Policy& policy, const Request& req);
 
 // Decide as far as possible without slow work.
-Evaluation evaluate(const Policy& policy, const Request& req, const Directories& dirs);
+Evaluation evaluate(const Policy& policy, const Request& req, const Directories& dirs,
+                    const SchemeContext& ctx = {});
 
 // Complete a decision once the password check ran. `verified` is the result of
 // password::verify(check.stored_hash, check.password) (false on any error).
-Decision finish_password_check(const Route& route, const PasswordCheck& check, bool verified);
+Decision finish_password_check(const Route& route, const PasswordCheck& check, bool verified,
+                               const Policy& policy, const SchemeContext& ctx = {});
 
 // Authorization of a known identity against the route's requirement.
 Decision authorize(const Route& route, Identity identity);
 
 // The WWW-Authenticate challenges a route offers, strongest first.
-std::vector<httpauth::Challenge> challenges_for(const Route& route);
+// `stale`: Digest challenges say stale=true (a genuine but used-up nonce).
+std::vector<httpauth::Challenge> challenges_for(const Route& route, const Policy& policy,
+                                                const SchemeContext& ctx = {}, bool stale = false);
 
 }  // namespace gk::gate

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gatekeeper/gate/route.hpp"
+#include "gatekeeper/schemes/digest.hpp"
 
 namespace gk::gate {
 
@@ -69,6 +70,15 @@ struct Cidr {
     unsigned prefix = 0;
 };
 
+// Digest (RFC 7616) on every route that lists it. One challenge per
+// algorithm, in this order (strongest first); MD5 only for old clients.
+struct DigestSettings {
+    std::vector<schemes::DigestAlgorithm> algorithms = {schemes::DigestAlgorithm::sha256,
+                                                        schemes::DigestAlgorithm::md5};
+    std::chrono::seconds nonce_lifetime{300};
+    std::size_t max_nonces = 100000;  // nonce-count memory (replay defence), per process
+};
+
 struct Policy {
     std::string source_file;
     unsigned threads = 0;               // 0 = number of cores
@@ -77,6 +87,7 @@ struct Policy {
     std::vector<UserSource> user_sources;
     std::vector<Route> routes;          // first match wins
     Limits limits;
+    DigestSettings digest;
     IdentityHeaders identity_headers;
     std::vector<Cidr> trusted_proxies = {  // default: loopback only
         Cidr{{127, 0, 0, 0}, 8},

@@ -19,6 +19,7 @@ struct Request {
     std::string method;           // case-sensitive, as received (RFC 9110 9.1)
     std::string host;             // lower-case, without port
     std::string authority;        // as received: the absolute-form authority, else Host
+    std::string target;           // request-target exactly as received (Digest's uri must equal it)
     std::string path;             // normalized (see gate/path.hpp)
     std::string query;            // without '?', not decoded
     bool secure = false;          // arrived over TLS (or a trusted front proxy said https)

@@ -48,9 +48,9 @@ struct Fixture {
         dir = std::make_shared<FakeDirectory>();
         // A cheap hash keeps the table fast; the format is irrelevant to the decision.
         dir->users.push_back({"alice", "{SHA}" + httpauth::base64_encode(crypto::digest(crypto::DigestAlg::sha1, "password")),
-                              {"admins"}, "alice@example.com", false});
-        dir->users.push_back({"bob", password::hash_argon2id("builder", {1, 64, 1}), {"users"}, "", false});
-        dir->users.push_back({"carol", password::hash_argon2id("x", {1, 64, 1}), {}, "", true});
+                              {"admins"}, "alice@example.com", false, {}});
+        dir->users.push_back({"bob", password::hash_argon2id("builder", {1, 64, 1}), {"users"}, "", false, {}});
+        dir->users.push_back({"carol", password::hash_argon2id("x", {1, 64, 1}), {}, "", true, {}});
         dirs["users"] = dir;
     }
     Policy policy;
@@ -76,7 +76,7 @@ Decision decide(const Fixture& f, const Request& r) {
     auto ev = evaluate(f.policy, r, f.dirs);
     if (ev.decision) return *ev.decision;
     auto ok = password::verify(ev.check->stored_hash, ev.check->password.reveal());
-    return finish_password_check(*ev.route, *ev.check, ok.ok() && ok.value());
+    return finish_password_check(*ev.route, *ev.check, ok.ok() && ok.value(), f.policy);
 }
 
 struct Row {

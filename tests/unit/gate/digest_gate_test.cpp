@@ -1,0 +1,263 @@
+// Digest through the gate: a client computes its answer from the route's own
+// challenge, and each row changes one thing that must turn it into a refusal.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+
+#include "gatekeeper/gate/gate.hpp"
+#include "gatekeeper/httpauth/challenge.hpp"
+#include "gatekeeper/schemes/digest.hpp"
+
+namespace gk::gate {
+namespace {
+
+using schemes::DigestAlgorithm;
+using namespace std::chrono_literals;
+
+class OneUser final : public UserDirectory {
+public:
+    std::optional<UserRecord> find(std::string_view name) const override {
+        for (const auto& u : users)
+            if (u.name == name) return u;
+        return std::nullopt;
+    }
+    bool healthy() const override { return true; }
+    std::vector<UserRecord> users;
+};
+
+constexpr std::string_view kRealm = "Admin Panel";
+
+UserRecord user(std::string name, std::string password, std::vector<std::string> groups, bool disabled = false) {
+    UserRecord u;
+    u.name = name;
+    u.password_hash = "{SHA}unused";
+    u.groups = std::move(groups);
+    u.disabled = disabled;
+    for (auto alg : {DigestAlgorithm::sha256, DigestAlgorithm::md5})
+        u.digest_secrets.push_back({std::string(kRealm), schemes::to_string(alg),
+                                    schemes::digest_ha1(alg, name, kRealm, password)});
+    return u;
+}
+
+struct Fixture {
+    Fixture() : nonces(std::string(32, 'k'), 300s), counts(1000) {
+        Route r;
+        r.name = "admin";
+        r.path = PathMatch{PathMatchKind::prefix, "/admin/", nullptr};
+        r.require = Requirement{RequireKind::groups, {"admins"}};
+        r.schemes = {SchemeKind::digest, SchemeKind::basic};
+        r.realm = std::string(kRealm);
+        r.user_source = "users";
+        policy.routes.push_back(r);
+        auto dir = std::make_shared<OneUser>();
+        dir->users.push_back(user("alice", "wonderland", {"admins"}));
+        dir->users.push_back(user("bob", "builder", {"users"}));
+        dir->users.push_back(user("carol", "x", {"admins"}, true));
+        dirs["users"] = dir;
+        now = std::chrono::system_clock::now();
+    }
+    SchemeContext ctx() { return SchemeContext{&nonces, &counts, now}; }
+
+    Policy policy;
+    Directories dirs;
+    schemes::DigestNonces nonces;
+    schemes::MemoryNonceCountStore counts;
+    std::chrono::system_clock::time_point now;
+};
+
+Request get(std::string target, std::optional<std::string> authorization = std::nullopt) {
+    Request r;
+    r.method = "GET";
+    r.host = "example.com";
+    r.target = target;
+    r.path = target;
+    if (authorization) r.headers.push_back({"Authorization", *authorization});
+    return r;
+}
+
+// What a well-behaved client sends for a challenge: the fields a row may bend.
+struct Answer {
+    std::string user = "alice", password = "wonderland", realm = std::string(kRealm), uri = "/admin/x";
+    std::string method = "GET", nonce, opaque, nc = "00000001", cnonce = "0a4f113b", qop = "auth";
+    DigestAlgorithm alg = DigestAlgorithm::sha256;
+};
+
+std::string authorization(const Answer& a) {
+    schemes::DigestCredentials c;
+    c.username = a.user;
+    c.realm = a.realm;
+    c.nonce = a.nonce;
+    c.uri = a.uri;
+    c.cnonce = a.cnonce;
+    c.algorithm = a.alg;
+    c.nc_text = a.nc;
+    c.qop = schemes::DigestCredentials::Qop::auth;
+    const std::string ha1 = schemes::digest_ha1(a.alg, a.user, a.realm, a.password);
+    const std::string response = schemes::expected_response(c, ha1, a.method, {});
+    return "Digest username=\"" + a.user + "\", realm=\"" + a.realm + "\", nonce=\"" + a.nonce + "\", uri=\"" + a.uri +
+           "\", algorithm=" + schemes::to_string(a.alg) + ", response=\"" + response + "\", qop=" + a.qop +
+           ", nc=" + a.nc + ", cnonce=\"" + a.cnonce + "\", opaque=\"" + a.opaque + "\"";
+}
+
+// Nonce and opaque from the route's first Digest challenge.
+Answer fresh_answer(Fixture& f) {
+    const auto challenges = challenges_for(f.policy.routes[0], f.policy, f.ctx());
+    Answer a;
+    for (const auto& c : challenges) {
+        if (!httpauth::iequals(c.scheme, "Digest")) continue;
+        a.nonce = c.param("nonce")->value;
+        a.opaque = c.param("opaque")->value;
+        break;
+    }
+    return a;
+}
+
+Decision decide(Fixture& f, const Request& r) {
+    auto ev = evaluate(f.policy, r, f.dirs, f.ctx());
+    EXPECT_TRUE(ev.decision.has_value()) << "Digest never needs the hash pool";
+    return ev.decision ? *ev.decision : Decision{};
+}
+
+TEST(DigestGate, ChallengesAreDigestStrongestFirstThenBasic) {
+    Fixture f;
+    auto d = decide(f, get("/admin/x"));
+    EXPECT_EQ(d.verdict, Verdict::challenge);
+    ASSERT_EQ(d.challenges.size(), 3u);
+    EXPECT_EQ(d.challenges[0].param("algorithm")->value, "SHA-256");
+    EXPECT_EQ(d.challenges[1].param("algorithm")->value, "MD5");
+    EXPECT_TRUE(httpauth::iequals(d.challenges[2].scheme, "Basic"));
+    EXPECT_EQ(d.challenges[0].param("realm")->value, kRealm);
+    EXPECT_EQ(d.challenges[0].param("qop")->value, "auth");
+    EXPECT_EQ(d.challenges[0].param("stale"), nullptr);
+}
+
+TEST(DigestGate, NoNonceIssuerMeansNoDigestAndDigestCredentialsFailClosed) {
+    Fixture f;
+    const auto challenges = challenges_for(f.policy.routes[0], f.policy, {});
+    ASSERT_EQ(challenges.size(), 1u);
+    EXPECT_TRUE(httpauth::iequals(challenges[0].scheme, "Basic"));
+    const Answer a = fresh_answer(f);
+    auto ev = evaluate(f.policy, get("/admin/x", authorization(a)), f.dirs, {});
+    ASSERT_TRUE(ev.decision);
+    EXPECT_EQ(ev.decision->verdict, Verdict::unavailable);
+}
+
+TEST(DigestGate, CorrectAnswerPassesWithAuthenticationInfo) {
+    for (auto alg : {DigestAlgorithm::sha256, DigestAlgorithm::md5, DigestAlgorithm::sha256_sess}) {
+        Fixture f;
+        Answer a = fresh_answer(f);
+        a.alg = alg;
+        auto d = decide(f, get("/admin/x", authorization(a)));
+        EXPECT_EQ(d.verdict, Verdict::allow) << schemes::to_string(alg) << ": " << d.reason;
+        ASSERT_TRUE(d.identity);
+        EXPECT_EQ(d.identity->user, "alice");
+        EXPECT_EQ(d.identity->scheme, "digest");
+        ASSERT_EQ(d.response_headers.size(), 1u);
+        EXPECT_EQ(d.response_headers[0].first, "Authentication-Info");
+        EXPECT_NE(d.response_headers[0].second.find("rspauth=\""), std::string::npos);
+        EXPECT_NE(d.response_headers[0].second.find("nc=00000001"), std::string::npos);
+    }
+}
+
+struct BadRow {
+    const char* name;
+    void (*bend)(Answer&);
+    Verdict verdict;
+    bool stale;
+};
+
+const BadRow kBadRows[] = {
+    {"wrong_password", [](Answer& a) { a.password = "Wonderland"; }, Verdict::challenge, false},
+    {"unknown_user", [](Answer& a) { a.user = "mallory"; }, Verdict::challenge, false},
+    {"other_realm", [](Answer& a) { a.realm = "App"; }, Verdict::challenge, false},
+    {"forged_nonce", [](Answer& a) { a.nonce[5] = a.nonce[5] == 'A' ? 'B' : 'A'; }, Verdict::challenge, false},
+    {"nonce_from_elsewhere", [](Answer& a) { a.nonce = std::string(48, 'A'); }, Verdict::challenge, false},
+    {"wrong_opaque", [](Answer& a) { a.opaque = "x" + a.opaque; }, Verdict::challenge, false},
+    {"missing_opaque", [](Answer& a) { a.opaque.clear(); }, Verdict::challenge, false},
+    {"uri_other_resource", [](Answer& a) { a.uri = "/admin/other"; }, Verdict::bad_request, false},
+    {"method_differs", [](Answer& a) { a.method = "POST"; }, Verdict::challenge, false},
+    {"algorithm_not_offered", [](Answer& a) { a.alg = DigestAlgorithm::sha512_256; }, Verdict::challenge, false},
+    {"nc_zero", [](Answer& a) { a.nc = "00000000"; }, Verdict::bad_request, false},
+    {"qop_missing", [](Answer& a) { a.qop = "auth, qop=auth"; }, Verdict::bad_request, false},
+    {"forbidden_user", [](Answer& a) { a.user = "bob"; a.password = "builder"; }, Verdict::forbid, false},
+    {"disabled_user", [](Answer& a) { a.user = "carol"; a.password = "x"; }, Verdict::challenge, false},
+};
+
+class DigestBad : public ::testing::TestWithParam<BadRow> {};
+
+TEST_P(DigestBad, IsRefused) {
+    Fixture f;
+    Answer a = fresh_answer(f);
+    GetParam().bend(a);
+    auto d = decide(f, get("/admin/x", authorization(a)));
+    EXPECT_EQ(d.verdict, GetParam().verdict) << d.reason;
+    EXPECT_FALSE(d.verdict == Verdict::allow);
+    if (d.verdict == Verdict::challenge) {
+        ASSERT_FALSE(d.challenges.empty());
+        const auto* stale = d.challenges[0].param("stale");
+        EXPECT_EQ(stale != nullptr, GetParam().stale);
+    }
+    if (d.verdict == Verdict::forbid) {
+        EXPECT_TRUE(d.challenges.empty()) << "403 carries no challenge";
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Rows, DigestBad, ::testing::ValuesIn(kBadRows),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST(DigestGate, ReplayOfTheSameNcIsRefusedWithStale) {
+    Fixture f;
+    Answer a = fresh_answer(f);
+    const auto req = get("/admin/x", authorization(a));
+    EXPECT_EQ(decide(f, req).verdict, Verdict::allow);
+    auto replay = decide(f, req);
+    EXPECT_EQ(replay.verdict, Verdict::challenge);
+    ASSERT_FALSE(replay.challenges.empty());
+    ASSERT_NE(replay.challenges[0].param("stale"), nullptr);
+    a.nc = "00000002";
+    EXPECT_EQ(decide(f, get("/admin/x", authorization(a))).verdict, Verdict::allow) << "the next nc is fine";
+}
+
+TEST(DigestGate, BogusRequestCannotBurnANonce) {
+    Fixture f;
+    Answer a = fresh_answer(f);
+    Answer attacker = a;
+    attacker.password = "guess";
+    attacker.nc = "ffffffff";
+    EXPECT_EQ(decide(f, get("/admin/x", authorization(attacker))).verdict, Verdict::challenge);
+    EXPECT_EQ(decide(f, get("/admin/x", authorization(a))).verdict, Verdict::allow);
+}
+
+TEST(DigestGate, ExpiredNonceWithCorrectAnswerGetsStaleAndAFreshNonce) {
+    Fixture f;
+    Answer a = fresh_answer(f);
+    f.now += 301s;
+    auto d = decide(f, get("/admin/x", authorization(a)));
+    EXPECT_EQ(d.verdict, Verdict::challenge);
+    ASSERT_FALSE(d.challenges.empty());
+    ASSERT_NE(d.challenges[0].param("stale"), nullptr);
+    EXPECT_EQ(d.challenges[0].param("stale")->value, "true");
+    const std::string next = d.challenges[0].param("nonce")->value;
+    EXPECT_NE(next, a.nonce);
+    a.nonce = next;
+    EXPECT_EQ(decide(f, get("/admin/x", authorization(a))).verdict, Verdict::allow) << "the client retries";
+    // A wrong answer with an expired nonce is a plain 401: stale would invite a retry without asking the user.
+    Answer wrong = fresh_answer(f);
+    wrong.password = "nope";
+    f.now += 301s;
+    auto w = decide(f, get("/admin/x", authorization(wrong)));
+    EXPECT_EQ(w.verdict, Verdict::challenge);
+    EXPECT_EQ(w.challenges[0].param("stale"), nullptr);
+}
+
+TEST(DigestGate, DigestNotListedOnTheRouteIsNotAccepted) {
+    Fixture f;
+    Answer a = fresh_answer(f);
+    f.policy.routes[0].schemes = {SchemeKind::basic};
+    auto d = decide(f, get("/admin/x", authorization(a)));
+    EXPECT_EQ(d.verdict, Verdict::challenge);
+}
+
+}  // namespace
+}  // namespace gk::gate
