@@ -13,17 +13,27 @@
 #include "server/server.hpp"
 #include "store/atomic_file.hpp"
 #include "store/user_admin.hpp"
+#include "store/user_sources.hpp"
 
 namespace gk::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
+// Creates the user, or resets a known demo user whose Digest secrets do not
+// cover every Digest realm of this config (a state folder from an older build).
 void ensure_demo_user(const store::UserSourceRef& db, const char* name, const char* password, const char* group) {
     auto users = store::admin_list(db);
     if (users)
-        for (const auto& u : *users)
-            if (u.name == name) return;
+        for (const auto& u : *users) {
+            if (u.name != name) continue;
+            std::size_t wanted = 0;
+            for (const auto& r : db.digest_realms) wanted += r.algorithms.size();
+            if (u.digest_secrets.size() == wanted) return;
+            auto r = store::admin_passwd(db, name, Secret(std::string_view(password)));
+            if (!r) throw std::runtime_error("cannot update demo user " + std::string(name) + ": " + r.error().message);
+            return;
+        }
     store::NewUser u{name, {group}, std::string(name) + "@example.com"};
     auto r = store::admin_add(db, u, Secret(std::string_view(password)));
     if (!r) throw std::runtime_error("cannot create demo user " + std::string(name) + ": " + r.error().message);
@@ -36,16 +46,17 @@ int run_demo(const std::string& state, DemoPorts ports) {
         std::printf("demo: making a self-signed certificate in %s\n", dir.c_str());
         server::make_self_signed((dir / "cert.pem").string(), (dir / "key.pem").string());
     }
-    store::UserSourceRef db{store::UserSourceRef::Kind::sqlite, dir / "gatekeeper.db"};
-    ensure_demo_user(db, "alice", "wonderland", "admins");
-    ensure_demo_user(db, "bob", "builder", "users");
-
     server::EchoUpstream echo(ports.echo);
     ports.echo = echo.port();
     const auto config_path = dir / "gatekeeper.yaml";
     auto w = store::write_file_atomically(config_path, demo_config_yaml(ports), fs::perms(0644));
     if (!w) throw std::runtime_error("cannot write " + config_path.string() + ": " + w.error());
     auto runtime = load_runtime_or_exit(config_path.string());
+    // The config's Digest routes say which realms need Digest secrets.
+    auto db = store::source_from_policy(runtime->policy, "demo");
+    if (!db) throw std::runtime_error(db.error());
+    ensure_demo_user(*db, "alice", "wonderland", "admins");
+    ensure_demo_user(*db, "bob", "builder", "users");
 
     server::ServerHooks hooks;
     hooks.on_ready = [&] {
@@ -54,8 +65,8 @@ int run_demo(const std::string& state, DemoPorts ports) {
             "  http://127.0.0.1:%u    https://127.0.0.1:%u (self-signed: %s)\n"
             "  echo upstream on 127.0.0.1:%u; config %s\n\n"
             "  routes:  /        public\n"
-            "           /app/    any signed-in user (Basic)\n"
-            "           /admin/  group admins, realm \"Admin Panel\" (Basic)\n"
+            "           /app/    any signed-in user (Digest SHA-256/MD5, Basic)\n"
+            "           /admin/  group admins, realm \"Admin Panel\" (Digest SHA-256/MD5, Basic)\n"
             "           /api/    any signed-in user (Basic until Bearer and API keys land)\n"
             "  users:   alice / wonderland (admins)   bob / builder (users)\n\n"
             "  try:     curl -i http://127.0.0.1:%u/admin/\n"

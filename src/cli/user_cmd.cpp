@@ -47,13 +47,20 @@ store::UserSourceRef resolve_source(const SourceOptions& o) {
     if (given != 1) die(1, "name exactly one of --htpasswd FILE, --db FILE, --state DIR or --config FILE");
     if (!o.source.empty() && o.config.empty()) die(1, "--source only applies with --config");
     using Kind = store::UserSourceRef::Kind;
-    if (!o.htpasswd.empty()) return {Kind::htpasswd, o.htpasswd};
-    if (!o.db.empty()) return {Kind::sqlite, o.db};
-    if (!o.state.empty()) return {Kind::sqlite, std::filesystem::path(o.state) / "gatekeeper.db"};
-    auto policy = config::load_policy_file(o.config);
+    if (!o.htpasswd.empty()) return {Kind::htpasswd, o.htpasswd, {}};
+    if (!o.db.empty()) return {Kind::sqlite, o.db, {}};
+    std::string config_file = o.config;
+    if (!o.state.empty()) {
+        // The demo's own config names the Digest realms whose secrets must be written too.
+        const auto demo_config = std::filesystem::path(o.state) / "gatekeeper.yaml";
+        if (!std::filesystem::exists(demo_config))
+            return {Kind::sqlite, std::filesystem::path(o.state) / "gatekeeper.db", {}};
+        config_file = demo_config.string();
+    }
+    auto policy = config::load_policy_file(config_file);
     if (!policy) {
         for (const auto& e : policy.error()) std::fprintf(stderr, "%s\n", config::format(e).c_str());
-        die(2, "cannot use config " + o.config);
+        die(2, "cannot use config " + config_file);
     }
     auto ref = store::source_from_policy(policy.value(), o.source);
     if (!ref) die(2, ref.error());

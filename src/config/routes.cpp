@@ -106,6 +106,11 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
             if (!has_name(policy.user_sources, *s))
                 ctx.error(x->mark(), "unknown user source '" + *s + "'",
                           unknown_name_hint(*s, names_of(policy.user_sources), "users"));
+            else if (std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::digest) != r.schemes.end() &&
+                     policy.user_source(*s)->kind == gate::UserSource::Kind::htpasswd)
+                ctx.error(x->mark(), "route '" + r.name + "' offers digest, but user source '" + *s +
+                                         "' is an htpasswd file, which cannot hold Digest secrets",
+                          "use a { sqlite: FILE } source for Digest routes");
         }
     } else if (!is_public && (std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::basic) != r.schemes.end() ||
                               std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::digest) != r.schemes.end())) {

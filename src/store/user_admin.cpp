@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "gatekeeper/password/htpasswd.hpp"
+#include "gatekeeper/schemes/digest.hpp"
 #include "store/atomic_file.hpp"
 #include "store/file_read.hpp"
 #include "store/htpasswd_edit.hpp"
@@ -67,6 +68,30 @@ Result<Ok, StoreError> edit_htpasswd(const fs::path& path, bool create, Edit edi
 
 }  // namespace
 
+namespace {
+
+// Digest needs H(user:realm:password) per realm and hash family; the
+// password is at hand only now, when it is set.
+std::vector<gate::DigestSecret> digest_secrets(const UserSourceRef& src, std::string_view name,
+                                               const Secret& password) {
+    std::vector<gate::DigestSecret> out;
+    for (const auto& r : src.digest_realms)
+        for (auto alg : r.algorithms)
+            out.push_back(gate::DigestSecret{r.realm, schemes::to_string(schemes::base_of(alg)),
+                                             schemes::digest_ha1(alg, name, r.realm, password.reveal())});
+    return out;
+}
+
+Result<Ok, StoreError> refuse_digest_in_htpasswd(const UserSourceRef& src) {
+    if (src.kind == UserSourceRef::Kind::htpasswd && !src.digest_realms.empty())
+        return fail(store_error(StoreError::Kind::invalid,
+                                src.path.string() + ": routes use Digest with this source, but an htpasswd file "
+                                                    "cannot hold Digest secrets; use the database"));
+    return Ok{};
+}
+
+}  // namespace
+
 Result<Ok, StoreError> admin_add(const UserSourceRef& src, const NewUser& user, const Secret& password,
                                  const password::Argon2Params& params) {
     if (auto r = check_user_name(user.name); !r) return fail(store_error(Kind::invalid, r.error()));
@@ -74,24 +99,26 @@ Result<Ok, StoreError> admin_add(const UserSourceRef& src, const NewUser& user, 
         return fail(store_error(Kind::invalid, src.path.string() +
                                                    ": an htpasswd file cannot store groups or an email; "
                                                    "use the database (--db or --state) for those"));
+    if (auto r = refuse_digest_in_htpasswd(src); !r) return r;
     auto hash = make_hash(password, params);
     if (!hash) return fail(hash.error());
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, true, [&](const std::string& t) { return htpasswd_add(t, user.name, *hash); });
     auto db = open_db(src, true);
     if (!db) return fail(db.error());
-    return db.value()->add_user(user.name, *hash, user.groups, user.email);
+    return db.value()->add_user(user.name, *hash, user.groups, user.email, digest_secrets(src, user.name, password));
 }
 
 Result<Ok, StoreError> admin_passwd(const UserSourceRef& src, std::string_view name, const Secret& password,
                                     const password::Argon2Params& params) {
+    if (auto r = refuse_digest_in_htpasswd(src); !r) return r;
     auto hash = make_hash(password, params);
     if (!hash) return fail(hash.error());
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, false, [&](const std::string& t) { return htpasswd_set(t, name, *hash); });
     auto db = open_db(src, false);
     if (!db) return fail(db.error());
-    return db.value()->set_password(name, *hash);
+    return db.value()->set_password(name, *hash, digest_secrets(src, name, password));
 }
 
 Result<Ok, StoreError> admin_delete(const UserSourceRef& src, std::string_view name) {

@@ -1,5 +1,7 @@
 #include "store/user_sources.hpp"
 
+#include <algorithm>
+
 #include "store/htpasswd_directory.hpp"
 #include "store/sqlite_users.hpp"
 
@@ -18,6 +20,14 @@ Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy
     UserSourceRef ref;
     ref.kind = src->kind == gate::UserSource::Kind::sqlite ? UserSourceRef::Kind::sqlite : UserSourceRef::Kind::htpasswd;
     ref.path = src->path;
+    for (const auto& route : policy.routes) {
+        if (route.user_source != src->name ||
+            std::find(route.schemes.begin(), route.schemes.end(), gate::SchemeKind::digest) == route.schemes.end())
+            continue;
+        const bool seen = std::any_of(ref.digest_realms.begin(), ref.digest_realms.end(),
+                                      [&](const DigestRealm& r) { return r.realm == route.realm; });
+        if (!seen) ref.digest_realms.push_back(DigestRealm{route.realm, policy.digest.algorithms});
+    }
     return ref;
 }
 

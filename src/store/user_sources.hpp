@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gatekeeper/common/result.hpp"
 #include "gatekeeper/gate/policy.hpp"
@@ -13,10 +14,18 @@
 
 namespace gk::store {
 
+// A realm of a Digest route, and the hash families its challenges offer:
+// setting a password writes one H(user:realm:password) for each.
+struct DigestRealm {
+    std::string realm;
+    std::vector<schemes::DigestAlgorithm> algorithms;
+};
+
 struct UserSourceRef {
     enum class Kind { htpasswd, sqlite };
     Kind kind = Kind::htpasswd;
     std::filesystem::path path;
+    std::vector<DigestRealm> digest_realms;  // from the config's Digest routes on this source
 };
 
 // The named source, or the first one when `name` is empty. Paths are taken

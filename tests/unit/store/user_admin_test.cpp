@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "gatekeeper/schemes/digest.hpp"
+
 #include "store/htpasswd_directory.hpp"
 #include "store/sqlite_users.hpp"
 #include "test_util.hpp"
@@ -21,7 +23,7 @@ bool verifies(const std::string& hash, std::string_view password) {
 class UserAdmin : public ::testing::TestWithParam<UserSourceRef::Kind> {
 protected:
     UserSourceRef src() const {
-        return {GetParam(), dir_ / (GetParam() == UserSourceRef::Kind::sqlite ? "g.db" : "users.htpasswd")};
+        return {GetParam(), dir_ / (GetParam() == UserSourceRef::Kind::sqlite ? "g.db" : "users.htpasswd"), {}};
     }
     std::optional<gate::UserRecord> lookup(std::string_view name) const {
         if (GetParam() == UserSourceRef::Kind::sqlite) return SqliteUsers::open(src().path).value()->find(name);
@@ -84,7 +86,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, UserAdmin,
 
 TEST(UserAdminSqlite, OnlyAddCreatesTheDatabase) {
     TempDir dir;
-    UserSourceRef src{UserSourceRef::Kind::sqlite, dir / "typo.db"};
+    UserSourceRef src{UserSourceRef::Kind::sqlite, dir / "typo.db", {}};
     auto list = admin_list(src);
     ASSERT_FALSE(list.ok());
     EXPECT_EQ(list.error().kind, Kind::unavailable);
@@ -98,7 +100,7 @@ TEST(UserAdminSqlite, OnlyAddCreatesTheDatabase) {
 
 TEST(UserAdminSqlite, GroupsAndEmail) {
     TempDir dir;
-    UserSourceRef src{UserSourceRef::Kind::sqlite, dir / "g.db"};
+    UserSourceRef src{UserSourceRef::Kind::sqlite, dir / "g.db", {}};
     ASSERT_TRUE(admin_add(src, {"alice", {"admins", "users"}, "alice@example.org"}, Secret(std::string("pw")),
                           test::cheap_argon2())
                     .ok());
@@ -109,9 +111,43 @@ TEST(UserAdminSqlite, GroupsAndEmail) {
     EXPECT_EQ((*list)[0].email, "alice@example.org");
 }
 
+TEST(UserAdminSqlite, DigestSecretsFollowThePassword) {
+    using schemes::DigestAlgorithm;
+    TempDir dir;
+    UserSourceRef src{UserSourceRef::Kind::sqlite, dir / "g.db",
+                      {{"Admin Panel", {DigestAlgorithm::sha256, DigestAlgorithm::md5}}, {"App", {DigestAlgorithm::md5}}}};
+    ASSERT_TRUE(admin_add(src, {"alice", {}, ""}, Secret(std::string("wonderland")), test::cheap_argon2()).ok());
+    auto has = [&](std::string_view realm, DigestAlgorithm alg, std::string_view pw) {
+        auto list = admin_list(src);
+        if (!list || list->empty()) return false;
+        for (const auto& d : (*list)[0].digest_secrets)
+            if (d.realm == realm && d.algorithm == schemes::to_string(alg) &&
+                d.ha1 == schemes::digest_ha1(alg, "alice", realm, pw))
+                return true;
+        return false;
+    };
+    EXPECT_TRUE(has("Admin Panel", DigestAlgorithm::sha256, "wonderland"));
+    EXPECT_TRUE(has("Admin Panel", DigestAlgorithm::md5, "wonderland"));
+    EXPECT_TRUE(has("App", DigestAlgorithm::md5, "wonderland"));
+    EXPECT_EQ(admin_list(src)->at(0).digest_secrets.size(), 3u);
+    ASSERT_TRUE(admin_passwd(src, "alice", Secret(std::string("looking-glass")), test::cheap_argon2()).ok());
+    EXPECT_FALSE(has("Admin Panel", DigestAlgorithm::sha256, "wonderland")) << "old password gone from Digest too";
+    EXPECT_TRUE(has("Admin Panel", DigestAlgorithm::sha256, "looking-glass"));
+}
+
+TEST(UserAdminHtpasswd, DigestRealmsAreRefusedForAnHtpasswdFile) {
+    TempDir dir;
+    UserSourceRef src{UserSourceRef::Kind::htpasswd, dir / "users", {{"R", {schemes::DigestAlgorithm::md5}}}};
+    auto r = admin_add(src, {"alice", {}, ""}, Secret(std::string("pw")), test::cheap_argon2());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind, StoreError::Kind::invalid);
+    EXPECT_NE(r.error().message.find("Digest"), std::string::npos);
+    EXPECT_FALSE(std::filesystem::exists(dir / "users")) << "nothing written";
+}
+
 TEST(UserAdminHtpasswd, GroupsOrEmailAreAnErrorNotADrop) {
     TempDir dir;
-    UserSourceRef src{UserSourceRef::Kind::htpasswd, dir / "users"};
+    UserSourceRef src{UserSourceRef::Kind::htpasswd, dir / "users", {}};
     auto g = admin_add(src, {"alice", {"admins"}, ""}, Secret(std::string("pw")), test::cheap_argon2());
     ASSERT_FALSE(g.ok());
     EXPECT_EQ(g.error().kind, Kind::invalid);
@@ -129,7 +165,7 @@ TEST(UserAdminHtpasswd, EditsKeepCommentsOtherUsersAndMode) {
     std::filesystem::permissions(dir / "users", std::filesystem::perms::owner_read |
                                                     std::filesystem::perms::owner_write |
                                                     std::filesystem::perms::group_read);
-    UserSourceRef src{UserSourceRef::Kind::htpasswd, dir / "users"};
+    UserSourceRef src{UserSourceRef::Kind::htpasswd, dir / "users", {}};
     ASSERT_TRUE(admin_add(src, {"alice", {}, ""}, Secret(std::string("pw")), test::cheap_argon2()).ok());
     std::string after = test::read_text(dir / "users");
     EXPECT_TRUE(after.starts_with(before)) << after;
@@ -143,7 +179,7 @@ TEST(UserAdminHtpasswd, EditsKeepCommentsOtherUsersAndMode) {
 
 TEST(UserAdminHtpasswd, BrokenOrMissingFileIsAnErrorWithPath) {
     TempDir dir;
-    UserSourceRef src{UserSourceRef::Kind::htpasswd, dir / "users"};
+    UserSourceRef src{UserSourceRef::Kind::htpasswd, dir / "users", {}};
     for (auto r : {admin_delete(src, "bob"), admin_passwd(src, "bob", Secret(std::string("pw")), test::cheap_argon2())}) {
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.error().kind, Kind::unavailable);

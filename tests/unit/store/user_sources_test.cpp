@@ -37,7 +37,7 @@ TEST(UserSources, PicksFirstOrNamed) {
 TEST(UserSources, OpenHtpasswdRefreshesAndOpenSqlite) {
     TempDir dir;
     test::write_text(dir / "users", "alice:" + test::kSha512Secret + "\n");
-    auto opened = open_user_directory({UserSourceRef::Kind::htpasswd, dir / "users"});
+    auto opened = open_user_directory({UserSourceRef::Kind::htpasswd, dir / "users", {}});
     ASSERT_TRUE(opened.ok());
     ASSERT_TRUE(opened->refresh);
     EXPECT_TRUE(opened->directory->find("alice").has_value());
@@ -52,15 +52,15 @@ TEST(UserSources, OpenHtpasswdRefreshesAndOpenSqlite) {
     EXPECT_NE(bad.error().find("line 1"), std::string::npos) << bad.error();
     EXPECT_TRUE(opened->directory->find("bob").has_value());
 
-    auto broken = open_user_directory({UserSourceRef::Kind::htpasswd, dir / "absent"});
+    auto broken = open_user_directory({UserSourceRef::Kind::htpasswd, dir / "absent", {}});
     ASSERT_TRUE(broken.ok()) << "opens, but unhealthy: routes fail closed";
     EXPECT_FALSE(broken->directory->healthy());
 
-    auto db = open_user_directory({UserSourceRef::Kind::sqlite, dir / "g.db"});
+    auto db = open_user_directory({UserSourceRef::Kind::sqlite, dir / "g.db", {}});
     ASSERT_TRUE(db.ok()) << db.error();
     EXPECT_FALSE(db->refresh);
     EXPECT_TRUE(db->directory->healthy());
-    EXPECT_FALSE(open_user_directory({UserSourceRef::Kind::sqlite, dir / "no" / "g.db"}).ok());
+    EXPECT_FALSE(open_user_directory({UserSourceRef::Kind::sqlite, dir / "no" / "g.db", {}}).ok());
 }
 
 }  // namespace
