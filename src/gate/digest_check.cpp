@@ -68,8 +68,14 @@ std::vector<httpauth::Challenge> digest_challenges(const Route& route, const Pol
     const std::string nonce = ctx.digest_nonces->issue(ctx.now);
     const std::string opaque = ctx.digest_nonces->opaque_for(route.realm);
     for (auto alg : policy.digest.algorithms)
-        out.push_back(schemes::digest_challenge(route.realm, alg, nonce, opaque, stale, false, false));
+        out.push_back(schemes::digest_challenge(route.realm, alg, nonce, opaque, stale, policy.digest.auth_int,
+                                                policy.digest.userhash));
     return out;
+}
+
+bool wants_auth_int(const httpauth::Credentials& creds) {
+    auto c = schemes::parse_digest(creds);
+    return c && c->qop == schemes::DigestCredentials::Qop::auth_int;
 }
 
 Decision check_digest(const Policy& policy, const Route& route, const Request& req,
@@ -96,9 +102,15 @@ Decision check_digest(const Policy& policy, const Route& route, const Request& r
     if (!offered(policy, schemes::base_of(c->algorithm)))
         return unauthorized(route, policy, ctx,
                             std::string("Digest algorithm ") + schemes::to_string(c->algorithm) + " is not offered");
-    if (c->qop != schemes::DigestCredentials::Qop::auth)
+    const bool auth_int = c->qop == schemes::DigestCredentials::Qop::auth_int;
+    if (auth_int && !policy.digest.auth_int)
         return unauthorized(route, policy, ctx, "Digest qop auth-int is not offered");
-    if (c->userhash) return unauthorized(route, policy, ctx, "Digest userhash is not offered");
+    if (auth_int && !req.body)
+        return with_challenges(Verdict::unavailable, route, policy, ctx, "Digest auth-int without the request body",
+                               "The authentication service is temporarily unavailable.");
+    if (c->userhash && !policy.digest.userhash)
+        return unauthorized(route, policy, ctx, "Digest userhash is not offered");
+    const std::string body_hash = auth_int ? schemes::body_hash(c->algorithm, *req.body) : std::string();
 
     const auto nonce_state = ctx.digest_nonces->check(c->nonce, ctx.now);
     if (nonce_state == DigestNonces::NonceState::forged)
@@ -109,12 +121,15 @@ Decision check_digest(const Policy& policy, const Route& route, const Request& r
         return with_challenges(Verdict::unavailable, route, policy, ctx,
                                "user source '" + route.user_source + "' unavailable",
                                "The authentication service is temporarily unavailable.");
-    const auto rec = dir->second->find(c->username);
+    const std::string_view family = schemes::to_string(schemes::base_of(c->algorithm));
+    const auto rec = c->userhash ? dir->second->find_by_digest_userhash(route.realm, family, c->username)
+                                 : dir->second->find(c->username);
     const DigestSecret* secret = rec ? secret_for(*rec, route.realm, c->algorithm) : nullptr;
     // Unknown user or no secret for this realm: compute anyway against a
     // throwaway HA1, so the answer takes as long as for a real user.
     const std::string ha1 = secret ? secret->ha1 : schemes::digest_ha1(c->algorithm, "", route.realm, "");
-    const bool matches = schemes::response_matches(*c, schemes::expected_response(*c, ha1, req.method, {}));
+    const bool matches =
+        schemes::response_matches(*c, schemes::expected_response(*c, ha1, req.method, body_hash));
     if (!rec) return unauthorized(route, policy, ctx, "unknown user");
     if (!secret) return unauthorized(route, policy, ctx, "user has no Digest secret for this realm and algorithm");
     if (!matches) return unauthorized(route, policy, ctx, "wrong Digest response");
@@ -131,7 +146,9 @@ Decision check_digest(const Policy& policy, const Route& route, const Request& r
     id.groups = rec->groups;
     id.scheme = "digest";
     Decision d = authorize(route, std::move(id));
-    if (d.verdict == Verdict::allow) {
+    // rspauth for auth-int hashes the response body, which streams from the
+    // upstream after this header is sent: Authentication-Info (optional) is left out.
+    if (d.verdict == Verdict::allow && !auth_int) {
         std::string info = "rspauth=" + quoted(schemes::rspauth(*c, ha1, {})) + ", qop=" +
                            schemes::to_string(c->qop) + ", nc=" + c->nc_text + ", cnonce=" + quoted(c->cnonce);
         d.response_headers.emplace_back("Authentication-Info", std::move(info));

@@ -49,6 +49,15 @@ std::vector<httpauth::Challenge> challenges_for(const Route& route, const Policy
     return out;
 }
 
+bool needs_request_body(const Policy& policy, const Request& req) {
+    if (!policy.digest.auth_int || req.count("Authorization") != 1) return false;
+    const Route* route = match_route(policy, req);
+    if (!route || route->require.kind == RequireKind::public_access || !accepts(*route, SchemeKind::digest))
+        return false;
+    auto creds = httpauth::parse_credentials(*req.get("Authorization"));
+    return creds && httpauth::iequals(creds->scheme, "Digest") && detail::wants_auth_int(*creds);
+}
+
 Evaluation evaluate(const Policy& policy, const Request& req, const Directories& dirs, const SchemeContext& ctx) {
     const Maker make{policy, ctx};
     Evaluation ev;

@@ -23,6 +23,7 @@ struct ProxyContext {
     const gate::Request& greq;
     const gate::Decision& decision;
     AccessRecord& log;
+    std::string_view preread_body = {};  // the body, when a check already read it whole
 };
 
 struct ProxyOutcome {
@@ -54,7 +55,8 @@ asio::awaitable<std::pair<Failure, ProxyOutcome>> exchange(ProxyContext& ctx, Cl
     // A retry re-sends only a request whose body was complete before the first
     // attempt, so one check per exchange sees the whole body.
     gate::ChunkedCheck chunk_check;
-    auto rel = co_await relay_body(client, cbuf, p, up, sr, lim.body_timeout, p.chunked() ? &chunk_check : nullptr);
+    auto rel = co_await relay_body(client, cbuf, p, up, sr, lim.body_timeout, p.chunked() ? &chunk_check : nullptr,
+                                   ctx.preread_body);
     if (rel.read) {
         out.error_response = error_response(rel.read == beast::error::timeout ? http::status::request_timeout
                                             : rel.read == http::error::body_limit ? http::status::payload_too_large

@@ -4,6 +4,7 @@
 // 1 GiB body costs 64 KiB of memory. Shape of Beast's documented relay example.
 #include <algorithm>
 #include <array>
+#include <span>
 #include <chrono>
 #include <string_view>
 #include <tuple>
@@ -55,31 +56,74 @@ asio::awaitable<error_code> read_checked_body(In& in, beast::flat_buffer& buf, h
     }
 }
 
+// Reads the next piece of a body into `space`; returns its size. `check`
+// (chunked requests only) sees every byte first; `checked` is its cursor.
+template <bool isRequest, class In>
+asio::awaitable<std::pair<error_code, std::size_t>> read_body_piece(In& in, beast::flat_buffer& in_buf,
+                                                                     http::parser<isRequest, http::buffer_body>& p,
+                                                                     std::span<char> space, gate::ChunkedCheck* check,
+                                                                     std::size_t& checked,
+                                                                     std::chrono::milliseconds step_timeout) {
+    p.get().body().data = space.data();
+    p.get().body().size = space.size();
+    error_code ec;
+    if (check) {
+        ec = co_await read_checked_body(in, in_buf, p, *check, checked, step_timeout);
+    } else {
+        beast::get_lowest_layer(in).expires_after(step_timeout);
+        std::size_t n = 0;
+        std::tie(ec, n) = co_await http::async_read(in, in_buf, p, use_nothrow);
+    }
+    if (ec == http::error::need_buffer) ec = {};
+    co_return std::pair{ec, space.size() - p.get().body().size};
+}
+
+// The whole request body in memory, for checks that hash it (Digest
+// auth-int). More than `limit` bytes is http::error::body_limit.
+template <class In>
+asio::awaitable<std::pair<error_code, std::string>> read_whole_body(In& in, beast::flat_buffer& in_buf,
+                                                                    http::request_parser<http::buffer_body>& p,
+                                                                    std::size_t limit,
+                                                                    std::chrono::milliseconds step_timeout) {
+    std::string body;
+    if (p.content_length() && *p.content_length() > limit)
+        co_return std::pair{error_code(http::error::body_limit), std::string()};
+    gate::ChunkedCheck check;
+    std::size_t checked = 0;
+    std::array<char, 16 * 1024> space;
+    while (!p.is_done()) {
+        auto [ec, n] = co_await read_body_piece(in, in_buf, p, std::span<char>(space), p.chunked() ? &check : nullptr,
+                                                checked, step_timeout);
+        if (ec) co_return std::pair{ec, std::string()};
+        if (body.size() + n > limit) co_return std::pair{error_code(http::error::body_limit), std::string()};
+        body.append(space.data(), n);
+    }
+    co_return std::pair{error_code{}, std::move(body)};
+}
+
+// `preread`: a body already read whole (read_whole_body); it is sent as is.
 template <bool isRequest, class In, class Out>
 asio::awaitable<RelayError> relay_body(In& in, beast::flat_buffer& in_buf,
                                        http::parser<isRequest, http::buffer_body>& p, Out& out,
                                        http::serializer<isRequest, http::buffer_body>& sr,
                                        std::chrono::milliseconds step_timeout,
-                                       gate::ChunkedCheck* check = nullptr) {
+                                       gate::ChunkedCheck* check = nullptr, std::string_view preread = {}) {
     std::array<char, 64 * 1024> chunk;
     std::size_t checked = 0;
+    bool preread_sent = preread.empty();
     do {
         if (!p.is_done()) {
-            p.get().body().data = chunk.data();
-            p.get().body().size = chunk.size();
-            error_code ec;
-            if (check) {
-                ec = co_await read_checked_body(in, in_buf, p, *check, checked, step_timeout);
-            } else {
-                beast::get_lowest_layer(in).expires_after(step_timeout);
-                std::size_t n = 0;
-                std::tie(ec, n) = co_await http::async_read(in, in_buf, p, use_nothrow);
-            }
-            if (ec == http::error::need_buffer) ec = {};
+            auto [ec, n] = co_await read_body_piece(in, in_buf, p, std::span<char>(chunk), check, checked,
+                                                    step_timeout);
             if (ec) co_return RelayError{ec, {}};
-            p.get().body().size = chunk.size() - p.get().body().size;
+            p.get().body().size = n;
             p.get().body().data = chunk.data();
             p.get().body().more = !p.is_done();
+        } else if (!preread_sent) {
+            preread_sent = true;
+            p.get().body().data = const_cast<char*>(preread.data());  // only read by the serializer
+            p.get().body().size = preread.size();
+            p.get().body().more = false;
         } else {
             p.get().body().data = nullptr;
             p.get().body().size = 0;

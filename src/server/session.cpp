@@ -283,6 +283,22 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         co_return co_await finish(std::move(res), true);
     }
 
+    if (has_body && gate::needs_request_body(rt.policy, *greq)) {
+        // Digest auth-int hashes the body: read it whole (bounded) before deciding.
+        auto [bec, body] = co_await read_whole_body(s, buf, parser, rt.policy.digest.auth_int_max_body, lim.body_timeout);
+        if (bec) {
+            const bool too_big = bec == http::error::body_limit;
+            log.reason = too_big ? "request body over digest.auth_int_max_body" : "request body: " + bec.message();
+            co_return co_await finish(error_response(too_big ? http::status::payload_too_large : http::status::bad_request,
+                                                     too_big ? "The request body is too large for Digest auth-int."
+                                                             : "The request body could not be read.",
+                                                     accept, version),
+                                      false);
+        }
+        greq->body = std::move(body);
+    } else if (!has_body && gate::needs_request_body(rt.policy, *greq)) {
+        greq->body = std::string();
+    }
     auto d = co_await decide(w, rt, *greq);
     fill_log(log, d);
     if (d.verdict != gate::Verdict::allow) co_return co_await finish(decision_response(d, accept, version), true);
@@ -297,7 +313,7 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         co_return co_await finish(std::move(res), true);
     }
 
-    ProxyContext ctx{w, rt, *up, info, *greq, d, log};
+    ProxyContext ctx{w, rt, *up, info, *greq, d, log, greq->body ? std::string_view(*greq->body) : std::string_view()};
     auto outcome = co_await proxy_request(ctx, s, buf, parser);
     if (outcome.error_response) co_return co_await finish(std::move(*outcome.error_response), false);
     log.status = outcome.status;

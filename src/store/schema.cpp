@@ -35,8 +35,10 @@ CREATE TABLE digest_secrets(
     realm     TEXT NOT NULL,
     algorithm TEXT NOT NULL,
     ha1       TEXT NOT NULL,
+    userhash  TEXT NOT NULL,  -- H(name:realm), for clients that send userhash=true
     PRIMARY KEY(user_id, realm, algorithm)
 );
+CREATE INDEX digest_secrets_by_userhash ON digest_secrets(userhash);
 )sql";
 
 constexpr std::array kMigrations{

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "gatekeeper/schemes/digest.hpp"
 #include "store/names.hpp"
 #include "store/schema.hpp"
 
@@ -105,6 +106,24 @@ Result<std::optional<gate::UserRecord>, std::string> SqliteUsers::query_user(std
     return std::optional<gate::UserRecord>{read_record(*st)};
 }
 
+std::optional<gate::UserRecord> SqliteUsers::find_by_digest_userhash(std::string_view realm,
+                                                                    std::string_view algorithm,
+                                                                    std::string_view userhash) const {
+    std::lock_guard lock(mu_);
+    auto st = db_.prepare(std::string(kSelectUsers) +
+                          " WHERE u.id = (SELECT user_id FROM digest_secrets"
+                          "  WHERE realm = ?1 AND algorithm = ?2 AND userhash = ?3 LIMIT 1)");
+    if (!st) {
+        healthy_.store(false, std::memory_order_relaxed);
+        return std::nullopt;
+    }
+    st->bind(1, realm).bind(2, algorithm).bind(3, userhash);
+    auto row = st->step();
+    healthy_.store(row.ok(), std::memory_order_relaxed);
+    if (!row || !row.value()) return std::nullopt;
+    return read_record(*st);
+}
+
 std::optional<gate::UserRecord> SqliteUsers::find(std::string_view name) const {
     std::lock_guard lock(mu_);
     auto r = query_user(name);
@@ -127,16 +146,20 @@ Result<std::vector<gate::UserRecord>, StoreError> SqliteUsers::list_users() cons
     return out;
 }
 
-Result<Ok, StoreError> SqliteUsers::write_digest_secrets(std::int64_t user_id,
+Result<Ok, StoreError> SqliteUsers::write_digest_secrets(std::int64_t user_id, std::string_view name,
                                                         const std::vector<gate::DigestSecret>& secrets) {
     auto clear = db_.prepare("DELETE FROM digest_secrets WHERE user_id = ?1");
     if (!clear) return fail(unavailable(clear.error()));
     if (auto r = clear->bind(1, user_id).run(); !r) return fail(unavailable(r.error()));
     for (const auto& d : secrets) {
-        auto ins = db_.prepare("INSERT OR REPLACE INTO digest_secrets(user_id, realm, algorithm, ha1)"
-                               " VALUES(?1, ?2, ?3, ?4)");
+        const auto alg = schemes::parse_digest_algorithm(d.algorithm);
+        if (!alg) return fail(invalid("unknown Digest algorithm '" + d.algorithm + "'"));
+        auto ins = db_.prepare("INSERT OR REPLACE INTO digest_secrets(user_id, realm, algorithm, ha1, userhash)"
+                               " VALUES(?1, ?2, ?3, ?4, ?5)");
         if (!ins) return fail(unavailable(ins.error()));
-        if (auto r = ins->bind(1, user_id).bind(2, d.realm).bind(3, d.algorithm).bind(4, d.ha1).run(); !r)
+        const std::string userhash = schemes::digest_userhash(*alg, name, d.realm);
+        if (auto r = ins->bind(1, user_id).bind(2, d.realm).bind(3, d.algorithm).bind(4, d.ha1).bind(5, userhash).run();
+            !r)
             return fail(unavailable(r.error()));
     }
     return Ok{};
@@ -180,7 +203,7 @@ Result<Ok, StoreError> SqliteUsers::add_user(std::string_view name, std::string_
     }
     const std::int64_t id = sqlite3_last_insert_rowid(db_.handle());
     if (auto r = write_groups(id, groups); !r) return r;
-    if (auto r = write_digest_secrets(id, digest_secrets); !r) return r;
+    if (auto r = write_digest_secrets(id, name, digest_secrets); !r) return r;
     if (auto r = tx->commit(); !r) return fail(unavailable(r.error()));
     return Ok{};
 }
@@ -216,7 +239,7 @@ Result<Ok, StoreError> SqliteUsers::set_password(std::string_view name, std::str
     auto st = db_.prepare("UPDATE users SET password_hash = ?2, updated_at = " + std::string(kNow) + " WHERE id = ?1");
     if (!st) return fail(unavailable(st.error()));
     if (auto r = st->bind(1, user_id).bind(2, password_hash).run(); !r) return fail(unavailable(r.error()));
-    if (auto r = write_digest_secrets(user_id, digest_secrets); !r) return r;
+    if (auto r = write_digest_secrets(user_id, name, digest_secrets); !r) return r;
     if (auto r = tx->commit(); !r) return fail(unavailable(r.error()));
     return Ok{};
 }

@@ -31,6 +31,9 @@ public:
     // and healthy() false until a later query succeeds, so the gate fails closed.
     [[nodiscard]] std::optional<gate::UserRecord> find(std::string_view name) const override;
     [[nodiscard]] bool healthy() const override;
+    [[nodiscard]] std::optional<gate::UserRecord> find_by_digest_userhash(std::string_view realm,
+                                                                          std::string_view algorithm,
+                                                                          std::string_view userhash) const override;
 
     // Management. Names are checked (store/names.hpp); groups are created on
     // first use; duplicate groups in the argument are ignored.
@@ -51,7 +54,8 @@ public:
 
 private:
     SqliteUsers(SqliteDb db, std::filesystem::path path) : db_(std::move(db)), path_(std::move(path)) {}
-    Result<Ok, StoreError> write_digest_secrets(std::int64_t user_id, const std::vector<gate::DigestSecret>& secrets);
+    Result<Ok, StoreError> write_digest_secrets(std::int64_t user_id, std::string_view name,
+                                                const std::vector<gate::DigestSecret>& secrets);
     Result<Ok, StoreError> write_groups(std::int64_t user_id, const std::vector<std::string>& groups);
     Result<std::optional<gate::UserRecord>, std::string> query_user(std::string_view name) const;
     Result<Ok, StoreError> update_one(std::string_view sql, std::string_view name, std::string_view value);

@@ -65,15 +65,20 @@ def H(alg, data):
 
 
 def digest_header(ch, user, password, method, uri, nc="00000001", cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ",
-                  qop="auth", realm=None, response_override=None, drop=()):
+                  qop="auth", realm=None, response_override=None, drop=(), body=None, userhash=False):
     alg = ch.get("algorithm", "MD5")
     realm = ch["realm"] if realm is None else realm
     ha1 = H(alg, "%s:%s:%s" % (user, realm, password))
-    ha2 = H(alg, "%s:%s" % (method, uri))
+    if body is not None:
+        qop = "auth-int"
+        ha2 = H(alg, "%s:%s:%s" % (method, uri, hashlib.new({"MD5": "md5", "SHA-256": "sha256"}[alg], body).hexdigest()))
+    else:
+        ha2 = H(alg, "%s:%s" % (method, uri))
     resp = H(alg, "%s:%s:%s:%s:%s:%s" % (ha1, ch["nonce"], nc, cnonce, qop, ha2))
     if response_override is not None:
         resp = response_override
-    fields = [("username", '"%s"' % user), ("realm", '"%s"' % realm), ("uri", '"%s"' % uri),
+    name = H(alg, "%s:%s" % (user, realm)) if userhash else user
+    fields = [("username", '"%s"' % name), ("userhash", "true" if userhash else "false"), ("realm", '"%s"' % realm), ("uri", '"%s"' % uri),
               ("algorithm", alg), ("nonce", '"%s"' % ch["nonce"]), ("nc", nc), ("cnonce", '"%s"' % cnonce),
               ("qop", qop), ("response", '"%s"' % resp), ("opaque", '"%s"' % ch.get("opaque", ""))]
     return "Digest " + ", ".join("%s=%s" % (k, v) for k, v in fields if k not in drop)
@@ -119,7 +124,8 @@ class DigestTest(unittest.TestCase):
         self.assertTrue(values[-1].startswith("Basic "), values)
         for c in chs:
             self.assertEqual(c["realm"], "Admin Panel")
-            self.assertEqual(c["qop"], "auth")
+            self.assertEqual(c["qop"], "auth, auth-int")
+            self.assertEqual(c["userhash"], "true")
             self.assertEqual(c["charset"], "UTF-8")
             self.assertTrue(c["nonce"] and c["opaque"])
             self.assertNotIn("stale", c)
@@ -186,6 +192,51 @@ class DigestTest(unittest.TestCase):
         self.assertNotEqual(fresh[0]["nonce"], chs[0]["nonce"])
         r2 = self.send("/admin/stale", digest_header(fresh[0], "alice", "wonderland", "GET", "/admin/stale"))
         self.assertEqual(r2.status_code, 200)
+
+    # ------------------------------------------------------------------ auth-int and userhash
+
+    def test_auth_int_covers_the_body(self):
+        chs, _ = self.challenge()
+        uri = "/admin/upload"
+        body = b"name=alice&role=admin"
+        auth = digest_header(chs[0], "alice", "wonderland", "POST", uri, body=body)
+        r = requests.post(self.gk.url(uri), data=body, headers={"Authorization": auth}, timeout=T)
+        self.assertEqual(r.status_code, 200, r.text[:200])
+        self.assertEqual(r.json()["body_bytes"], len(body), "the body read for the hash still reaches the upstream")
+        auth2 = digest_header(chs[0], "alice", "wonderland", "POST", uri, body=body, nc="00000002")
+        r = requests.post(self.gk.url(uri), data=b"name=alice&role=root!", headers={"Authorization": auth2}, timeout=T)
+        self.assertEqual(r.status_code, 401, "a body other than the hashed one fails")
+        # Chunked upload: the same hash over the de-chunked body.
+        auth3 = digest_header(chs[0], "alice", "wonderland", "POST", uri, body=body, nc="00000003")
+        r = requests.post(self.gk.url(uri), data=iter([body[:5], body[5:]]), headers={"Authorization": auth3},
+                          timeout=T)
+        self.assertEqual(r.status_code, 200, r.text[:200])
+
+    def test_auth_int_body_over_the_limit_is_413(self):
+        chs, _ = self.challenge()
+        big = b"x" * (1024 * 1024 + 1)
+        auth = digest_header(chs[0], "alice", "wonderland", "POST", "/admin/big", body=big)
+        r = requests.post(self.gk.url("/admin/big"), data=big, headers={"Authorization": auth}, timeout=T)
+        self.assertEqual(r.status_code, 413)
+
+    def test_userhash_hides_the_user_name(self):
+        chs, _ = self.challenge()
+        auth = digest_header(chs[0], "alice", "wonderland", "GET", "/admin/uh", userhash=True)
+        self.assertNotIn("alice", auth)
+        r = self.send("/admin/uh", auth)
+        self.assertEqual(r.status_code, 200, r.text[:200])
+        self.assertEqual(r.json()["headers"].get("X-Auth-Request-User"), "alice")
+        md5 = [c for c in chs if c["algorithm"] == "MD5"][0]
+        r = self.send("/admin/uh", digest_header(md5, "bob", "builder", "GET", "/admin/uh", userhash=True,
+                                                 nc="00000002"))  # same nonce as above: the count must rise
+        self.assertEqual(r.status_code, 403, "bob is found by his MD5 userhash, and is not an admin")
+
+    def test_curl_with_userhash_offered(self):
+        # curl answers userhash=true challenges with hashed names (curl >= 7.57).
+        r = subprocess.run(["curl", "-s", "-v", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
+                            "--digest", "-u", "alice:wonderland", self.gk.url("/admin/curluh")],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.stdout, "200", r.stderr[-1500:])
 
     # ------------------------------------------------------------------ bent requests
 

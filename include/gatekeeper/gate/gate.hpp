@@ -48,6 +48,11 @@ struct Evaluation {
 // First route that matches host, path and method; nullptr if none.
 const Route* match_route(const Policy& policy, const Request& req);
 
+// True when the decision needs the request body in Request::body (Digest
+// qop=auth-int on a route that accepts it): the server reads it first, up to
+// policy.digest.auth_int_max_body.
+bool needs_request_body(const Policy& policy, const Request& req);
+
 // Decide as far as possible without slow work.
 Evaluation evaluate(const Policy& policy, const Request& req, const Directories& dirs,
                     const SchemeContext& ctx = {});

@@ -77,6 +77,11 @@ struct DigestSettings {
                                                         schemes::DigestAlgorithm::md5};
     std::chrono::seconds nonce_lifetime{300};
     std::size_t max_nonces = 100000;  // nonce-count memory (replay defence), per process
+    // qop=auth-int hashes the request body: it is read whole (up to this
+    // size, else 413) before the decision and then forwarded from memory.
+    bool auth_int = true;
+    std::size_t auth_int_max_body = 1 << 20;
+    bool userhash = true;  // offer userhash=true (RFC 7616 3.4.4): the user name never crosses in clear
 };
 
 struct Policy {

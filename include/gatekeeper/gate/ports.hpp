@@ -35,6 +35,14 @@ public:
     [[nodiscard]] virtual std::optional<UserRecord> find(std::string_view name) const = 0;
     // false when the backing store cannot be read: requests needing it get 503.
     [[nodiscard]] virtual bool healthy() const = 0;
+    // Digest userhash (RFC 7616 3.4.4): the user whose H(name ":" realm), with
+    // the hash of `algorithm` ("MD5", "SHA-256", "SHA-512-256"), is `userhash`.
+    // Sources that cannot answer say nullopt, and such clients are refused.
+    [[nodiscard]] virtual std::optional<UserRecord> find_by_digest_userhash(std::string_view /*realm*/,
+                                                                           std::string_view /*algorithm*/,
+                                                                           std::string_view /*userhash*/) const {
+        return std::nullopt;
+    }
 };
 
 }  // namespace gk::gate

@@ -20,6 +20,8 @@ struct Request {
     std::string host;             // lower-case, without port
     std::string authority;        // as received: the absolute-form authority, else Host
     std::string target;           // request-target exactly as received (Digest's uri must equal it)
+    // The body, only when needs_request_body() asked the server to read it first.
+    std::optional<std::string> body;
     std::string path;             // normalized (see gate/path.hpp)
     std::string query;            // without '?', not decoded
     bool secure = false;          // arrived over TLS (or a trusted front proxy said https)

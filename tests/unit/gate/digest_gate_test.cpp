@@ -23,6 +23,14 @@ public:
         return std::nullopt;
     }
     bool healthy() const override { return true; }
+    std::optional<UserRecord> find_by_digest_userhash(std::string_view realm, std::string_view algorithm,
+                                                      std::string_view userhash) const override {
+        for (const auto& u : users) {
+            auto alg = schemes::parse_digest_algorithm(algorithm);
+            if (alg && schemes::digest_userhash(*alg, u.name, realm) == userhash) return u;
+        }
+        return std::nullopt;
+    }
     std::vector<UserRecord> users;
 };
 
@@ -81,6 +89,8 @@ struct Answer {
     std::string user = "alice", password = "wonderland", realm = std::string(kRealm), uri = "/admin/x";
     std::string method = "GET", nonce, opaque, nc = "00000001", cnonce = "0a4f113b", qop = "auth";
     DigestAlgorithm alg = DigestAlgorithm::sha256;
+    std::optional<std::string> body;  // set: qop=auth-int over this body
+    bool userhash = false;
 };
 
 std::string authorization(const Answer& a) {
@@ -92,11 +102,14 @@ std::string authorization(const Answer& a) {
     c.cnonce = a.cnonce;
     c.algorithm = a.alg;
     c.nc_text = a.nc;
-    c.qop = schemes::DigestCredentials::Qop::auth;
+    c.qop = a.body ? schemes::DigestCredentials::Qop::auth_int : schemes::DigestCredentials::Qop::auth;
     const std::string ha1 = schemes::digest_ha1(a.alg, a.user, a.realm, a.password);
-    const std::string response = schemes::expected_response(c, ha1, a.method, {});
-    return "Digest username=\"" + a.user + "\", realm=\"" + a.realm + "\", nonce=\"" + a.nonce + "\", uri=\"" + a.uri +
-           "\", algorithm=" + schemes::to_string(a.alg) + ", response=\"" + response + "\", qop=" + a.qop +
+    const std::string response =
+        schemes::expected_response(c, ha1, a.method, a.body ? schemes::body_hash(a.alg, *a.body) : std::string());
+    const std::string qop = a.body ? "auth-int" : a.qop;
+    const std::string name = a.userhash ? schemes::digest_userhash(a.alg, a.user, a.realm) : a.user;
+    return "Digest username=\"" + name + "\", userhash=" + (a.userhash ? "true" : "false") + ", realm=\"" + a.realm + "\", nonce=\"" + a.nonce + "\", uri=\"" + a.uri +
+           "\", algorithm=" + schemes::to_string(a.alg) + ", response=\"" + response + "\", qop=" + qop +
            ", nc=" + a.nc + ", cnonce=\"" + a.cnonce + "\", opaque=\"" + a.opaque + "\"";
 }
 
@@ -128,7 +141,9 @@ TEST(DigestGate, ChallengesAreDigestStrongestFirstThenBasic) {
     EXPECT_EQ(d.challenges[1].param("algorithm")->value, "MD5");
     EXPECT_TRUE(httpauth::iequals(d.challenges[2].scheme, "Basic"));
     EXPECT_EQ(d.challenges[0].param("realm")->value, kRealm);
-    EXPECT_EQ(d.challenges[0].param("qop")->value, "auth");
+    EXPECT_EQ(d.challenges[0].param("qop")->value, "auth, auth-int");
+    ASSERT_NE(d.challenges[0].param("userhash"), nullptr);
+    EXPECT_EQ(d.challenges[0].param("userhash")->value, "true");
     EXPECT_EQ(d.challenges[0].param("stale"), nullptr);
 }
 
@@ -249,6 +264,56 @@ TEST(DigestGate, ExpiredNonceWithCorrectAnswerGetsStaleAndAFreshNonce) {
     auto w = decide(f, get("/admin/x", authorization(wrong)));
     EXPECT_EQ(w.verdict, Verdict::challenge);
     EXPECT_EQ(w.challenges[0].param("stale"), nullptr);
+}
+
+TEST(DigestGate, AuthIntHashesTheBodyTheServerRead) {
+    Fixture f;
+    Answer a = fresh_answer(f);
+    a.method = "POST";
+    a.body = "payload=1";
+    Request r = get("/admin/x", authorization(a));
+    r.method = "POST";
+    EXPECT_TRUE(needs_request_body(f.policy, r));
+    auto ev = evaluate(f.policy, r, f.dirs, f.ctx());
+    ASSERT_TRUE(ev.decision);
+    EXPECT_EQ(ev.decision->verdict, Verdict::unavailable) << "no body read: fail closed";
+    r.body = "payload=1";
+    auto ok = decide(f, r);
+    EXPECT_EQ(ok.verdict, Verdict::allow) << ok.reason;
+    EXPECT_TRUE(ok.response_headers.empty()) << "no rspauth: it would need the response body";
+    a.nc = "00000002";
+    Request tampered = get("/admin/x", authorization(a));
+    tampered.method = "POST";
+    tampered.body = "payload=2";
+    EXPECT_EQ(decide(f, tampered).verdict, Verdict::challenge) << "a changed body fails";
+    f.policy.digest.auth_int = false;
+    EXPECT_FALSE(needs_request_body(f.policy, r));
+    a.nc = "00000003";
+    Request off = get("/admin/x", authorization(a));
+    off.method = "POST";
+    off.body = "payload=1";
+    EXPECT_EQ(decide(f, off).verdict, Verdict::challenge) << "auth-int switched off";
+    EXPECT_FALSE(needs_request_body(f.policy, get("/admin/x")));
+}
+
+TEST(DigestGate, UserhashFindsTheUserWithoutTheNameInClear) {
+    Fixture f;
+    Answer a = fresh_answer(f);
+    a.userhash = true;
+    const std::string header = authorization(a);
+    EXPECT_EQ(header.find("alice"), std::string::npos);
+    auto d = decide(f, get("/admin/x", header));
+    EXPECT_EQ(d.verdict, Verdict::allow) << d.reason;
+    ASSERT_TRUE(d.identity);
+    EXPECT_EQ(d.identity->user, "alice");
+    Answer wrong = fresh_answer(f);
+    wrong.userhash = true;
+    wrong.password = "nope";
+    EXPECT_EQ(decide(f, get("/admin/x", authorization(wrong))).verdict, Verdict::challenge);
+    f.policy.digest.userhash = false;
+    Answer off = fresh_answer(f);
+    off.userhash = true;
+    EXPECT_EQ(decide(f, get("/admin/x", authorization(off))).verdict, Verdict::challenge);
 }
 
 TEST(DigestGate, DigestNotListedOnTheRouteIsNotAccepted) {
