@@ -9,7 +9,17 @@ namespace gk::config::detail {
 
 void read_digest(Ctx& ctx, const Field& f, gate::Policy& policy) {
     if (!expect_map(ctx, f)) return;
-    Fields fields(ctx, f.value, {"algorithms", "nonce_lifetime", "max_nonces"});
+    Fields fields(ctx, f.value, {"algorithms", "nonce_lifetime", "max_nonces", "auth_int", "auth_int_max_body",
+                                 "userhash"});
+    if (auto* x = fields.get("auth_int")) {
+        if (auto b = read_bool(ctx, *x)) policy.digest.auth_int = *b;
+    }
+    if (auto* x = fields.get("auth_int_max_body")) {
+        if (auto n = read_uint(ctx, *x, 0, 1u << 30)) policy.digest.auth_int_max_body = *n;
+    }
+    if (auto* x = fields.get("userhash")) {
+        if (auto b = read_bool(ctx, *x)) policy.digest.userhash = *b;
+    }
     if (auto* x = fields.get("algorithms")) {
         if (auto items = read_string_list(ctx, *x)) {
             std::vector<schemes::DigestAlgorithm> algs;

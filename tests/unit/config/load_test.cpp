@@ -260,6 +260,26 @@ TEST_F(LoadTest, CredentialCacheSettings) {
     EXPECT_FALSE(bad.ok());
 }
 
+TEST_F(LoadTest, DigestSection) {
+    const gate::Policy defaults;
+    EXPECT_EQ(defaults.digest.algorithms,
+              (std::vector<schemes::DigestAlgorithm>{schemes::DigestAlgorithm::sha256, schemes::DigestAlgorithm::md5}));
+    EXPECT_TRUE(defaults.digest.auth_int);
+    EXPECT_TRUE(defaults.digest.userhash);
+    auto r = load_policy_text("digest: { algorithms: [sha-512-256, SHA-256], nonce_lifetime: 90s, max_nonces: 50,\n"
+                              "          auth_int: false, auth_int_max_body: 4096, userhash: false }\n"
+                              "listeners: [{port: 9000}]\nroutes: [{path: /, require: public}]\n",
+                              "d.yaml", dir.str());
+    ASSERT_TRUE(r.ok()) << all_errors(r.error());
+    EXPECT_EQ(r->digest.algorithms, (std::vector<schemes::DigestAlgorithm>{schemes::DigestAlgorithm::sha512_256,
+                                                                           schemes::DigestAlgorithm::sha256}));
+    EXPECT_EQ(r->digest.nonce_lifetime, 90s);
+    EXPECT_EQ(r->digest.max_nonces, 50u);
+    EXPECT_FALSE(r->digest.auth_int);
+    EXPECT_EQ(r->digest.auth_int_max_body, 4096u);
+    EXPECT_FALSE(r->digest.userhash);
+}
+
 TEST_F(LoadTest, EmptyTrustedProxiesTrustsNobody) {
     auto r = load_policy_text("server: { trusted_proxies: [] }\nlisteners: [{port: 9000}]\n"
                               "routes: [{path: /, require: public}]\n",
