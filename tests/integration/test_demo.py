@@ -7,6 +7,7 @@ headers at the echo upstream, stripping of spoofed identity / hop-by-hop headers
 cookies, health endpoints and forward auth.
 """
 import json
+import re
 import os
 import ssl
 import socket
@@ -102,17 +103,36 @@ class DemoTest(unittest.TestCase):
 
     # ------------------------------------------------------------------ 401 / 403 / 400
 
-    def check_401(self, r, realm):
+    DIGEST = re.compile(r'^Digest realm="%s", qop="auth, auth-int", algorithm=(SHA-256|MD5), '
+                        r'nonce="[A-Za-z0-9_-]{48}", opaque="[A-Za-z0-9_-]+", charset=UTF-8, userhash=true$')
+
+    def check_401(self, r, realm, digest=False):
         h.problem_json_ok(self, r, 401)
         lines = h.www_authenticate_lines(r.raw.headers)
+        if digest:
+            # DESIGN: Digest (SHA-256, then MD5) before Basic on /admin/ and /app/.
+            self.assertEqual(len(lines), 3, lines)
+            pattern = re.compile(self.DIGEST.pattern.replace("%s", re.escape(realm)))
+            self.assertRegex(lines[0], pattern)
+            self.assertIn("algorithm=SHA-256", lines[0])
+            self.assertRegex(lines[1], pattern)
+            self.assertIn("algorithm=MD5", lines[1])
+            lines = lines[2:]
         self.assertEqual(lines, ['Basic realm="%s", charset="UTF-8"' % realm])
         self.assertIn("no-store", r.headers.get("Cache-Control", ""))
 
     def test_app_without_credentials_is_401_with_challenge(self):
-        self.check_401(self.get("/app/"), "gatekeeper demo")
+        self.check_401(self.get("/app/"), "gatekeeper demo", digest=True)
 
     def test_admin_without_credentials_is_401_admin_panel(self):
-        self.check_401(self.get("/admin/"), "Admin Panel")
+        self.check_401(self.get("/admin/"), "Admin Panel", digest=True)
+
+    def test_admin_with_curl_digest(self):
+        url = self.base + "/admin/"
+        self.assertEqual(self.curl_code("--digest", "-u", "alice:wonderland", url), "200")
+        self.assertEqual(self.curl_code("--digest", "-u", "alice:wrong", url), "401")
+        self.assertEqual(self.curl_code("--digest", "-u", "bob:builder", url), "403")
+        self.assertEqual(self.curl_code("--digest", "-u", "bob:builder", self.base + "/app/"), "200")
 
     def test_api_without_credentials_is_401_realm_api(self):
         self.check_401(self.get("/api/things"), "api")
@@ -135,18 +155,21 @@ class DemoTest(unittest.TestCase):
     def test_wrong_password_and_unknown_user_look_identical(self):
         a = self.get("/admin/", auth=HTTPBasicAuth("alice", "not-wonderland"))
         b = self.get("/admin/", auth=HTTPBasicAuth("mallory", "wonderland"))
-        self.check_401(a, "Admin Panel")
-        self.check_401(b, "Admin Panel")
+        self.check_401(a, "Admin Panel", digest=True)
+        self.check_401(b, "Admin Panel", digest=True)
         self.assertEqual(a.content, b.content)
         self.assertEqual(a.headers.get("Content-Type"), b.headers.get("Content-Type"))
-        self.assertEqual(h.www_authenticate_lines(a.raw.headers), h.www_authenticate_lines(b.raw.headers))
+        # Every 401 carries a fresh Digest nonce; apart from it the challenges are the same.
+        no_nonce = lambda r: [re.sub(r'nonce="[^"]*"', 'nonce=""', l)  # noqa: E731
+                              for l in h.www_authenticate_lines(r.raw.headers)]
+        self.assertEqual(no_nonce(a), no_nonce(b))
 
     def test_html_body_when_browser_prefers_html(self):
         r = self.get("/app/", headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"})
         self.assertEqual(r.status_code, 401)
         self.assertTrue(r.headers.get("Content-Type", "").startswith("text/html"), r.headers)
         self.assertIn("<html", r.text.lower())
-        self.assertEqual(h.www_authenticate_lines(r.raw.headers), ['Basic realm="gatekeeper demo", charset="UTF-8"'])
+        self.assertEqual(h.www_authenticate_lines(r.raw.headers)[-1], 'Basic realm="gatekeeper demo", charset="UTF-8"')
         self.assertIn("no-store", r.headers.get("Cache-Control", ""))
 
     def test_problem_json_when_accept_prefers_json(self):
@@ -183,7 +206,9 @@ class DemoTest(unittest.TestCase):
         r = h.run(["curl", "-s", "-D", "-", "-o", "/dev/null", "--max-time", "10", self.base + "/admin/"])
         values = [l.split(":", 1)[1].strip() for l in r.stdout.split("\r\n")
                   if l.lower().startswith("www-authenticate:")]
-        self.assertEqual(values, ['Basic realm="Admin Panel", charset="UTF-8"'], r.stdout)
+        self.assertEqual(len(values), 3, r.stdout)
+        self.assertTrue(values[0].startswith('Digest realm="Admin Panel"'), r.stdout)
+        self.assertEqual(values[2], 'Basic realm="Admin Panel", charset="UTF-8"', r.stdout)
 
     # ------------------------------------------------------------------ HTTPS
 
@@ -335,7 +360,7 @@ class DemoTest(unittest.TestCase):
         self.assertNotIn("WWW-Authenticate", r.headers)
         r = self.fa(headers=hdr)
         self.assertEqual(r.status_code, 401)
-        self.assertEqual(h.www_authenticate_lines(r.raw.headers), ['Basic realm="Admin Panel", charset="UTF-8"'])
+        self.assertEqual(h.www_authenticate_lines(r.raw.headers)[-1], 'Basic realm="Admin Panel", charset="UTF-8"')
 
     def test_forward_auth_traefik_style(self):
         hdr = {"X-Forwarded-Method": "GET", "X-Forwarded-Proto": "https",
