@@ -7,6 +7,7 @@
 
 #include "gatekeeper/config/config.hpp"
 #include "gatekeeper/crypto/crypto.hpp"
+#include "store/htdigest_directory.hpp"
 #include "store/htpasswd_directory.hpp"
 #include "store/user_sources.hpp"
 
@@ -26,8 +27,7 @@ std::shared_ptr<server::Runtime> load_runtime_or_exit(const std::string& config_
     rt->digest_counts = std::make_shared<schemes::MemoryNonceCountStore>(rt->policy.digest.max_nonces);
     for (const auto& src : rt->policy.user_sources) {
         store::UserSourceRef ref;
-        ref.kind = src.kind == gate::UserSource::Kind::htpasswd ? store::UserSourceRef::Kind::htpasswd
-                                                                 : store::UserSourceRef::Kind::sqlite;
+        ref.kind = store::kind_of(src.kind);
         ref.path = src.path;
         auto opened = store::open_user_directory(ref);
         if (!opened) {
@@ -43,6 +43,9 @@ std::shared_ptr<server::Runtime> load_runtime_or_exit(const std::string& config_
                 spdlog::warn("user '{}' in {} has a legacy hash (apr1, {{SHA}} or DES crypt); rehash it with `gatekeeper hash`",
                              u, src.path);
         }
+        if (auto* hd = dynamic_cast<store::HtdigestDirectory*>(opened->directory.get()); hd && !hd->healthy())
+            spdlog::warn("user source '{}' ({}) cannot be read yet: its routes answer 503 until it can",
+                         src.name, src.path);
         if (opened->refresh) {
             rt->periodic.push_back([refresh = opened->refresh, name = src.name] {
                 auto r = refresh();

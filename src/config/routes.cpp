@@ -28,6 +28,41 @@ std::string unknown_name_hint(const std::string& name, const std::vector<std::st
     return std::string("defined under '") + section + "': " + one_of(defined);
 }
 
+// What a file source cannot hold: an htpasswd file has no Digest secrets, an
+// htdigest file has no password hashes, only MD5 secrets, and no ':' in realms.
+void check_source_kind(Ctx& ctx, const Field& users, const gate::Route& r, const gate::UserSource& src,
+                       const gate::DigestSettings& digest) {
+    const auto offers = [&](gate::SchemeKind k) {
+        return std::find(r.schemes.begin(), r.schemes.end(), k) != r.schemes.end();
+    };
+    const bool offers_md5 = std::find(digest.algorithms.begin(), digest.algorithms.end(),
+                                      schemes::DigestAlgorithm::md5) != digest.algorithms.end();
+    if (src.kind == gate::UserSource::Kind::htpasswd && offers(gate::SchemeKind::digest)) {
+        ctx.error(users.mark(),
+                  "route '" + r.name + "' offers digest, but user source '" + src.name +
+                      "' is an htpasswd file, which cannot hold Digest secrets",
+                  "use a { sqlite: FILE } or { htdigest: FILE } source for Digest routes");
+    } else if (src.kind == gate::UserSource::Kind::htdigest && offers(gate::SchemeKind::basic)) {
+        ctx.error(
+            users.mark(),
+            "route '" + r.name + "' offers basic, but user source '" + src.name +
+                "' is an htdigest file, which holds no password hashes",
+            "use schemes: [digest] with an htdigest source, or an { htpasswd: FILE } or { sqlite: FILE } "
+            "source for Basic");
+    } else if (src.kind == gate::UserSource::Kind::htdigest && offers(gate::SchemeKind::digest)) {
+        if (r.realm.find(':') != std::string::npos)
+            ctx.error(users.mark(),
+                      "route '" + r.name + "' has realm '" + r.realm + "' with a ':', which user source '" +
+                          src.name + "' (an htdigest file) cannot hold",
+                      "set a 'realm' without ':'");
+        else if (!offers_md5)
+            ctx.error(users.mark(),
+                      "route '" + r.name + "' offers digest without MD5, but user source '" + src.name +
+                          "' is an htdigest file, which holds only MD5 secrets",
+                      "add MD5 to digest: { algorithms: [...] }");
+    }
+}
+
 void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Policy& policy) {
     gate::Route r;
     r.line = node.Mark().line + 1;
@@ -106,11 +141,8 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
             if (!has_name(policy.user_sources, *s))
                 ctx.error(x->mark(), "unknown user source '" + *s + "'",
                           unknown_name_hint(*s, names_of(policy.user_sources), "users"));
-            else if (std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::digest) != r.schemes.end() &&
-                     policy.user_source(*s)->kind == gate::UserSource::Kind::htpasswd)
-                ctx.error(x->mark(), "route '" + r.name + "' offers digest, but user source '" + *s +
-                                         "' is an htpasswd file, which cannot hold Digest secrets",
-                          "use a { sqlite: FILE } source for Digest routes");
+            else
+                check_source_kind(ctx, *x, r, *policy.user_source(*s), policy.digest);
         }
     } else if (!is_public && (std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::basic) != r.schemes.end() ||
                               std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::digest) != r.schemes.end())) {

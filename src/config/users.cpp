@@ -1,4 +1,4 @@
-// users: named sources of user names, password hashes and groups.
+// users: named sources of user names, password hashes (or Digest HA1s) and groups.
 #include <filesystem>
 
 #include "config/sections.hpp"
@@ -20,16 +20,22 @@ void read_users(Ctx& ctx, const Field& f, gate::Policy& policy) {
                       src.name + ": { htpasswd: users.htpasswd } or " + src.name + ": { sqlite: gatekeeper.db }");
             continue;
         }
-        Fields fields(ctx, entry.value, {"htpasswd", "sqlite"});
+        Fields fields(ctx, entry.value, {"htpasswd", "htdigest", "sqlite"});
         const Field* htpasswd = fields.get("htpasswd");
+        const Field* htdigest = fields.get("htdigest");
         const Field* sqlite = fields.get("sqlite");
-        if ((htpasswd != nullptr) == (sqlite != nullptr)) {
-            ctx.error(entry.key_mark,
-                      "user source '" + src.name + "' needs exactly one of 'htpasswd' or 'sqlite'",
-                      "{ htpasswd: users.htpasswd } or { sqlite: gatekeeper.db }");
+        if ((htpasswd != nullptr) + (htdigest != nullptr) + (sqlite != nullptr) != 1) {
+            ctx.error(
+                entry.key_mark,
+                "user source '" + src.name + "' needs exactly one of 'htpasswd', 'htdigest' or 'sqlite'",
+                "{ htpasswd: users.htpasswd }, { htdigest: users.htdigest } or { sqlite: gatekeeper.db }");
         } else if (htpasswd) {
             src.kind = gate::UserSource::Kind::htpasswd;
             if (auto p = read_existing_file(ctx, *htpasswd)) src.path = *p;
+        } else if (htdigest) {
+            // Apache htdigest "user:realm:MD5(user:realm:password)": Digest routes only.
+            src.kind = gate::UserSource::Kind::htdigest;
+            if (auto p = read_existing_file(ctx, *htdigest)) src.path = *p;
         } else if (auto s = read_string(ctx, *sqlite)) {
             // The database is created on first use, so only its folder must exist.
             src.kind = gate::UserSource::Kind::sqlite;

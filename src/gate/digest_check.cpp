@@ -67,8 +67,13 @@ std::vector<httpauth::Challenge> digest_challenges(const Route& route, const Pol
     if (!ctx.digest_nonces) return out;
     const std::string nonce = ctx.digest_nonces->issue(ctx.now);
     const std::string opaque = ctx.digest_nonces->opaque_for(route.realm);
+    // An htdigest file holds MD5 secrets only: offering more would send
+    // clients (curl picks the first) to an algorithm that cannot succeed.
+    const UserSource* src = policy.user_source(route.user_source);
+    const bool md5_only = src && src->kind == UserSource::Kind::htdigest;
     for (auto alg : policy.digest.algorithms)
-        out.push_back(schemes::digest_challenge(route.realm, alg, nonce, opaque, stale, policy.digest.auth_int,
+        if (!md5_only || alg == DigestAlgorithm::md5)
+            out.push_back(schemes::digest_challenge(route.realm, alg, nonce, opaque, stale, policy.digest.auth_int,
                                                 policy.digest.userhash));
     return out;
 }

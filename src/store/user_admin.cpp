@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
+#include <optional>
 
 #include "gatekeeper/password/htpasswd.hpp"
 #include "gatekeeper/schemes/digest.hpp"
@@ -38,7 +40,7 @@ Result<std::unique_ptr<SqliteUsers>, StoreError> open_db(const UserSourceRef& sr
     return SqliteUsers::open(src.path);
 }
 
-// Reads the file; a missing file is empty text only when `create` is set.
+// Reads the file (htpasswd or htdigest); a missing file is empty text only when `create` is set.
 Result<std::string, StoreError> read_htpasswd(const fs::path& path, bool create) {
     std::error_code ec;
     if (create && !fs::exists(fs::symlink_status(path, ec))) return std::string();
@@ -90,6 +92,127 @@ Result<Ok, StoreError> refuse_digest_in_htpasswd(const UserSourceRef& src) {
     return Ok{};
 }
 
+// ---- htdigest files ---------------------------------------------------------
+// "user:realm:MD5(user:realm:password)" per line, as Apache's htdigest writes
+// them. A password is set for every Digest realm of the source (its routes in
+// the config); lines of other users and realms, comments, blank lines, order,
+// CRLF endings and a BOM are kept as they were.
+
+Result<std::vector<std::string>, StoreError> htdigest_realms(const UserSourceRef& src) {
+    if (src.digest_realms.empty())
+        return fail(
+            store_error(Kind::invalid, src.path.string() +
+                                           ": no Digest route uses this htdigest source, so there is no "
+                                           "realm to write; name the source with --config (and --source), "
+                                           "or use Apache's `htdigest FILE REALM USER`"));
+    std::vector<std::string> realms;
+    for (const auto& r : src.digest_realms) {
+        const bool bad = r.realm.empty() || std::any_of(r.realm.begin(), r.realm.end(), [](char c) {
+                             return c == ':' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+                         });
+        if (bad)
+            return fail(store_error(Kind::invalid, "realm '" + r.realm +
+                                                       "' cannot be written to an htdigest file "
+                                                       "(empty, or has a ':' or a control character)"));
+        if (std::find(realms.begin(), realms.end(), r.realm) == realms.end()) realms.push_back(r.realm);
+    }
+    return realms;
+}
+
+Result<std::vector<schemes::HtdigestEntry>, StoreError> parse_for_edit(std::string_view text) {
+    auto parsed = schemes::parse_htdigest(text);
+    if (!parsed) return fail(store_error(Kind::unavailable, "cannot edit: " + parsed.error().message));
+    return std::move(parsed).value();
+}
+
+// `text` with the given 1-based lines replaced (a value) or dropped (nullopt),
+// each replacement keeping its line's ending, and `appended` lines at the end.
+std::string rewrite_htdigest(std::string_view text, const std::map<int, std::optional<std::string>>& changes,
+                             const std::vector<std::string>& appended) {
+    const auto nl = text.find('\n');
+    const char* eol = nl != std::string_view::npos && nl > 0 && text[nl - 1] == '\r' ? "\r\n" : "\n";
+    std::string out;
+    if (text.starts_with("\xEF\xBB\xBF")) {  // a BOM belongs to the file, not to line 1
+        out.append("\xEF\xBB\xBF");
+        text.remove_prefix(3);
+    }
+    int number = 0;
+    while (!text.empty()) {
+        ++number;
+        const auto end = text.find('\n');
+        const std::string_view line = text.substr(0, end == std::string_view::npos ? text.size() : end + 1);
+        text.remove_prefix(line.size());
+        auto change = changes.find(number);
+        if (change == changes.end()) {
+            out.append(line);
+        } else if (change->second) {
+            out.append(*change->second);
+            if (line.ends_with("\r\n"))
+                out.append("\r\n");
+            else if (line.ends_with('\n'))
+                out.append("\n");
+        }
+    }
+    if (!appended.empty() && !out.empty() && !out.ends_with('\n')) out.append(eol);
+    for (const auto& a : appended) out.append(a).append(eol);
+    return out;
+}
+
+enum class HtdigestSet { add, passwd };
+
+// Writes the user's line for every realm: `add` refuses a user already in one
+// of them, `passwd` a user in none (and adds lines for realms new since).
+Result<std::string, StoreError> htdigest_set(std::string_view text, std::string_view user,
+                                             const std::vector<std::string>& realms, const Secret& password,
+                                             HtdigestSet mode) {
+    auto entries = parse_for_edit(text);
+    if (!entries) return fail(entries.error());
+    auto line_of = [&](std::string_view realm) -> int {
+        for (const auto& e : entries.value())
+            if (e.user == user && e.realm == realm) return e.line;
+        return 0;
+    };
+    const bool present =
+        std::any_of(realms.begin(), realms.end(), [&](const auto& r) { return line_of(r) != 0; });
+    if (mode == HtdigestSet::add && present)
+        return fail(store_error(Kind::exists, "user '" + std::string(user) + "' already exists"));
+    if (mode == HtdigestSet::passwd && !present)
+        return fail(store_error(Kind::not_found, "no user '" + std::string(user) + "'"));
+    std::map<int, std::optional<std::string>> changes;
+    std::vector<std::string> appended;
+    for (const auto& realm : realms) {
+        std::string entry =
+            std::string(user) + ":" + realm + ":" +
+            schemes::digest_ha1(schemes::DigestAlgorithm::md5, user, realm, password.reveal());
+        if (const int at = line_of(realm))
+            changes[at] = std::move(entry);
+        else
+            appended.push_back(std::move(entry));
+    }
+    return rewrite_htdigest(text, changes, appended);
+}
+
+// Drops every line of the user, whatever its realm.
+Result<std::string, StoreError> htdigest_remove(std::string_view text, std::string_view user) {
+    auto entries = parse_for_edit(text);
+    if (!entries) return fail(entries.error());
+    std::map<int, std::optional<std::string>> changes;
+    for (const auto& e : entries.value())
+        if (e.user == user) changes[e.line] = std::nullopt;
+    if (changes.empty()) return fail(store_error(Kind::not_found, "no user '" + std::string(user) + "'"));
+    return rewrite_htdigest(text, changes, {});
+}
+
+Result<Ok, StoreError> htdigest_write(const UserSourceRef& src, std::string_view name, const Secret& password,
+                                      HtdigestSet mode) {
+    if (password.empty()) return fail(store_error(Kind::invalid, "empty password"));
+    auto realms = htdigest_realms(src);
+    if (!realms) return fail(realms.error());
+    return edit_htpasswd(src.path, mode == HtdigestSet::add, [&](const std::string& t) {
+        return htdigest_set(t, name, realms.value(), password, mode);
+    });
+}
+
 }  // namespace
 
 Result<Ok, StoreError> admin_add(const UserSourceRef& src, const NewUser& user, const Secret& password,
@@ -99,6 +222,13 @@ Result<Ok, StoreError> admin_add(const UserSourceRef& src, const NewUser& user, 
         return fail(store_error(Kind::invalid, src.path.string() +
                                                    ": an htpasswd file cannot store groups or an email; "
                                                    "use the database (--db or --state) for those"));
+    if (src.kind == UserSourceRef::Kind::htdigest) {
+        if (!user.groups.empty() || !user.email.empty())
+            return fail(store_error(Kind::invalid, src.path.string() +
+                                                       ": an htdigest file cannot store groups or an email; "
+                                                       "use the database (--db or --state) for those"));
+        return htdigest_write(src, user.name, password, HtdigestSet::add);
+    }
     if (auto r = refuse_digest_in_htpasswd(src); !r) return r;
     auto hash = make_hash(password, params);
     if (!hash) return fail(hash.error());
@@ -111,6 +241,8 @@ Result<Ok, StoreError> admin_add(const UserSourceRef& src, const NewUser& user, 
 
 Result<Ok, StoreError> admin_passwd(const UserSourceRef& src, std::string_view name, const Secret& password,
                                     const password::Argon2Params& params) {
+    if (src.kind == UserSourceRef::Kind::htdigest)
+        return htdigest_write(src, name, password, HtdigestSet::passwd);
     if (auto r = refuse_digest_in_htpasswd(src); !r) return r;
     auto hash = make_hash(password, params);
     if (!hash) return fail(hash.error());
@@ -122,6 +254,8 @@ Result<Ok, StoreError> admin_passwd(const UserSourceRef& src, std::string_view n
 }
 
 Result<Ok, StoreError> admin_delete(const UserSourceRef& src, std::string_view name) {
+    if (src.kind == UserSourceRef::Kind::htdigest)
+        return edit_htpasswd(src.path, false, [&](const std::string& t) { return htdigest_remove(t, name); });
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, false, [&](const std::string& t) { return htpasswd_remove(t, name); });
     auto db = open_db(src, false);
@@ -137,6 +271,20 @@ Result<std::vector<gate::UserRecord>, StoreError> admin_list(const UserSourceRef
     }
     auto text = read_htpasswd(src.path, false);
     if (!text) return fail(text.error());
+    if (src.kind == UserSourceRef::Kind::htdigest) {
+        auto parsed = schemes::parse_htdigest(text.value());
+        if (!parsed)
+            return fail(store_error(Kind::unavailable, src.path.string() + ": " + parsed.error().message));
+        std::map<std::string, gate::UserRecord> users;  // one record per user, whatever its realms
+        for (auto& e : parsed.value()) {
+            auto& rec = users[e.user];
+            rec.name = e.user;
+            rec.digest_secrets.push_back(gate::DigestSecret{std::move(e.realm), "MD5", std::move(e.ha1)});
+        }
+        std::vector<gate::UserRecord> out;
+        for (auto& [name, rec] : users) out.push_back(std::move(rec));
+        return out;  // map order: sorted
+    }
     auto parsed = password::parse_htpasswd(text.value());
     if (!parsed) return fail(store_error(Kind::unavailable, src.path.string() + ": " + parsed.error().message));
     std::vector<gate::UserRecord> out;

@@ -2,10 +2,23 @@
 
 #include <algorithm>
 
+#include "store/htdigest_directory.hpp"
 #include "store/htpasswd_directory.hpp"
 #include "store/sqlite_users.hpp"
 
 namespace gk::store {
+
+UserSourceRef::Kind kind_of(gate::UserSource::Kind kind) noexcept {
+    switch (kind) {
+        case gate::UserSource::Kind::htpasswd:
+            return UserSourceRef::Kind::htpasswd;
+        case gate::UserSource::Kind::sqlite:
+            return UserSourceRef::Kind::sqlite;
+        case gate::UserSource::Kind::htdigest:
+            return UserSourceRef::Kind::htdigest;
+    }
+    return UserSourceRef::Kind::htpasswd;
+}
 
 Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy, std::string_view name) {
     if (policy.user_sources.empty()) return fail(policy.source_file + ": no user sources configured");
@@ -18,7 +31,7 @@ Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy
         if (!src) return fail(policy.source_file + ": no user source named '" + std::string(name) + "'");
     }
     UserSourceRef ref;
-    ref.kind = src->kind == gate::UserSource::Kind::sqlite ? UserSourceRef::Kind::sqlite : UserSourceRef::Kind::htpasswd;
+    ref.kind = kind_of(src->kind);
     ref.path = src->path;
     for (const auto& route : policy.routes) {
         if (route.user_source != src->name ||
@@ -31,19 +44,30 @@ Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy
     return ref;
 }
 
-Result<OpenedDirectory, std::string> open_user_directory(const UserSourceRef& ref) {
-    if (ref.kind == UserSourceRef::Kind::sqlite) {
-        auto db = SqliteUsers::open(ref.path);
-        if (!db) return fail(db.error().message);
-        return OpenedDirectory{std::shared_ptr<gate::UserDirectory>(std::move(db).value()), {}};
-    }
-    auto dir = std::make_shared<HtpasswdDirectory>(ref.path);
+namespace {
+
+// A file-backed directory and the tick that re-reads it when it changes.
+template <class Directory>
+OpenedDirectory with_refresh(std::shared_ptr<Directory> dir) {
     std::function<Result<Ok, std::string>()> refresh = [dir]() -> Result<Ok, std::string> {
         auto r = dir->reload_if_changed();
         if (!r) return fail(r.error().message);
         return Ok{};
     };
     return OpenedDirectory{std::move(dir), std::move(refresh)};
+}
+
+}  // namespace
+
+Result<OpenedDirectory, std::string> open_user_directory(const UserSourceRef& ref) {
+    if (ref.kind == UserSourceRef::Kind::sqlite) {
+        auto db = SqliteUsers::open(ref.path);
+        if (!db) return fail(db.error().message);
+        return OpenedDirectory{std::shared_ptr<gate::UserDirectory>(std::move(db).value()), {}};
+    }
+    if (ref.kind == UserSourceRef::Kind::htdigest)
+        return with_refresh(std::make_shared<HtdigestDirectory>(ref.path));
+    return with_refresh(std::make_shared<HtpasswdDirectory>(ref.path));
 }
 
 }  // namespace gk::store

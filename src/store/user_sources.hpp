@@ -22,11 +22,14 @@ struct DigestRealm {
 };
 
 struct UserSourceRef {
-    enum class Kind { htpasswd, sqlite };
+    enum class Kind { htpasswd, sqlite, htdigest };
     Kind kind = Kind::htpasswd;
     std::filesystem::path path;
     std::vector<DigestRealm> digest_realms;  // from the config's Digest routes on this source
 };
+
+// The store-side kind of a configured source.
+UserSourceRef::Kind kind_of(gate::UserSource::Kind kind) noexcept;
 
 // The named source, or the first one when `name` is empty. Paths are taken
 // as they are: config/ has already resolved them against the config file's folder.
@@ -34,13 +37,13 @@ Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy
 
 struct OpenedDirectory {
     std::shared_ptr<gate::UserDirectory> directory;
-    // For the periodic tick: re-reads a changed htpasswd file, returns an
+    // For the periodic tick: re-reads a changed htpasswd or htdigest file, returns an
     // error message when the re-read failed (the old users stay live). Empty
     // for sources that need no polling.
     std::function<Result<Ok, std::string>()> refresh;
 };
 
-// An htpasswd source opens even when its file is broken (unhealthy until it
+// An htpasswd or htdigest source opens even when its file is broken (unhealthy until it
 // is fixed, so routes fail closed with 503); a database that cannot be
 // opened is an error.
 Result<OpenedDirectory, std::string> open_user_directory(const UserSourceRef& ref);

@@ -38,7 +38,7 @@ struct Upstream {
 };
 
 struct UserSource {
-    enum class Kind { htpasswd, sqlite };
+    enum class Kind { htpasswd, sqlite, htdigest };
     std::string name;
     Kind kind = Kind::htpasswd;
     std::string path;

@@ -307,5 +307,78 @@ TEST_F(SeveralErrorsTest, DeepNestingIsAnErrorNotACrash) {
     EXPECT_FALSE(r.ok());
 }
 
+// htdigest user sources: Digest only, MD5 only, realms without ':'. Their own
+// table and head (line numbers below count from this head, not kHead).
+constexpr const char* kHtdigestHead =
+    "listeners: [{port: 1}]\n"                  // 1
+    "users:\n"                                  // 2
+    "  dig: { htdigest: users.htdigest }\n"     // 3
+    "  pw: { htpasswd: users.htpasswd }\n"      // 4
+    "routes:\n";                                // 5
+
+class HtdigestConfigTest : public ::testing::TestWithParam<BadCase> {
+protected:
+    void SetUp() override {
+        dir.write("users.htpasswd", "alice:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n");
+        dir.write("users.htdigest", "Mufasa:testrealm@host.com:939e7578ed9e3c518a452acee763bce9\n");
+    }
+    TempDir dir;
+};
+
+TEST_P(HtdigestConfigTest, ReportsLineAndMessage) {
+    const auto& c = GetParam();
+    const std::string text = std::string(c.with_head ? kHtdigestHead : "") + c.yaml;
+    auto r = load_policy_text(text, "bad.yaml", dir.str());
+    ASSERT_FALSE(r.ok()) << "accepted:\n" << text;
+    bool found = false;
+    for (const auto& e : r.error())
+        if (e.line == c.line && e.message.find(c.message) != std::string::npos &&
+            e.hint.find(c.hint) != std::string::npos) {
+            found = true;
+            EXPECT_GT(e.column, 0) << format(e);
+        }
+    EXPECT_TRUE(found) << "wanted line " << c.line << " '" << c.message << "' hint '" << c.hint << "', got:\n"
+                       << all_errors(r.error());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, HtdigestConfigTest,
+    ::testing::Values(
+        BadCase{"basic_with_htdigest", true, "  - path: /\n    schemes: [basic]\n    users: dig\n", 8,
+                "offers basic, but user source 'dig' is an htdigest file", "schemes: [digest]"},
+        BadCase{"basic_and_digest_with_htdigest", true, "  - path: /\n    schemes: [digest, basic]\n    users: dig\n",
+                8, "offers basic, but user source 'dig' is an htdigest file", "htpasswd"},
+        BadCase{"digest_with_htpasswd_still_refused", true, "  - path: /\n    schemes: [digest]\n    users: pw\n", 8,
+                "offers digest, but user source 'pw' is an htpasswd file", "htdigest"},
+        BadCase{"htdigest_realm_with_colon", true,
+                "  - path: /\n    schemes: [digest]\n    realm: \"a:b\"\n    users: dig\n", 9, "with a ':'",
+                "realm"},
+        BadCase{"htdigest_without_md5", false,
+                "digest: { algorithms: [SHA-256] }\nlisteners: [{port: 1}]\nusers: { d: { htdigest: users.htdigest } }\n"
+                "routes:\n  - { path: /, schemes: [digest], users: d }\n",
+                5, "holds only MD5", "add MD5"},
+        BadCase{"htdigest_missing", false,
+                "listeners: [{port: 1}]\nusers:\n  s: { htdigest: missing.htdigest }\nroutes: []\n", 3,
+                "cannot read file", ""},
+        BadCase{"htdigest_empty", false, "listeners: [{port: 1}]\nusers:\n  s: { htdigest: \"\" }\nroutes: []\n", 3,
+                "must not be empty", ""},
+        BadCase{"htdigest_and_htpasswd", false,
+                "listeners: [{port: 1}]\nusers:\n  s: { htdigest: users.htdigest, htpasswd: users.htpasswd }\n"
+                "routes: []\n",
+                3, "exactly one of 'htpasswd', 'htdigest' or 'sqlite'", "htdigest: users.htdigest"},
+        BadCase{"htdigest_typo", false,
+                "listeners: [{port: 1}]\nusers:\n  s: { htdigets: users.htdigest }\nroutes: []\n", 3,
+                "unknown key 'htdigets'", "did you mean 'htdigest'?"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+
+TEST(HtdigestConfig, DigestRouteOverHtdigestIsAccepted) {
+    TempDir dir;
+    dir.write("users.htdigest", "Mufasa:testrealm@host.com:939e7578ed9e3c518a452acee763bce9\n");
+    auto r = load_policy_text("listeners: [{port: 1}]\nusers: { dig: { htdigest: users.htdigest } }\nroutes:\n"
+                              "  - { path: /, schemes: [digest], users: dig, realm: testrealm@host.com }\n",
+                              "ok.yaml", dir.str());
+    ASSERT_TRUE(r.ok()) << all_errors(r.error());
+}
+
 }  // namespace
 }  // namespace gk::config

@@ -315,6 +315,35 @@ TEST_F(LoadTest, RelativePathsStartAtTheConfigFolder) {
     EXPECT_EQ(r->state_dir, dir.file("conf/state"));
 }
 
+TEST_F(LoadTest, HtdigestSourceForDigestRoutes) {
+    std::filesystem::create_directories(dir.file("conf"));
+    dir.write("conf/users.htdigest", "Mufasa:testrealm@host.com:939e7578ed9e3c518a452acee763bce9\n");
+    const std::string path = dir.write(
+        "conf/g.yaml", "listeners: [{port: 9000}]\n"                         // 1
+                       "digest: { algorithms: [MD5] }\n"                     // 2
+                       "users:\n"                                            // 3
+                       "  dig: { htdigest: users.htdigest }\n"               // 4
+                       "routes:\n"                                           // 5
+                       "  - { path: /, schemes: [digest], users: dig, realm: testrealm@host.com }\n");
+    auto r = load_policy_file(path);
+    ASSERT_TRUE(r.ok()) << all_errors(r.error());
+    ASSERT_EQ(r->user_sources.size(), 1u);
+    EXPECT_EQ(r->user_sources[0].name, "dig");
+    EXPECT_EQ(r->user_sources[0].kind, gate::UserSource::Kind::htdigest);
+    EXPECT_EQ(r->user_sources[0].path, dir.file("conf/users.htdigest")) << "resolved against the config's folder";
+    EXPECT_EQ(r->user_sources[0].line, 4);
+    ASSERT_EQ(r->routes.size(), 1u);
+    EXPECT_EQ(r->routes[0].user_source, "dig");
+
+    // The default algorithms (SHA-256, MD5) include MD5: accepted too.
+    const std::string defaults = dir.write(
+        "conf/d.yaml", "listeners: [{port: 9000}]\nusers: { dig: { htdigest: users.htdigest } }\n"
+                       "routes: [{path: /, schemes: [digest], users: dig}]\n");
+    auto d = load_policy_file(defaults);
+    ASSERT_TRUE(d.ok()) << all_errors(d.error());
+    EXPECT_EQ(d->user_sources.at(0).kind, gate::UserSource::Kind::htdigest);
+}
+
 TEST(FormatTest, CompilerStyle) {
     EXPECT_EQ(format(ConfigError{"a.yaml", 3, 7, "bad port", "1..65535"}),
               "a.yaml:3:7: error: bad port (hint: 1..65535)");

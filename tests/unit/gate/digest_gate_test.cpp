@@ -316,6 +316,15 @@ TEST(DigestGate, UserhashFindsTheUserWithoutTheNameInClear) {
     EXPECT_EQ(decide(f, get("/admin/x", authorization(off))).verdict, Verdict::challenge);
 }
 
+TEST(DigestGate, HtdigestSourcesAreOfferedMd5Only) {
+    Fixture f;
+    f.policy.user_sources.push_back(UserSource{"users", UserSource::Kind::htdigest, "users.htdigest", 1});
+    const auto challenges = challenges_for(f.policy.routes[0], f.policy, f.ctx());
+    ASSERT_EQ(challenges.size(), 2u);
+    EXPECT_EQ(challenges[0].param("algorithm")->value, "MD5");
+    EXPECT_TRUE(httpauth::iequals(challenges[1].scheme, "Basic"));
+}
+
 TEST(DigestGate, DigestNotListedOnTheRouteIsNotAccepted) {
     Fixture f;
     Answer a = fresh_answer(f);

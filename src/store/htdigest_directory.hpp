@@ -1,0 +1,65 @@
+#pragma once
+// Users from an Apache htdigest file ("user:realm:MD5(user:realm:password)"
+// per line), re-read when the file changes: the Digest-only sibling of
+// HtpasswdDirectory, with the same snapshot, reload and fail-closed rules.
+//
+// Such a file holds no password hash (Basic cannot use it: config/ refuses
+// the combination) and no groups or emails. A record carries one MD5
+// DigestSecret per realm the user appears in, so it answers MD5 and MD5-sess
+// challenges of those realms and nothing else.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gatekeeper/common/result.hpp"
+#include "gatekeeper/gate/ports.hpp"
+#include "store/file_read.hpp"
+#include "store/htpasswd_directory.hpp"  // LoadError
+
+namespace gk::store {
+
+class HtdigestDirectory final : public gate::UserDirectory {
+public:
+    // Loads at once; a failure leaves the directory unhealthy (see load_error())
+    // until a later reload_if_changed() succeeds.
+    explicit HtdigestDirectory(std::filesystem::path path);
+
+    // password_hash is empty, groups are none; one {realm, "MD5", ha1} per realm.
+    [[nodiscard]] std::optional<gate::UserRecord> find(std::string_view name) const override;
+    [[nodiscard]] bool healthy() const override;
+    // MD5 only: H(user ":" realm) of every line is computed when the file is read.
+    [[nodiscard]] std::optional<gate::UserRecord> find_by_digest_userhash(
+        std::string_view realm, std::string_view algorithm, std::string_view userhash) const override;
+
+    // Cheap when nothing changed (one stat). true: a new snapshot is live;
+    // false: unchanged. On error the previous snapshot stays live.
+    Result<bool, LoadError> reload_if_changed();
+
+    // The error of the latest load attempt, nullopt if it succeeded.
+    [[nodiscard]] std::optional<LoadError> load_error() const;
+    [[nodiscard]] std::size_t size() const;  // distinct users
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+
+private:
+    struct Snapshot {
+        std::map<std::string, std::vector<gate::DigestSecret>, std::less<>> users;  // user -> one per realm
+        std::map<std::string, std::string, std::less<>> by_userhash;  // realm '\n' H(user:realm) -> user
+        FileStamp stamp;
+    };
+    Result<bool, LoadError> load(bool force);
+    [[nodiscard]] std::shared_ptr<const Snapshot> current() const;
+    [[nodiscard]] static std::optional<gate::UserRecord> record(const Snapshot& snap, std::string_view name);
+
+    const std::filesystem::path path_;
+    mutable std::mutex reload_mu_;  // one reload at a time; guards last_error_
+    std::optional<LoadError> last_error_;
+    std::optional<FileStamp> last_failed_stamp_;  // don't re-parse the same broken file every tick
+    mutable std::mutex snapshot_mu_;              // see HtpasswdDirectory: a plain mutex, TSan-clean
+    std::shared_ptr<const Snapshot> snapshot_;
+};
+
+}  // namespace gk::store
