@@ -368,12 +368,28 @@ asio::awaitable<void> session_loop(Worker& w, Stream& s, ConnInfo info) {
 
 }  // namespace
 
+// Closing a socket with unread input makes the kernel send RST, which can
+// destroy a 413/400 still in flight to a client that is busy sending. So:
+// half-close, then read and drop what still comes, bounded in time and bytes
+// (what nginx calls lingering close).
+asio::awaitable<void> linger_close(plain_stream& s) {
+    error_code ec;
+    s.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 16 * 1024> sink;
+    std::size_t drained = 0;
+    s.expires_after(std::chrono::seconds(2));
+    while (!ec && drained < (4u << 20)) {
+        std::size_t n = 0;
+        std::tie(ec, n) = co_await s.async_read_some(asio::buffer(sink), use_nothrow);
+        drained += n;
+    }
+    s.close();
+}
+
 asio::awaitable<void> run_plain_session(Worker& w, tcp::socket socket, ConnInfo info) {
     plain_stream s(std::move(socket));
     co_await session_loop(w, s, std::move(info));
-    error_code ec;
-    s.socket().shutdown(tcp::socket::shutdown_send, ec);
-    s.close();
+    co_await linger_close(s);
 }
 
 asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::context& ctx, ConnInfo info) {
