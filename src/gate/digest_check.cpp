@@ -151,12 +151,19 @@ Decision check_digest(const Policy& policy, const Route& route, const Request& r
     id.groups = rec->groups;
     id.scheme = "digest";
     Decision d = authorize(route, std::move(id));
-    // rspauth for auth-int hashes the response body, which streams from the
-    // upstream after this header is sent: Authentication-Info (optional) is left out.
-    if (d.verdict == Verdict::allow && !auth_int) {
-        std::string info = "rspauth=" + quoted(schemes::rspauth(*c, ha1, {})) + ", qop=" +
-                           schemes::to_string(c->qop) + ", nc=" + c->nc_text + ", cnonce=" + quoted(c->cnonce);
-        d.response_headers.emplace_back("Authentication-Info", std::move(info));
+    if (d.verdict == Verdict::allow) {
+        std::string info;
+        // rspauth for auth-int hashes the response body, which streams from the
+        // upstream after this header is sent: it is left out there.
+        if (!auth_int)
+            info = "rspauth=" + quoted(schemes::rspauth(*c, ha1, {})) + ", qop=" + schemes::to_string(c->qop) +
+                   ", nc=" + c->nc_text + ", cnonce=" + quoted(c->cnonce);
+        // Past half its life, hand the client the next nonce now (3.5), so it
+        // does not meet a stale 401 later.
+        const auto issued = DigestNonces::issued_at(c->nonce);
+        if (issued && ctx.now - *issued > policy.digest.nonce_lifetime / 2)
+            info += std::string(info.empty() ? "" : ", ") + "nextnonce=" + quoted(ctx.digest_nonces->issue(ctx.now));
+        if (!info.empty()) d.response_headers.emplace_back("Authentication-Info", std::move(info));
     }
     return d;
 }

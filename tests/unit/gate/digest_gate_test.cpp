@@ -316,6 +316,25 @@ TEST(DigestGate, UserhashFindsTheUserWithoutTheNameInClear) {
     EXPECT_EQ(decide(f, get("/admin/x", authorization(off))).verdict, Verdict::challenge);
 }
 
+TEST(DigestGate, NextnonceOnlyPastHalfTheNonceLife) {
+    Fixture f;
+    Answer a = fresh_answer(f);
+    auto young = decide(f, get("/admin/x", authorization(a)));
+    ASSERT_EQ(young.verdict, Verdict::allow);
+    EXPECT_EQ(young.response_headers.at(0).second.find("nextnonce"), std::string::npos);
+    f.now += 200s;  // lifetime 300 s
+    a.nc = "00000002";
+    auto old = decide(f, get("/admin/x", authorization(a)));
+    ASSERT_EQ(old.verdict, Verdict::allow) << old.reason;
+    const std::string& info = old.response_headers.at(0).second;
+    const auto at = info.find("nextnonce=\"");
+    ASSERT_NE(at, std::string::npos) << info;
+    Answer next = a;
+    next.nonce = info.substr(at + 11, schemes::DigestNonces::kNonceSize);
+    next.nc = "00000001";
+    EXPECT_EQ(decide(f, get("/admin/x", authorization(next))).verdict, Verdict::allow) << "the next nonce works";
+}
+
 TEST(DigestGate, HtdigestSourcesAreOfferedMd5Only) {
     Fixture f;
     f.policy.user_sources.push_back(UserSource{"users", UserSource::Kind::htdigest, "users.htdigest", 1});
