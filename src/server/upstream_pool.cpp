@@ -18,6 +18,9 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take(const std::string& name) 
         auto c = std::move(v.back());
         v.pop_back();
         if (now - c->idle_since > kMaxIdle || !c->lowest().socket().is_open()) continue;
+        // Bytes on an idle connection answer no request of ours: it is out of step, drop it.
+        error_code ec;
+        if (c->lowest().socket().available(ec) > 0 || ec) continue;
         c->reused = true;
         return c;
     }
@@ -27,8 +30,10 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take(const std::string& name) 
 void UpstreamPool::give_back(const std::string& name, std::unique_ptr<UpstreamConnection> c, std::size_t max_idle) {
     auto& v = idle_[name];
     if (v.size() >= max_idle) return;
+    // Leftover bytes after a complete response: the upstream sent more than
+    // it framed. Such a connection is never reused.
+    if (c->buffer.size() > 0) return;
     c->idle_since = std::chrono::steady_clock::now();
-    c->buffer.consume(c->buffer.size());
     v.push_back(std::move(c));
 }
 

@@ -313,7 +313,8 @@ class ProxyLimitsTest(unittest.TestCase):
     def test_chunked_upstream_response(self):
         n = 50_000
         r = requests.get(self.url("/pub/chunked/%d" % n), timeout=T)
-        self.assertEqual(r.status_code, 200)
+        # Seen once as a 502 under CI load: the access log's reason says which step failed.
+        self.assertEqual(r.status_code, 200, self.diag()[-3000:])
         expected = bytes((ord("a") + (j % 26)) for j in range(n))
         self.assertEqual(len(r.content), n)
         self.assertEqual(r.content, expected)
