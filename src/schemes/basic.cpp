@@ -4,6 +4,7 @@
 #include "gatekeeper/schemes/basic.hpp"
 
 #include "gatekeeper/httpauth/base64.hpp"
+#include "gatekeeper/httpauth/utf8.hpp"
 
 namespace gk::schemes {
 namespace {
@@ -18,41 +19,6 @@ bool has_ctl(std::string_view s) noexcept {
         if (c < 0x20 || c == 0x7F) return true;
     }
     return false;
-}
-
-// Well-formed UTF-8 per RFC 3629 / Unicode Table 3-7: the second byte's range
-// depends on the lead byte, which is what excludes overlongs (C0, C1, E0 80-9F,
-// F0 80-8F), surrogates (ED A0-BF) and code points above U+10FFFF (F4 90+, F5+).
-bool is_utf8(std::string_view s) noexcept {
-    std::size_t i = 0;
-    const std::size_t n = s.size();
-    auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    auto cont = [&](std::size_t k) { return k < n && (at(k) & 0xC0) == 0x80; };
-    while (i < n) {
-        const unsigned char c = at(i);
-        if (c < 0x80) { ++i; continue; }
-        std::size_t len = 0;
-        unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else {
-            return false;  // 80-C1 (stray continuation, overlong lead) and F5-FF
-        }
-        if (i + 1 >= n || at(i + 1) < lo || at(i + 1) > hi) return false;
-        for (std::size_t k = 2; k < len; ++k) {
-            if (!cont(i + k)) return false;
-        }
-        i += len;
-    }
-    return true;
 }
 
 }  // namespace
@@ -86,7 +52,7 @@ Result<BasicCredentials, BasicError> decode_basic(const httpauth::Credentials& c
     const auto colon = text.find(':');
     if (colon == std::string_view::npos) return fail(BasicError::no_colon);
     if (has_ctl(text)) return fail(BasicError::control_char);
-    if (!is_utf8(text)) return fail(BasicError::bad_utf8);
+    if (!httpauth::is_utf8(text)) return fail(BasicError::bad_utf8);
     BasicCredentials out;
     out.user.assign(text.substr(0, colon));
     out.password = Secret(text.substr(colon + 1));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gatekeeper/schemes/digest.hpp"
+#include "gatekeeper/httpauth/utf8.hpp"
 
 namespace gk::schemes {
 namespace {
@@ -37,40 +38,6 @@ bool has_ctl(std::string_view s) noexcept {
         const auto c = static_cast<unsigned char>(ch);
         return c < 0x20 || c == 0x7F;
     });
-}
-
-// Well-formed UTF-8 (RFC 3629, Unicode Table 3-7): the allowed range of the
-// second byte depends on the lead byte, which excludes overlongs, surrogates
-// and code points above U+10FFFF. (Same rule as Basic's user-id check.)
-bool is_utf8(std::string_view s) noexcept {
-    std::size_t i = 0;
-    const std::size_t n = s.size();
-    auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    while (i < n) {
-        const unsigned char c = at(i);
-        if (c < 0x80) { ++i; continue; }
-        std::size_t len = 0;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else {
-            return false;
-        }
-        if (i + len > n || at(i + 1) < lo || at(i + 1) > hi) return false;
-        for (std::size_t k = 2; k < len; ++k) {
-            if ((at(i + k) & 0xC0) != 0x80) return false;
-        }
-        i += len;
-    }
-    return true;
 }
 
 // attr-char = ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~"
@@ -160,7 +127,7 @@ Result<Ok, DigestError> read_username(const Fields& f, DigestAlgorithm alg, Dige
         if (out.username.size() != hex_length(alg) || !all_hex(out.username)) return fail(DigestError::bad_username);
         out.username = lower_copy(out.username);
     }
-    if (has_ctl(out.username) || !is_utf8(out.username)) return fail(DigestError::bad_username);
+    if (has_ctl(out.username) || !httpauth::is_utf8(out.username)) return fail(DigestError::bad_username);
     return Ok{};
 }
 
