@@ -149,7 +149,7 @@ asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate:
     const bool ok = co_await async_verify(*w.shared.hash_pool, check.stored_hash, check.password, asio::use_awaitable);
     w.shared.hash_jobs.fetch_sub(1);
     if (ok && check.record) w.cache.remember(key, std::chrono::steady_clock::now());
-    co_return gate::finish_password_check(*ev.route, check, ok, rt.policy, scheme_context(rt));
+    co_return gate::finish_password_check(*ev.route, check, ok, rt.policy, ctx);
 }
 
 string_response small_json(http::status status, std::string body, unsigned version) {
@@ -283,7 +283,7 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         co_return co_await finish(std::move(res), true);
     }
 
-    if (has_body && gate::needs_request_body(rt.policy, *greq)) {
+    if (gate::needs_request_body(rt.policy, *greq)) {
         // Digest auth-int hashes the body: read it whole (bounded) before deciding.
         auto [bec, body] = co_await read_whole_body(s, buf, parser, rt.policy.digest.auth_int_max_body, lim.body_timeout);
         if (bec) {
@@ -296,8 +296,6 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
                                       false);
         }
         greq->body = std::move(body);
-    } else if (!has_body && gate::needs_request_body(rt.policy, *greq)) {
-        greq->body = std::string();
     }
     auto d = co_await decide(w, rt, *greq);
     fill_log(log, d);

@@ -9,16 +9,13 @@
 // challenges of those realms and nothing else.
 #include <filesystem>
 #include <map>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "gatekeeper/common/result.hpp"
 #include "gatekeeper/gate/ports.hpp"
-#include "store/file_read.hpp"
-#include "store/htpasswd_directory.hpp"  // LoadError
+#include "store/watched_file.hpp"
 
 namespace gk::store {
 
@@ -42,24 +39,16 @@ public:
     // The error of the latest load attempt, nullopt if it succeeded.
     [[nodiscard]] std::optional<LoadError> load_error() const;
     [[nodiscard]] std::size_t size() const;  // distinct users
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return file_.path(); }
 
 private:
-    struct Snapshot {
-        std::map<std::string, std::vector<gate::DigestSecret>, std::less<>> users;  // user -> one per realm
+    struct Users {
+        std::map<std::string, std::vector<gate::DigestSecret>, std::less<>> secrets;  // user -> one per realm
         std::map<std::string, std::string, std::less<>> by_userhash;  // realm '\n' H(user:realm) -> user
-        FileStamp stamp;
     };
-    Result<bool, LoadError> load(bool force);
-    [[nodiscard]] std::shared_ptr<const Snapshot> current() const;
-    [[nodiscard]] static std::optional<gate::UserRecord> record(const Snapshot& snap, std::string_view name);
+    [[nodiscard]] static std::optional<gate::UserRecord> record(const Users& users, std::string_view name);
 
-    const std::filesystem::path path_;
-    mutable std::mutex reload_mu_;  // one reload at a time; guards last_error_
-    std::optional<LoadError> last_error_;
-    std::optional<FileStamp> last_failed_stamp_;  // don't re-parse the same broken file every tick
-    mutable std::mutex snapshot_mu_;              // see HtpasswdDirectory: a plain mutex, TSan-clean
-    std::shared_ptr<const Snapshot> snapshot_;
+    WatchedFile<Users> file_;
 };
 
 }  // namespace gk::store

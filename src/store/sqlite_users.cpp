@@ -146,6 +146,16 @@ Result<std::vector<gate::UserRecord>, StoreError> SqliteUsers::list_users() cons
     return out;
 }
 
+// The statement is gone when this returns: one left mid-row would make the COMMIT fail.
+Result<std::int64_t, StoreError> SqliteUsers::id_of(std::string_view name) const {
+    auto id = db_.prepare("SELECT id FROM users WHERE name = ?1");
+    if (!id) return fail(unavailable(id.error()));
+    auto row = id->bind(1, name).step();
+    if (!row) return fail(unavailable(row.error()));
+    if (!row.value()) return fail(not_found(name));
+    return id->column_int(0);
+}
+
 Result<Ok, StoreError> SqliteUsers::write_digest_secrets(std::int64_t user_id, std::string_view name,
                                                         const std::vector<gate::DigestSecret>& secrets) {
     auto clear = db_.prepare("DELETE FROM digest_secrets WHERE user_id = ?1");
@@ -227,15 +237,9 @@ Result<Ok, StoreError> SqliteUsers::set_password(std::string_view name, std::str
     std::lock_guard lock(mu_);
     auto tx = Transaction::begin(db_);
     if (!tx) return fail(unavailable(tx.error()));
-    std::int64_t user_id = 0;
-    {
-        auto id = db_.prepare("SELECT id FROM users WHERE name = ?1");
-        if (!id) return fail(unavailable(id.error()));
-        auto row = id->bind(1, name).step();
-        if (!row) return fail(unavailable(row.error()));
-        if (!row.value()) return fail(not_found(name));
-        user_id = id->column_int(0);
-    }
+    auto id = id_of(name);
+    if (!id) return fail(id.error());
+    const std::int64_t user_id = id.value();
     auto st = db_.prepare("UPDATE users SET password_hash = ?2, updated_at = " + std::string(kNow) + " WHERE id = ?1");
     if (!st) return fail(unavailable(st.error()));
     if (auto r = st->bind(1, user_id).bind(2, password_hash).run(); !r) return fail(unavailable(r.error()));
@@ -265,16 +269,9 @@ Result<Ok, StoreError> SqliteUsers::set_groups(std::string_view name, const std:
     std::lock_guard lock(mu_);
     auto tx = Transaction::begin(db_);
     if (!tx) return fail(unavailable(tx.error()));
-    std::int64_t user_id = 0;
-    {
-        // Scoped: a statement left mid-row would make the COMMIT fail.
-        auto id = db_.prepare("SELECT id FROM users WHERE name = ?1");
-        if (!id) return fail(unavailable(id.error()));
-        auto row = id->bind(1, name).step();
-        if (!row) return fail(unavailable(row.error()));
-        if (!row.value()) return fail(not_found(name));
-        user_id = id->column_int(0);
-    }
+    auto id = id_of(name);
+    if (!id) return fail(id.error());
+    const std::int64_t user_id = id.value();
     if (auto r = write_groups(user_id, groups); !r) return r;
     auto touch = db_.prepare("UPDATE users SET updated_at = " + std::string(kNow) + " WHERE name = ?1");
     if (!touch) return fail(unavailable(touch.error()));

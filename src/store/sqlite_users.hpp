@@ -54,6 +54,7 @@ public:
 
 private:
     SqliteUsers(SqliteDb db, std::filesystem::path path) : db_(std::move(db)), path_(std::move(path)) {}
+    Result<std::int64_t, StoreError> id_of(std::string_view name) const;  // caller holds mu_
     Result<Ok, StoreError> write_digest_secrets(std::int64_t user_id, std::string_view name,
                                                 const std::vector<gate::DigestSecret>& secrets);
     Result<Ok, StoreError> write_groups(std::int64_t user_id, const std::vector<std::string>& groups);
