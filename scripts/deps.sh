@@ -6,7 +6,7 @@ pkgs=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libre2-dev libargon2-dev libcrypt-dev libsqlite3-dev libyaml-cpp-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  curl python3 python3-requests nginx-light apache2-utils openssl sqlite3
+  curl python3 python3-requests python3-jwt python3-cryptography nginx-light apache2-utils openssl sqlite3
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -10,5 +10,6 @@ void add_explain_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_user_command(CLI::App& app);
 void add_hash_command(CLI::App& app);
+void add_token_command(CLI::App& app);
 
 }  // namespace gk::cli

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/demo_config.hpp"
+#include "cli/demo_keys.hpp"
 #include "cli/load.hpp"
 #include "server/echo_upstream.hpp"
 #include "server/self_signed.hpp"
@@ -46,6 +47,7 @@ int run_demo(const std::string& state, DemoPorts ports) {
         std::printf("demo: making a self-signed certificate in %s\n", dir.c_str());
         server::make_self_signed((dir / "cert.pem").string(), (dir / "key.pem").string());
     }
+    ensure_demo_signing_key(dir);
     server::EchoUpstream echo(ports.echo);
     ports.echo = echo.port();
     const auto config_path = dir / "gatekeeper.yaml";
@@ -65,15 +67,17 @@ int run_demo(const std::string& state, DemoPorts ports) {
             "  http://127.0.0.1:%u    https://127.0.0.1:%u (self-signed: %s)\n"
             "  echo upstream on 127.0.0.1:%u; config %s\n\n"
             "  routes:  /        public\n"
-            "           /app/    any signed-in user (Digest SHA-256/MD5, Basic)\n"
+            "           /app/    any signed-in user (Digest SHA-256/MD5, Basic, Bearer)\n"
             "           /admin/  group admins, realm \"Admin Panel\" (Digest SHA-256/MD5, Basic)\n"
-            "           /api/    any signed-in user (Basic until Bearer and API keys land)\n"
+            "           /api/    Bearer token: scope read for GET/HEAD, write otherwise\n"
             "  users:   alice / wonderland (admins)   bob / builder (users)\n\n"
             "  try:     curl -i http://127.0.0.1:%u/admin/\n"
             "           curl -u alice:wonderland http://127.0.0.1:%u/admin/\n"
-            "           curl -i -u bob:builder http://127.0.0.1:%u/admin/\n\n",
+            "           curl -i -u bob:builder http://127.0.0.1:%u/admin/\n"
+            "           TOKEN=$(gatekeeper token mint --state %s --sub alice --scope \"read write\" --ttl 300)\n"
+            "           curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:%u/api/\n\n",
             ports.http, ports.https, (dir / "cert.pem").c_str(), ports.echo, config_path.c_str(), ports.http,
-            ports.http, ports.http);
+            ports.http, ports.http, dir.c_str(), ports.http);
         std::fflush(stdout);
     };
     return server::run_server(runtime, hooks);

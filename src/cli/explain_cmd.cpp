@@ -2,12 +2,14 @@
 // The tool an operator reaches for when a request is refused and nobody knows
 // why: which route matched, what it accepts and requires, and the decision.
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "server/key_sources.hpp"
 #include "cli/load.hpp"
 #include "gatekeeper/gate/gate.hpp"
 #include "gatekeeper/gate/path.hpp"
@@ -107,8 +109,13 @@ int explain(const std::string& config_file, const std::string& method, const std
         std::printf("  requires:  %s\n", describe_require(route->require).c_str());
         std::printf("  upstream:  %s\n", route->upstream.empty() ? "(answered by gatekeeper)" : route->upstream.c_str());
     }
-    const gate::SchemeContext ctx{runtime->digest_nonces.get(), runtime->digest_counts.get(),
-                                  std::chrono::system_clock::now()};
+    // Bearer tokens are checked against the issuers' real keys (files now, URLs fetched once).
+    auto keys = policy.issuers.empty() ? nullptr : server::KeySources::start(policy, spdlog::default_logger());
+    gate::SchemeContext ctx;
+    ctx.digest_nonces = runtime->digest_nonces.get();
+    ctx.digest_counts = runtime->digest_counts.get();
+    ctx.key_sources = keys ? &keys->by_issuer() : nullptr;
+    ctx.now = std::chrono::system_clock::now();
     auto ev = gate::evaluate(policy, req, runtime->directories, ctx);
     gate::Decision d;
     if (ev.decision) {

@@ -25,6 +25,11 @@ std::shared_ptr<server::Runtime> load_runtime_or_exit(const std::string& config_
     rt->digest_nonces = std::make_shared<schemes::DigestNonces>(crypto::random_bytes(schemes::DigestNonces::kMinKeySize),
                                                                 rt->policy.digest.nonce_lifetime);
     rt->digest_counts = std::make_shared<schemes::MemoryNonceCountStore>(rt->policy.digest.max_nonces);
+    for (const auto& is : rt->policy.issuers)
+        if (is.audiences.empty())
+            spdlog::warn("issuer '{}' has no 'audiences': its tokens for any audience pass (RFC 8725 3.9); "
+                         "list the audiences this gateway serves",
+                         is.name);
     for (const auto& src : rt->policy.user_sources) {
         store::UserSourceRef ref;
         ref.kind = store::kind_of(src.kind);

@@ -25,7 +25,8 @@ void read_policy(detail::Ctx& ctx, const YAML::Node& root, gate::Policy& policy)
         return;
     }
     if (!detail::expect_map(ctx, root, "the config file")) return;
-    detail::Fields top(ctx, root, {"server", "listeners", "upstreams", "users", "identity_headers", "digest", "routes"});
+    detail::Fields top(ctx, root, {"server", "listeners", "upstreams", "users", "identity_headers", "digest", "issuers",
+                                       "bearer", "routes"});
     // Named things first: routes refer to upstreams and user sources.
     if (auto* f = top.get("server")) detail::read_server(ctx, *f, policy);
     if (auto* f = top.get("listeners")) detail::read_listeners(ctx, *f, policy);
@@ -34,6 +35,8 @@ void read_policy(detail::Ctx& ctx, const YAML::Node& root, gate::Policy& policy)
     if (auto* f = top.get("users")) detail::read_users(ctx, *f, policy);
     if (auto* f = top.get("identity_headers")) detail::read_identity_headers(ctx, *f, policy);
     if (auto* f = top.get("digest")) detail::read_digest(ctx, *f, policy);
+    if (auto* f = top.get("issuers")) detail::read_issuers(ctx, *f, policy);
+    if (auto* f = top.get("bearer")) detail::read_bearer(ctx, *f, policy);
     if (auto* f = top.get("routes")) detail::read_routes(ctx, *f, policy);
     else ctx.error(root.Mark(), "no 'routes'", "without routes every request is denied (404)");
 }

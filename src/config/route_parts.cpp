@@ -37,7 +37,7 @@ struct SchemeName {
 };
 constexpr SchemeName kSchemes[] = {
     {"basic", gate::SchemeKind::basic, true},    {"digest", gate::SchemeKind::digest, true},
-    {"bearer", gate::SchemeKind::bearer, false}, {"apikey", gate::SchemeKind::apikey, false},
+    {"bearer", gate::SchemeKind::bearer, true}, {"apikey", gate::SchemeKind::apikey, false},
     {"session", gate::SchemeKind::session, false},
 };
 
@@ -145,7 +145,7 @@ void read_schemes(Ctx& ctx, const Field& f, std::vector<gate::SchemeKind>& out) 
         }
         if (!found->available) {
             ctx.error(item.mark, "scheme '" + item.text + "' is not available in this build",
-                      "this build supports: basic, digest");
+                      "this build supports: basic, digest, bearer");
             continue;
         }
         if (std::find(out.begin(), out.end(), found->kind) != out.end()) {
@@ -153,6 +153,62 @@ void read_schemes(Ctx& ctx, const Field& f, std::vector<gate::SchemeKind>& out) 
             continue;
         }
         out.push_back(found->kind);
+    }
+}
+
+namespace {
+
+// RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+bool is_scope_token(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c >= 0x21 && c <= 0x7e && c != '"' && c != '\\';
+    });
+}
+
+void add_scopes(Ctx& ctx, const Item& item, std::vector<std::string>& out) {
+    std::size_t i = 0;
+    const std::string& t = item.text;
+    while (i < t.size()) {
+        const auto j = std::min(t.find(' ', i), t.size());
+        const std::string one = t.substr(i, j - i);
+        if (!one.empty()) {
+            if (!is_scope_token(one)) ctx.error(item.mark, "'" + one + "' is not a valid scope", "RFC 6749 3.3 scope-token");
+            else if (std::find(out.begin(), out.end(), one) == out.end()) out.push_back(one);
+        }
+        i = j + 1;
+    }
+}
+
+}  // namespace
+
+void read_scope_rules(Ctx& ctx, const Field& f, std::vector<gate::ScopeRule>& out) {
+    const bool list_of_maps = f.value.IsSequence() && f.value.size() > 0 && f.value[0].IsMap();
+    if (!list_of_maps) {
+        gate::ScopeRule rule;
+        if (auto items = read_string_list(ctx, f))
+            for (const auto& item : *items) add_scopes(ctx, item, rule.scopes);
+        if (!rule.scopes.empty()) out.push_back(std::move(rule));
+        return;
+    }
+    for (const auto& node : f.value) {
+        if (!expect_map(ctx, node, "a scope rule")) continue;
+        Fields fields(ctx, node, {"methods", "scopes"});
+        gate::ScopeRule rule;
+        if (auto* x = fields.get("methods")) {
+            if (auto items = read_string_list(ctx, *x))
+                for (const auto& m : *items) {
+                    if (!is_token(m.text)) ctx.error(m.mark, "'" + m.text + "' is not a valid method", "e.g. GET, POST");
+                    else rule.methods.push_back(m.text);
+                }
+        }
+        if (auto* x = fields.get("scopes")) {
+            if (auto items = read_string_list(ctx, *x))
+                for (const auto& item : *items) add_scopes(ctx, item, rule.scopes);
+        } else {
+            ctx.error(node.Mark(), "scope rule without 'scopes'", "{ methods: [GET], scopes: [read] }");
+        }
+        out.push_back(std::move(rule));
     }
 }
 

@@ -70,7 +70,7 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
     // typo in one key: report them only when every key read cleanly.
     const std::size_t errors_before = ctx.errors.size();
     Fields fields(ctx, node, {"name", "host", "path", "methods", "case_insensitive", "upstream", "schemes", "realm",
-                              "users", "require", "cors_preflight"});
+                              "users", "require", "cors_preflight", "issuers", "scopes", "query_token"});
 
     r.name = "route-" + std::to_string(index);
     if (auto* x = fields.get("name")) {
@@ -105,6 +105,20 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
     if (auto* x = fields.get("require")) read_requirement(ctx, *x, r.require);
     if (auto* x = fields.get("cors_preflight")) {
         if (auto b = read_bool(ctx, *x)) r.allow_cors_preflight = *b;
+    }
+
+    if (auto* x = fields.get("scopes")) read_scope_rules(ctx, *x, r.scopes);
+    if (auto* x = fields.get("query_token")) {
+        if (auto b = read_bool(ctx, *x)) r.bearer_query_token = *b;
+    }
+    if (auto* x = fields.get("issuers")) {
+        if (auto items = read_string_list(ctx, *x))
+            for (const auto& i : *items) {
+                if (!policy.issuer(i.text))
+                    ctx.error(i.mark, "unknown issuer '" + i.text + "'",
+                              unknown_name_hint(i.text, names_of(policy.issuers), "issuers"));
+                else r.issuers.push_back(i.text);
+            }
     }
 
     const bool keys_clean = ctx.errors.size() == errors_before;
@@ -149,6 +163,18 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
         ctx.error(schemes ? schemes->mark() : node.Mark(), "route '" + r.name + "' uses basic or digest but names no 'users'",
                   "add users: <name of a source under 'users'>");
     }
+
+    const bool offers_bearer =
+        std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::bearer) != r.schemes.end();
+    if (offers_bearer && !is_public && policy.issuers.empty() && keys_clean)
+        ctx.error(schemes->mark(), "route '" + r.name + "' accepts bearer, but no 'issuers' are configured",
+                  "issuers:\n  corp: { issuer: https://id.example.com/, jwks_url: https://id.example.com/jwks.json }");
+    if (!offers_bearer && keys_clean)
+        for (const char* key : {"issuers", "scopes", "query_token"})
+            if (auto* x = fields.get(key))
+                ctx.error(x->mark(), std::string("'") + key + "' applies to bearer, which route '" + r.name +
+                                         "' does not accept",
+                          "add bearer to 'schemes'");
 
     if (auto* x = fields.get("upstream")) {
         if (auto s = read_string(ctx, *x)) {

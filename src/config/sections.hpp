@@ -12,7 +12,9 @@ void read_upstreams(Ctx& ctx, const Field& f, gate::Policy& policy);
 void read_users(Ctx& ctx, const Field& f, gate::Policy& policy);
 void read_identity_headers(Ctx& ctx, const Field& f, gate::Policy& policy);
 void read_digest(Ctx& ctx, const Field& f, gate::Policy& policy);
-// Needs upstreams and users read first: routes refer to them by name.
+void read_issuers(Ctx& ctx, const Field& f, gate::Policy& policy);
+void read_bearer(Ctx& ctx, const Field& f, gate::Policy& policy);
+// Needs upstreams, users and issuers read first: routes refer to them by name.
 void read_routes(Ctx& ctx, const Field& f, gate::Policy& policy);
 
 }  // namespace gk::config::detail

@@ -90,10 +90,11 @@ void read_server(Ctx& ctx, const Field& f, gate::Policy& policy) {
 
 void read_identity_headers(Ctx& ctx, const Field& f, gate::Policy& policy) {
     if (!expect_map(ctx, f)) return;
-    Fields fields(ctx, f.value, {"user", "email", "groups"});
+    Fields fields(ctx, f.value, {"user", "email", "groups", "scopes"});
     if (auto* x = fields.get("user")) read_header_names(ctx, *x, policy.identity_headers.user);
     if (auto* x = fields.get("email")) read_header_names(ctx, *x, policy.identity_headers.email);
     if (auto* x = fields.get("groups")) read_header_names(ctx, *x, policy.identity_headers.groups);
+    if (auto* x = fields.get("scopes")) read_header_names(ctx, *x, policy.identity_headers.scopes);
 }
 
 }  // namespace gk::config::detail

@@ -5,7 +5,7 @@
 namespace gk::gate {
 
 CredentialCache::CredentialCache(std::string hmac_key, std::size_t capacity, std::chrono::seconds ttl)
-    : hmac_key_(std::move(hmac_key)), capacity_(capacity), ttl_(ttl) {}
+    : hmac_key_(std::move(hmac_key)), ttl_(ttl), entries_(capacity) {}
 
 std::string CredentialCache::key_for(std::string_view user, std::string_view password,
                                      std::string_view stored_hash) const {
@@ -24,31 +24,11 @@ std::string CredentialCache::key_for(std::string_view user, std::string_view pas
 }
 
 bool CredentialCache::contains(const std::string& key, Clock::time_point now) {
-    auto it = index_.find(key);
-    if (it == index_.end()) return false;
-    if (it->second->expires <= now) {
-        lru_.erase(it->second);
-        index_.erase(it);
-        return false;
-    }
-    lru_.splice(lru_.begin(), lru_, it->second);
-    return true;
+    return entries_.find(key, now) != nullptr;
 }
 
 void CredentialCache::remember(const std::string& key, Clock::time_point now) {
-    if (capacity_ == 0) return;
-    auto it = index_.find(key);
-    if (it != index_.end()) {
-        it->second->expires = now + ttl_;
-        lru_.splice(lru_.begin(), lru_, it->second);
-        return;
-    }
-    while (index_.size() >= capacity_) {
-        index_.erase(lru_.back().key);
-        lru_.pop_back();
-    }
-    lru_.push_front(Entry{key, now + ttl_});
-    index_.emplace(key, lru_.begin());
+    entries_.put(key, Verified{}, now + ttl_);
 }
 
 }  // namespace gk::gate

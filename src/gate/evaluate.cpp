@@ -1,16 +1,22 @@
 // The decision table of DESIGN.md, for the schemes this build offers.
 #include <algorithm>
 
+#include "gate/bearer_check.hpp"
 #include "gate/digest_check.hpp"
 #include "gatekeeper/gate/gate.hpp"
 #include "gatekeeper/httpauth/challenge.hpp"
 #include "gatekeeper/password/hash.hpp"
 #include "gatekeeper/schemes/basic.hpp"
+#include "gatekeeper/schemes/bearer.hpp"
 
 namespace gk::gate {
 namespace {
 
 constexpr std::string_view kUnauthorizedDetail = "Authentication is required to access this resource.";
+
+bool accepts(const Route& r, SchemeKind k) {
+    return std::find(r.schemes.begin(), r.schemes.end(), k) != r.schemes.end();
+}
 
 // Challenges need the policy (Digest algorithms) and the context (nonces).
 struct Maker {
@@ -23,13 +29,14 @@ struct Maker {
         d.reason = std::move(reason);
         d.public_detail = std::move(detail);
         if (route && v == Verdict::challenge) d.challenges = challenges_for(*route, policy, ctx);
+        // RFC 6750 3.1: a malformed request on a Bearer route says invalid_request.
+        if (route && v == Verdict::bad_request && accepts(*route, SchemeKind::bearer))
+            d.challenges = detail::bearer_error_challenges(*route, policy, ctx,
+                                                           schemes::BearerErrorCode::invalid_request,
+                                                           "malformed request");
         return d;
     }
 };
-
-bool accepts(const Route& r, SchemeKind k) {
-    return std::find(r.schemes.begin(), r.schemes.end(), k) != r.schemes.end();
-}
 
 bool is_cors_preflight(const Request& req) {
     return req.method == "OPTIONS" && req.get("Access-Control-Request-Method").has_value() &&
@@ -45,6 +52,7 @@ std::vector<httpauth::Challenge> challenges_for(const Route& route, const Policy
         if (k == SchemeKind::basic) out.push_back(schemes::basic_challenge(route.realm));
         if (k == SchemeKind::digest)
             for (auto& c : detail::digest_challenges(route, policy, ctx, stale)) out.push_back(std::move(c));
+        if (k == SchemeKind::bearer) out.push_back(schemes::bearer_challenge(route.realm));
     }
     return out;
 }
@@ -83,6 +91,24 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
                            "The request carries more than one Authorization header.");
         return ev;
     }
+    // RFC 6750 2.3: a token in the query only where the route allows it, and
+    // never together with another credential.
+    if (accepts(*route, SchemeKind::bearer)) {
+        if (auto qt = schemes::query_access_token(req.query)) {
+            std::string why;
+            if (!route->bearer_query_token) why = "access_token in the query string is not accepted on this route";
+            else if (n_auth > 0) why = "a token in both the Authorization header and the query string";
+            else if (qt->duplicate) why = "more than one access_token in the query string";
+            else if (qt->malformed) why = "the access_token in the query string is malformed";
+            if (!why.empty()) {
+                ev.decision = make(Verdict::bad_request, route, why, "The request is malformed: " + why + ".");
+                ev.decision->scheme = "bearer";
+                return ev;
+            }
+            ev.decision = detail::check_bearer(policy, *route, req, qt->token, ctx);
+            return ev;
+        }
+    }
     if (n_auth == 0) {
         ev.decision = make(Verdict::challenge, route, "no credentials", std::string(kUnauthorizedDetail));
         return ev;
@@ -93,6 +119,26 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
         ev.decision = make(Verdict::bad_request, route,
                            std::string("malformed Authorization header: ") + httpauth::to_string(creds.error()),
                            "The Authorization header is malformed.");
+        return ev;
+    }
+    // "Bearermf_9": the space after the scheme went missing (RFC 6750 2.1), not an unknown scheme.
+    if (accepts(*route, SchemeKind::bearer) && creds->scheme.size() > 6 && !creds->token68 && creds->params.empty() &&
+        httpauth::iequals(std::string_view(creds->scheme).substr(0, 6), "Bearer")) {
+        ev.decision = make(Verdict::bad_request, route, "malformed Bearer credentials: no space after the scheme",
+                           "The Bearer credentials are malformed.");
+        ev.decision->scheme = "bearer";
+        return ev;
+    }
+    if (httpauth::iequals(creds->scheme, "Bearer") && accepts(*route, SchemeKind::bearer)) {
+        auto token = schemes::bearer_token(*creds);
+        if (!token) {
+            ev.decision = make(Verdict::bad_request, route,
+                               std::string("malformed Bearer credentials: ") + schemes::to_string(token.error()),
+                               "The Bearer credentials are malformed.");
+            ev.decision->scheme = "bearer";
+            return ev;
+        }
+        ev.decision = detail::check_bearer(policy, *route, req, *token, ctx);
         return ev;
     }
     if (httpauth::iequals(creds->scheme, "Digest") && accepts(*route, SchemeKind::digest)) {

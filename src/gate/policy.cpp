@@ -14,6 +14,12 @@ const UserSource* Policy::user_source(std::string_view name) const {
     return nullptr;
 }
 
+const BearerIssuer* Policy::issuer(std::string_view name) const {
+    for (const auto& i : issuers)
+        if (i.name == name) return &i;
+    return nullptr;
+}
+
 const char* to_string(SchemeKind k) noexcept {
     switch (k) {
         case SchemeKind::basic: return "basic";

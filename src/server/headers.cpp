@@ -53,7 +53,7 @@ void strip_hop_by_hop(http::fields& f) {
 }
 
 bool is_spoofable_header(std::string_view name, const gate::IdentityHeaders& configured) {
-    for (const auto* list : {&configured.user, &configured.email, &configured.groups})
+    for (const auto* list : {&configured.user, &configured.email, &configured.groups, &configured.scopes})
         for (const auto& h : *list)
             if (gate::iequals(name, h)) return true;
     static constexpr std::string_view prefixes[] = {"X-Auth-Request-", "Remote-", "X-Authenticated-",
@@ -115,6 +115,13 @@ void set_identity_headers(http::fields& f, const gate::Identity& id, const gate:
         for (const auto& h : names.email) f.set(h, id.email);
     if (!groups.empty())
         for (const auto& h : names.groups) f.set(h, groups);
+    std::string scopes;
+    for (const auto& s : id.scopes) {
+        if (!scopes.empty()) scopes += ' ';
+        scopes += s;
+    }
+    if (!scopes.empty())
+        for (const auto& h : names.scopes) f.set(h, scopes);
 }
 
 }  // namespace gk::server

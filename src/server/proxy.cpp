@@ -1,5 +1,7 @@
 #include "server/proxy.hpp"
 
+#include "gatekeeper/schemes/bearer.hpp"
+
 namespace gk::server {
 
 void prepare_upstream_request(ProxyContext& ctx, http::request<http::buffer_body>& req, bool chunked) {
@@ -35,7 +37,11 @@ void prepare_upstream_request(ProxyContext& ctx, http::request<http::buffer_body
     if (ctx.decision.identity) set_identity_headers(req, *ctx.decision.identity, policy.identity_headers);
 
     std::string target = ctx.up.base_path + ctx.greq.path;
-    if (!ctx.greq.query.empty()) target += "?" + ctx.greq.query;
+    // A query token was for gatekeeper (RFC 6750 2.3), like an Authorization header.
+    const bool query_token = ctx.decision.route && ctx.decision.route->bearer_query_token &&
+                             ctx.greq.query.find("access_token") != std::string::npos;
+    const std::string query = query_token ? schemes::strip_access_token(ctx.greq.query) : ctx.greq.query;
+    if (!query.empty()) target += "?" + query;
     req.target(target);
     req.version(11);
     req.keep_alive(true);

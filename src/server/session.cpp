@@ -121,12 +121,18 @@ auto async_verify(asio::thread_pool& pool, std::string hash, Secret pw, Token&& 
 }
 
 // Runs a password check off the I/O thread, with the credential cache in front.
-gate::SchemeContext scheme_context(const Runtime& rt) {
-    return gate::SchemeContext{rt.digest_nonces.get(), rt.digest_counts.get(), std::chrono::system_clock::now()};
+gate::SchemeContext scheme_context(Worker& w, const Runtime& rt) {
+    gate::SchemeContext ctx;
+    ctx.digest_nonces = rt.digest_nonces.get();
+    ctx.digest_counts = rt.digest_counts.get();
+    ctx.key_sources = w.shared.key_sources ? &w.shared.key_sources->by_issuer() : nullptr;
+    ctx.token_cache = &w.tokens;
+    ctx.now = std::chrono::system_clock::now();
+    return ctx;
 }
 
 asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate::Request& req) {
-    const auto ctx = scheme_context(rt);
+    const auto ctx = scheme_context(w, rt);
     auto ev = gate::evaluate(rt.policy, req, rt.directories, ctx);
     if (ev.decision) co_return std::move(*ev.decision);
     auto& check = *ev.check;

@@ -12,6 +12,8 @@
 #include <spdlog/logger.h>
 
 #include "gatekeeper/gate/credential_cache.hpp"
+#include "gatekeeper/gate/token_cache.hpp"
+#include "server/key_sources.hpp"
 #include "server/net.hpp"
 #include "server/runtime.hpp"
 #include "server/upstream_pool.hpp"
@@ -27,6 +29,7 @@ struct Shared {
     std::shared_ptr<spdlog::logger> access_log;
     std::string cache_key;  // per-process random HMAC key for credential caches
     std::atomic<int> open_connections{0};
+    std::shared_ptr<KeySources> key_sources;  // Bearer issuers' keys; null when no issuer is configured
 };
 
 struct Connection;
@@ -38,6 +41,7 @@ struct Worker {
     Shared& shared;
     UpstreamPool pool;
     gate::CredentialCache cache;
+    gate::TokenCache tokens;
     bool draining = false;
     std::unordered_set<Connection*> connections;
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;

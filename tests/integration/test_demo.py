@@ -106,9 +106,12 @@ class DemoTest(unittest.TestCase):
     DIGEST = re.compile(r'^Digest realm="%s", qop="auth, auth-int", algorithm=(SHA-256|MD5), '
                         r'nonce="[A-Za-z0-9_-]{48}", opaque="[A-Za-z0-9_-]+", charset=UTF-8, userhash=true$')
 
-    def check_401(self, r, realm, digest=False):
+    def check_401(self, r, realm, digest=False, bearer=False):
         h.problem_json_ok(self, r, 401)
         lines = h.www_authenticate_lines(r.raw.headers)
+        if bearer:
+            self.assertEqual(lines[-1], 'Bearer realm="%s"' % realm)
+            lines = lines[:-1]
         if digest:
             # DESIGN: Digest (SHA-256, then MD5) before Basic on /admin/ and /app/.
             self.assertEqual(len(lines), 3, lines)
@@ -122,7 +125,7 @@ class DemoTest(unittest.TestCase):
         self.assertIn("no-store", r.headers.get("Cache-Control", ""))
 
     def test_app_without_credentials_is_401_with_challenge(self):
-        self.check_401(self.get("/app/"), "gatekeeper demo", digest=True)
+        self.check_401(self.get("/app/"), "gatekeeper demo", digest=True, bearer=True)
 
     def test_admin_without_credentials_is_401_admin_panel(self):
         self.check_401(self.get("/admin/"), "Admin Panel", digest=True)
@@ -134,8 +137,11 @@ class DemoTest(unittest.TestCase):
         self.assertEqual(self.curl_code("--digest", "-u", "bob:builder", url), "403")
         self.assertEqual(self.curl_code("--digest", "-u", "bob:builder", self.base + "/app/"), "200")
 
-    def test_api_without_credentials_is_401_realm_api(self):
-        self.check_401(self.get("/api/things"), "api")
+    def test_api_without_credentials_is_401_bearer_realm_api(self):
+        r = self.get("/api/things")
+        h.problem_json_ok(self, r, 401)
+        # RFC 6750 3.1: no credentials, so no error code.
+        self.assertEqual(h.www_authenticate_lines(r.raw.headers), ['Bearer realm="api"'])
 
     def test_signed_in_users_reach_app(self):
         for auth, user in ((ALICE, "alice"), (BOB, "bob")):
@@ -169,7 +175,8 @@ class DemoTest(unittest.TestCase):
         self.assertEqual(r.status_code, 401)
         self.assertTrue(r.headers.get("Content-Type", "").startswith("text/html"), r.headers)
         self.assertIn("<html", r.text.lower())
-        self.assertEqual(h.www_authenticate_lines(r.raw.headers)[-1], 'Basic realm="gatekeeper demo", charset="UTF-8"')
+        self.assertEqual(h.www_authenticate_lines(r.raw.headers)[-2:],
+                         ['Basic realm="gatekeeper demo", charset="UTF-8"', 'Bearer realm="gatekeeper demo"'])
         self.assertIn("no-store", r.headers.get("Cache-Control", ""))
 
     def test_problem_json_when_accept_prefers_json(self):

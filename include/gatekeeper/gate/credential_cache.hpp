@@ -6,10 +6,10 @@
 // never cached. Bounded (LRU) with a TTL. Not thread-safe: one per worker thread.
 #include <chrono>
 #include <cstddef>
-#include <list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "gatekeeper/gate/lru_cache.hpp"
 
 namespace gk::gate {
 
@@ -23,18 +23,13 @@ public:
                                       std::string_view stored_hash) const;
     [[nodiscard]] bool contains(const std::string& key, Clock::time_point now);
     void remember(const std::string& key, Clock::time_point now);
-    [[nodiscard]] std::size_t size() const noexcept { return index_.size(); }
+    [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
 
 private:
-    struct Entry {
-        std::string key;
-        Clock::time_point expires;
-    };
+    struct Verified {};
     std::string hmac_key_;
-    std::size_t capacity_;
     std::chrono::seconds ttl_;
-    std::list<Entry> lru_;  // front = most recent
-    std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+    LruCache<Verified, Clock> entries_;
 };
 
 }  // namespace gk::gate

@@ -12,18 +12,27 @@
 
 #include "gatekeeper/common/secret.hpp"
 #include "gatekeeper/gate/decision.hpp"
+#include "gatekeeper/gate/key_source.hpp"
 #include "gatekeeper/gate/policy.hpp"
 #include "gatekeeper/gate/ports.hpp"
 #include "gatekeeper/gate/request.hpp"
+#include "gatekeeper/gate/token_cache.hpp"
 
 namespace gk::gate {
 
+// The verification keys of each trusted issuer, by issuer name.
+using KeySources = std::map<std::string, std::shared_ptr<KeySource>, std::less<>>;
+
 // What the schemes need beyond the policy and the request: Digest's nonce
-// issuer and replay memory, and the time. Owned by the caller. Null pointers
-// mean Digest cannot run: it is then neither offered nor accepted (fail closed).
+// issuer and replay memory, Bearer's key sources and verified-token cache, and
+// the time. Owned by the caller. Null nonce pointers mean Digest cannot run:
+// it is then neither offered nor accepted; null key sources mean every Bearer
+// token gets 503 (fail closed). A null token cache means no caching.
 struct SchemeContext {
     const schemes::DigestNonces* digest_nonces = nullptr;
     schemes::NonceCountStore* digest_counts = nullptr;
+    const KeySources* key_sources = nullptr;
+    TokenCache* token_cache = nullptr;
     std::chrono::system_clock::time_point now{};
 };
 

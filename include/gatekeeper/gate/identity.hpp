@@ -10,6 +10,7 @@ struct Identity {
     std::string email;
     std::vector<std::string> groups;
     std::string scheme;  // "basic", "digest", "bearer", ...
+    std::vector<std::string> scopes;  // Bearer: the token's scopes
 };
 
 }  // namespace gk::gate

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gatekeeper/crypto/signature.hpp"
 #include "gatekeeper/gate/route.hpp"
 #include "gatekeeper/schemes/digest.hpp"
 
@@ -63,6 +64,7 @@ struct IdentityHeaders {
     std::vector<std::string> user = {"X-Auth-Request-User", "Remote-User"};
     std::vector<std::string> email = {"X-Auth-Request-Email", "Remote-Email"};
     std::vector<std::string> groups = {"X-Auth-Request-Groups", "Remote-Groups"};
+    std::vector<std::string> scopes = {"X-Auth-Request-Scopes"};  // space-separated, Bearer only
 };
 
 struct Cidr {
@@ -84,6 +86,45 @@ struct DigestSettings {
     bool userhash = true;  // offer userhash=true (RFC 7616 3.4.4): the user name never crosses in clear
 };
 
+// Where an issuer's verification keys come from.
+struct JwksSource {
+    enum class Kind { url, discovery, file };
+    Kind kind = Kind::file;
+    std::string location;                       // https URL, issuer URL (discovery), or file path (JWKS or PEM)
+    std::string ca_file;                        // extra CA for the https fetch; system store otherwise
+    bool verify_tls = true;                     // never off outside tests of gatekeeper itself
+    std::chrono::seconds refresh{300};          // when the response names no max-age
+    std::chrono::seconds min_refresh_interval{30};   // floor for unknown-kid refetches and max-age
+    std::chrono::milliseconds fetch_timeout{5000};
+};
+
+// A trusted token issuer (RFC 7519 iss) and how its claims map to an identity.
+struct BearerIssuer {
+    std::string name;                           // config key; routes refer to it
+    std::string issuer;                         // exact iss value
+    JwksSource jwks;
+    std::vector<std::string> audiences;         // any-of; empty = aud not checked (config warns)
+    std::vector<crypto::SigAlg> algorithms = {  // allowed; asymmetric by default
+        crypto::SigAlg::rs256, crypto::SigAlg::ps256, crypto::SigAlg::es256, crypto::SigAlg::es384,
+        crypto::SigAlg::eddsa};
+    std::string user_claim = "sub";             // or preferred_username, email
+    std::string email_claim = "email";
+    std::string groups_claim = "groups";        // dotted path, e.g. realm_access.roles
+    std::chrono::seconds leeway{60};
+    std::chrono::seconds max_age{0};            // 0 = no limit on now - iat
+    std::string typ;                            // e.g. "at+jwt" (RFC 9068); empty = any
+    std::vector<std::string> required_claims;
+    int line = 0;
+};
+
+struct BearerSettings {
+    std::size_t max_token_bytes = 8 * 1024;     // checked before any parsing
+    // Verified tokens remembered per worker thread, keyed by a hash of the
+    // token, until the earlier of exp and this bound (0 entries: off).
+    std::chrono::seconds token_cache_ttl{300};
+    std::size_t token_cache_entries = 10000;
+};
+
 struct Policy {
     std::string source_file;
     unsigned threads = 0;               // 0 = number of cores
@@ -93,6 +134,8 @@ struct Policy {
     std::vector<Route> routes;          // first match wins
     Limits limits;
     DigestSettings digest;
+    std::vector<BearerIssuer> issuers;
+    BearerSettings bearer;
     IdentityHeaders identity_headers;
     std::vector<Cidr> trusted_proxies = {  // default: loopback only
         Cidr{{127, 0, 0, 0}, 8},
@@ -103,6 +146,7 @@ struct Policy {
 
     [[nodiscard]] const Upstream* upstream(std::string_view name) const;
     [[nodiscard]] const UserSource* user_source(std::string_view name) const;
+    [[nodiscard]] const BearerIssuer* issuer(std::string_view name) const;
 };
 
 }  // namespace gk::gate

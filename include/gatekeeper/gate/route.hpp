@@ -26,6 +26,12 @@ struct Requirement {
     std::vector<std::string> values;   // user names or group names (any-of)
 };
 
+// Bearer scopes a route requires (all of them), for some methods or all.
+struct ScopeRule {
+    std::vector<std::string> methods;   // empty = any method
+    std::vector<std::string> scopes;    // all required
+};
+
 struct Route {
     std::string name;
     int line = 0;                       // where it was defined in the config, for explain/logs
@@ -39,6 +45,10 @@ struct Route {
     std::string upstream;               // name of an upstream in the policy; empty = none (gatekeeper answers itself)
     std::string user_source;            // name of a user source in the policy
     bool allow_cors_preflight = false;  // OPTIONS + Access-Control-Request-Method passes unauthenticated
+    // Bearer
+    std::vector<std::string> issuers;   // names of trusted issuers; empty = every configured one
+    std::vector<ScopeRule> scopes;      // first rule whose methods match applies
+    bool bearer_query_token = false;    // accept ?access_token= (RFC 6750 2.3); off by default
 };
 
 }  // namespace gk::gate

@@ -65,7 +65,7 @@ struct Fixture {
         dirs["users"] = dir;
         now = std::chrono::system_clock::now();
     }
-    SchemeContext ctx() { return SchemeContext{&nonces, &counts, now}; }
+    SchemeContext ctx() { return SchemeContext{&nonces, &counts, nullptr, nullptr, now}; }
 
     Policy policy;
     Directories dirs;

@@ -1,0 +1,181 @@
+#include "gate/bearer_check.hpp"
+
+#include <algorithm>
+
+#include "gatekeeper/jose/jwt.hpp"
+
+namespace gk::gate::detail {
+namespace {
+
+using schemes::BearerErrorCode;
+
+Decision with_verdict(Verdict v, const Route& route, std::string reason, std::string detail) {
+    Decision d;
+    d.verdict = v;
+    d.route = &route;
+    d.reason = std::move(reason);
+    d.public_detail = std::move(detail);
+    d.scheme = "bearer";
+    return d;
+}
+
+Decision invalid_token(const Policy& policy, const Route& route, const SchemeContext& ctx, std::string_view why,
+                       std::string reason) {
+    auto d = with_verdict(Verdict::challenge, route, std::move(reason),
+                          "The access token is not valid: " + std::string(why) + ".");
+    d.challenges = bearer_error_challenges(route, policy, ctx, BearerErrorCode::invalid_token, why);
+    return d;
+}
+
+std::string join(const std::vector<std::string>& v, char sep) {
+    std::string out;
+    for (const auto& s : v) {
+        if (!out.empty()) out += sep;
+        out += s;
+    }
+    return out;
+}
+
+// The issuers a route trusts, in configuration order.
+std::vector<const BearerIssuer*> trusted_issuers(const Policy& policy, const Route& route) {
+    std::vector<const BearerIssuer*> out;
+    for (const auto& is : policy.issuers)
+        if (route.issuers.empty() || std::find(route.issuers.begin(), route.issuers.end(), is.name) != route.issuers.end())
+            out.push_back(&is);
+    return out;
+}
+
+jose::JwtRules rules_for(const BearerIssuer& is, const Policy& policy) {
+    jose::JwtRules r;
+    r.max_bytes = policy.bearer.max_token_bytes;
+    r.algorithms = is.algorithms;
+    r.typ = is.typ;
+    r.claims.issuer = is.issuer;
+    r.claims.audiences = is.audiences;
+    r.claims.leeway = is.leeway;
+    if (is.max_age.count() > 0) r.claims.max_age = is.max_age;
+    r.claims.required = is.required_claims;
+    return r;
+}
+
+// Scopes first (RFC 6750 insufficient_scope), then the route's users/groups.
+Decision authorize_bearer(const Policy& policy, const Route& route, const Request& req, Identity id,
+                          const SchemeContext& ctx) {
+    const ScopeRule* rule = nullptr;
+    for (const auto& r : route.scopes)
+        if (r.methods.empty() || std::find(r.methods.begin(), r.methods.end(), req.method) != r.methods.end()) {
+            rule = &r;
+            break;
+        }
+    if (rule) {
+        std::vector<std::string> missing;
+        for (const auto& s : rule->scopes)
+            if (std::find(id.scopes.begin(), id.scopes.end(), s) == id.scopes.end()) missing.push_back(s);
+        if (!missing.empty()) {
+            auto d = with_verdict(Verdict::forbid, route,
+                                  "token of '" + id.user + "' lacks scope " + join(missing, ' '),
+                                  "The access token lacks the scope this request needs: " + join(rule->scopes, ' ') +
+                                      ".");
+            d.challenges = bearer_error_challenges(route, policy, ctx, BearerErrorCode::insufficient_scope,
+                                                   "insufficient scope", join(rule->scopes, ' '));
+            d.identity = std::move(id);
+            return d;
+        }
+    }
+    auto d = authorize(route, std::move(id));
+    if (d.verdict == Verdict::forbid)
+        d.challenges = bearer_error_challenges(route, policy, ctx, BearerErrorCode::insufficient_scope,
+                                               "not allowed for this identity");
+    return d;
+}
+
+}  // namespace
+
+std::vector<httpauth::Challenge> bearer_error_challenges(const Route& route, const Policy& policy,
+                                                         const SchemeContext& ctx, BearerErrorCode error,
+                                                         std::string_view description, std::string_view scope) {
+    auto out = challenges_for(route, policy, ctx);
+    for (auto& c : out)
+        if (httpauth::iequals(c.scheme, "Bearer")) c = schemes::bearer_challenge(route.realm, error, description, scope);
+    return out;
+}
+
+Decision check_bearer(const Policy& policy, const Route& route, const Request& req, std::string_view token,
+                      const SchemeContext& ctx) {
+    if (token.size() > policy.bearer.max_token_bytes)
+        return invalid_token(policy, route, ctx, jose::to_string(jose::JoseError::too_large),
+                             "bearer token of " + std::to_string(token.size()) + " bytes is over the limit");
+
+    std::string cache_key;
+    if (ctx.token_cache) {
+        cache_key = TokenCache::key_for(token);
+        if (const auto* hit = ctx.token_cache->find(cache_key, ctx.now)) {
+            if (route.issuers.empty() ||
+                std::find(route.issuers.begin(), route.issuers.end(), hit->issuer) != route.issuers.end())
+                return authorize_bearer(policy, route, req, hit->identity, ctx);
+            return invalid_token(policy, route, ctx, jose::to_string(jose::JoseError::wrong_issuer),
+                                 "token issuer '" + hit->issuer + "' is not trusted on this route");
+        }
+    }
+
+    const auto issuers = trusted_issuers(policy, route);
+    const BearerIssuer* issuer = issuers.size() == 1 ? issuers.front() : nullptr;
+    if (!issuer) {
+        // Several trusted issuers: the (unverified) iss picks whose keys to
+        // try; the signature and the iss check then decide.
+        auto jws = jose::parse_jws(token, policy.bearer.max_token_bytes);
+        if (!jws)
+            return invalid_token(policy, route, ctx, jose::to_string(jws.error()),
+                                 std::string("bearer token refused: ") + jose::to_string(jws.error()));
+        auto claims = jose::parse_claims(jws->payload);
+        if (claims)
+            for (const auto* is : issuers)
+                if (is->issuer == claims->iss) issuer = is;
+        if (!issuer)
+            return invalid_token(policy, route, ctx, jose::to_string(jose::JoseError::wrong_issuer),
+                                 "bearer token from an issuer this route does not trust");
+    }
+    if (!ctx.key_sources)
+        return with_verdict(Verdict::unavailable, route, "bearer key sources are not running",
+                            "The authentication service is temporarily unavailable.");
+    auto source = ctx.key_sources->find(issuer->name);
+    std::shared_ptr<const jose::JwkSet> keys;
+    if (source != ctx.key_sources->end() && source->second) keys = source->second->keys();
+    if (!keys) {
+        const std::string problem = source != ctx.key_sources->end() && source->second ? source->second->problem() : "";
+        return with_verdict(Verdict::unavailable, route,
+                            "no verification keys for issuer '" + issuer->name + "'" +
+                                (problem.empty() ? "" : ": " + problem),
+                            "The authentication service is temporarily unavailable.");
+    }
+
+    auto claims = jose::verify_jwt(token, *keys, rules_for(*issuer, policy), ctx.now);
+    if (!claims) {
+        if (claims.error() == jose::JoseError::no_key) {
+            // Maybe the issuer rotated its keys: let the source look again (rate-limited there).
+            auto jws = jose::parse_jws(token, policy.bearer.max_token_bytes);
+            if (jws && !keys->has_kid(jws->header.kid)) source->second->on_unknown_kid(jws->header.kid);
+        }
+        return invalid_token(policy, route, ctx, jose::to_string(claims.error()),
+                             "bearer token refused (issuer '" + issuer->name + "'): " + jose::to_string(claims.error()));
+    }
+
+    Identity id;
+    id.scheme = "bearer";
+    auto users = jose::claim_strings(*claims, issuer->user_claim);
+    if (users.empty() || users.front().empty())
+        return invalid_token(policy, route, ctx, "token names no user",
+                             "bearer token has no '" + issuer->user_claim + "' claim to name the user");
+    id.user = users.front();
+    if (auto emails = jose::claim_strings(*claims, issuer->email_claim); !emails.empty()) id.email = emails.front();
+    id.groups = jose::claim_strings(*claims, issuer->groups_claim);
+    id.scopes = claims->scopes;
+
+    if (ctx.token_cache && claims->exp) {
+        const auto valid_until = std::chrono::system_clock::time_point(std::chrono::seconds(*claims->exp)) + issuer->leeway;
+        ctx.token_cache->remember(cache_key, VerifiedToken{issuer->name, id}, valid_until, ctx.now);
+    }
+    return authorize_bearer(policy, route, req, std::move(id), ctx);
+}
+
+}  // namespace gk::gate::detail

@@ -1,0 +1,32 @@
+// Signing (for the CLI `token` command, the demo and tests): the header holds
+// only alg, kid and typ, serialized compactly; the payload octets are signed
+// as given, never re-serialized.
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "gatekeeper/httpauth/base64.hpp"
+#include "gatekeeper/jose/jws.hpp"
+#include "jose/jwk_internal.hpp"
+
+namespace gk::jose {
+
+Result<std::string, JoseError> sign_jws(crypto::SigAlg alg, const crypto::Key& key, std::string_view payload,
+                                        const SignOptions& opts) {
+    // The same rule verifiers apply: no HS256 with a 16-byte secret, no ES256 on P-384.
+    if (!detail::alg_fits(alg, key) || !key.has_private()) return fail(JoseError::bad_key);
+    boost::json::object header;
+    header["alg"] = crypto::jose_name(alg);
+    if (!opts.kid.empty()) header["kid"] = opts.kid;
+    if (!opts.typ.empty()) header["typ"] = opts.typ;
+
+    std::string out = httpauth::base64url_encode(boost::json::serialize(header));
+    out += '.';
+    out += httpauth::base64url_encode(payload);
+    auto sig = crypto::sign(alg, key, out);
+    if (!sig) return fail(JoseError::bad_key);
+    out += '.';
+    out += httpauth::base64url_encode(*sig);
+    return out;
+}
+
+}  // namespace gk::jose
