@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <array>
 #include <stdexcept>
 
 #include "crypto/evp_ptr.hpp"
@@ -31,16 +32,31 @@ const char* md_name(DigestAlg alg) noexcept {
     throw std::runtime_error(std::string("gk::crypto: ") + what + " failed");
 }
 
+// Fetched once per algorithm: a fetch costs about as much as hashing a short
+// input (the token cache hashes every Bearer token), and fetched EVP_MDs are
+// immutable, safe to share between threads. A null entry (e.g. MD5 under a
+// FIPS-only provider set) stays null and every call reports it.
+const EVP_MD* fetched_md(DigestAlg alg) {
+    static const auto table = [] {
+        std::array<detail::MdPtr, 6> t;
+        for (auto a : {DigestAlg::md5, DigestAlg::sha1, DigestAlg::sha256, DigestAlg::sha384, DigestAlg::sha512,
+                       DigestAlg::sha512_256})
+            t[static_cast<std::size_t>(a)].reset(EVP_MD_fetch(nullptr, md_name(a), nullptr));
+        return t;
+    }();
+    return table[static_cast<std::size_t>(alg)].get();
+}
+
 }  // namespace
 
 std::string digest(DigestAlg alg, std::string_view data) {
-    detail::MdPtr md(EVP_MD_fetch(nullptr, md_name(alg), nullptr));
+    const EVP_MD* md = fetched_md(alg);
     if (!md) fail_openssl("EVP_MD_fetch");
     detail::MdCtxPtr ctx(EVP_MD_CTX_new());
     if (!ctx) fail_openssl("EVP_MD_CTX_new");
-    std::string out(static_cast<std::size_t>(EVP_MD_get_size(md.get())), '\0');
+    std::string out(static_cast<std::size_t>(EVP_MD_get_size(md)), '\0');
     unsigned int len = 0;
-    if (EVP_DigestInit_ex2(ctx.get(), md.get(), nullptr) != 1 ||
+    if (EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
         EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
         EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len) != 1) {
         fail_openssl("digest");
