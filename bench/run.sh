@@ -141,3 +141,11 @@ meta = dict(date=datetime.datetime.utcnow().isoformat() + "Z", cpus=int(sys.argv
 json.dump(dict(meta=meta, results=out), open("bench/results/latest.json", "w"), indent=2)
 print(f"\n{meta['machine']}, {meta['cpus']} CPUs; JSON in bench/results/latest.json")
 PY
+
+# Micro-benchmarks: JWT verification beside raw OpenSSL on the same key, and the
+# Bearer decision cached vs uncached (ratios printed at the end of its output).
+echo
+echo "## JWT verification vs raw OpenSSL (Google Benchmark, pinned to CPU $server_cpu)"
+cmake --preset bench -DGK_BUILD_SERVER=OFF >/dev/null && cmake --build --preset bench -j "$ncpu" --target jwt_bench >/dev/null
+taskset -c "$server_cpu" ./build-bench/bench/micro/jwt_bench --benchmark_repetitions=5 \
+  --benchmark_report_aggregates_only=true --benchmark_enable_random_interleaving=true --benchmark_color=false
