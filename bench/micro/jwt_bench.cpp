@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "raw_openssl.hpp"
 #include "gatekeeper/crypto/key.hpp"
 #include "gatekeeper/crypto/signature.hpp"
 #include "gatekeeper/gate/gate.hpp"
@@ -44,6 +45,10 @@
 #include "gatekeeper/jose/jwt.hpp"
 
 namespace {
+
+using gk::bench::raw_digest_verify;
+using gk::bench::raw_hmac_verify;
+using gk::bench::to_der;
 
 namespace json = boost::json;
 using gk::crypto::Curve;
@@ -71,19 +76,6 @@ std::string claims_json() {
     c["preferred_username"] = "alice";
     c["realm_access"] = json::object{{"roles", json::array{"admins", "staff", "offline_access"}}};
     return json::serialize(c);
-}
-
-std::string to_der(const std::string& jose) {
-    const int half = static_cast<int>(jose.size() / 2);
-    const auto* p = reinterpret_cast<const unsigned char*>(jose.data());
-    ECDSA_SIG* s = ECDSA_SIG_new();
-    ECDSA_SIG_set0(s, BN_bin2bn(p, half, nullptr), BN_bin2bn(p + half, half, nullptr));
-    unsigned char* der = nullptr;
-    const int len = i2d_ECDSA_SIG(s, &der);
-    std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
-    OPENSSL_free(der);
-    ECDSA_SIG_free(s);
-    return out;
 }
 
 Key new_key(SigAlg alg) {
@@ -157,39 +149,6 @@ const Fixture& fixture(SigAlg alg) {
     f->rules.claims.leeway = 60s;
     slot = std::move(f);
     return *slot;
-}
-
-bool raw_digest_verify(SigAlg alg, EVP_PKEY* pkey, const std::string& data, const std::string& sig) {
-    const EVP_MD* md = alg == SigAlg::eddsa ? nullptr : EVP_sha256();
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    EVP_PKEY_CTX* pctx = nullptr;
-    bool ok = EVP_DigestVerifyInit(ctx, &pctx, md, nullptr, pkey) == 1;
-    if (ok && alg == SigAlg::ps256) {
-        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-             EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1 &&
-             EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1;
-    }
-    ok = ok && EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                                reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
-    EVP_MD_CTX_free(ctx);
-    return ok;
-}
-
-bool raw_hmac_verify(const Key& key, const std::string& data, const std::string& tag) {
-    static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    char sha256[] = "SHA256";
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, sha256, 0),
-                                 OSSL_PARAM_construct_end()};
-    EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
-    unsigned char out[64];
-    std::size_t len = 0;
-    const auto secret = key.secret().reveal();
-    bool ok = EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
-                           params) == 1 &&
-              EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
-              EVP_MAC_final(ctx, out, &len, sizeof out) == 1;
-    EVP_MAC_CTX_free(ctx);
-    return ok && len == tag.size() && CRYPTO_memcmp(out, tag.data(), len) == 0;
 }
 
 void raw(benchmark::State& state, SigAlg alg) {
