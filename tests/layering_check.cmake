@@ -1,6 +1,6 @@
 # Fails when a pure module includes Asio, Beast, a store adapter or the server.
 set(bad "")
-foreach(mod crypto httpauth jose password schemes gate)
+foreach(mod crypto httpauth jose password schemes gate issuer)
   file(GLOB_RECURSE files ${SRC}/src/${mod}/* ${SRC}/include/gatekeeper/${mod}/*)
   foreach(f ${files})
     file(STRINGS ${f} lines REGEX "#include[ \t]*[<\"](boost/asio|boost/beast|store/|server/)")
