@@ -11,5 +11,7 @@ void add_demo_command(CLI::App& app);
 void add_user_command(CLI::App& app);
 void add_hash_command(CLI::App& app);
 void add_token_command(CLI::App& app);
+void add_apikey_command(CLI::App& app);
+void add_client_command(CLI::App& app);
 
 }  // namespace gk::cli

@@ -12,7 +12,9 @@
 #include "server/echo_upstream.hpp"
 #include "server/self_signed.hpp"
 #include "server/server.hpp"
+#include "gatekeeper/password/hash.hpp"
 #include "store/atomic_file.hpp"
+#include "store/sqlite_issuer_store.hpp"
 #include "store/user_admin.hpp"
 #include "store/user_sources.hpp"
 
@@ -40,6 +42,25 @@ void ensure_demo_user(const store::UserSourceRef& db, const char* name, const ch
     if (!r) throw std::runtime_error("cannot create demo user " + std::string(name) + ": " + r.error().message);
 }
 
+// The demo's OAuth client, registered once (the operator may change it with `gatekeeper client`).
+void ensure_demo_client(const gate::Policy& policy, const DemoPorts& ports) {
+    auto st = store::SqliteIssuerStore::open(policy.self_issuer.database);
+    if (!st) throw std::runtime_error("cannot open " + policy.self_issuer.database + ": " + st.error());
+    auto existing = (*st)->find_client("demo-client");
+    if (!existing) throw std::runtime_error("cannot read demo client: " + existing.error().message);
+    if (existing->has_value()) return;
+    issuer::Client c;
+    c.client_id = "demo-client";
+    c.name = "gatekeeper demo";
+    c.secret_hash = password::hash_argon2id("demo-secret");
+    c.redirect_uris = {"http://127.0.0.1:" + std::to_string(ports.http) + "/spa/callback",
+                       "https://127.0.0.1:" + std::to_string(ports.https) + "/spa/callback"};
+    c.scopes = {"read", "write"};
+    c.grant_types = {"authorization_code", "refresh_token", "client_credentials"};
+    c.created_at = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (auto ok = (*st)->put_client(c); !ok) throw std::runtime_error("cannot register demo client: " + ok.error().message);
+}
+
 int run_demo(const std::string& state, DemoPorts ports) {
     fs::create_directories(state);
     const fs::path dir = fs::absolute(state);
@@ -59,6 +80,7 @@ int run_demo(const std::string& state, DemoPorts ports) {
     if (!db) throw std::runtime_error(db.error());
     ensure_demo_user(*db, "alice", "wonderland", "admins");
     ensure_demo_user(*db, "bob", "builder", "users");
+    ensure_demo_client(runtime->policy, ports);
 
     server::ServerHooks hooks;
     hooks.on_ready = [&] {
@@ -67,17 +89,21 @@ int run_demo(const std::string& state, DemoPorts ports) {
             "  http://127.0.0.1:%u    https://127.0.0.1:%u (self-signed: %s)\n"
             "  echo upstream on 127.0.0.1:%u; config %s\n\n"
             "  routes:  /        public\n"
-            "           /app/    any signed-in user (Digest SHA-256/MD5, Basic, Bearer)\n"
+            "           /app/    any signed-in user (login page for browsers; Digest, Basic, Bearer, API key)\n"
             "           /admin/  group admins, realm \"Admin Panel\" (Digest SHA-256/MD5, Basic)\n"
-            "           /api/    Bearer token: scope read for GET/HEAD, write otherwise\n"
-            "  users:   alice / wonderland (admins)   bob / builder (users)\n\n"
+            "           /api/    Bearer token or API key: scope read for GET/HEAD, write otherwise\n"
+            "  users:   alice / wonderland (admins)   bob / builder (users)\n"
+            "  OAuth:   client demo-client / demo-secret; token endpoint /.gatekeeper/token\n"
+            "  login:   http://127.0.0.1:%u/.gatekeeper/login\n\n"
             "  try:     curl -i http://127.0.0.1:%u/admin/\n"
             "           curl -u alice:wonderland http://127.0.0.1:%u/admin/\n"
             "           curl -i -u bob:builder http://127.0.0.1:%u/admin/\n"
             "           TOKEN=$(gatekeeper token mint --state %s --sub alice --scope \"read write\" --ttl 300)\n"
-            "           curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:%u/api/\n\n",
-            ports.http, ports.https, (dir / "cert.pem").c_str(), ports.echo, config_path.c_str(), ports.http,
-            ports.http, ports.http, dir.c_str(), ports.http);
+            "           curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:%u/api/\n"
+            "           curl -u demo-client:demo-secret -d grant_type=client_credentials \\\n"
+            "                http://127.0.0.1:%u/.gatekeeper/token\n\n",
+            ports.http, ports.https, (dir / "cert.pem").c_str(), ports.echo, config_path.c_str(), ports.http, ports.http,
+            ports.http, ports.http, dir.c_str(), ports.http, ports.http);
         std::fflush(stdout);
     };
     return server::run_server(runtime, hooks);

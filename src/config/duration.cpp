@@ -9,7 +9,7 @@ namespace gk::config {
 
 Result<std::chrono::milliseconds, ValueError> parse_duration(std::string_view text) {
     const ValueError garbage{"'" + std::string(text) + "' is not a duration",
-                             "write a whole number with a unit: 500ms, 10s, 5m, 1h (a bare number means ms)"};
+                             "write a whole number with a unit: 500ms, 10s, 5m, 1h, 30d (a bare number means ms)"};
     std::size_t i = 0;
     std::uint64_t n = 0;
     constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::chrono::milliseconds::rep>::max());
@@ -29,6 +29,7 @@ Result<std::chrono::milliseconds, ValueError> parse_duration(std::string_view te
     else if (unit == "s") scale = 1000;
     else if (unit == "m") scale = 60'000;
     else if (unit == "h") scale = 3'600'000;
+    else if (unit == "d") scale = 86'400'000;
     else return fail(garbage);
     if (n > max / scale) return fail(ValueError{"duration '" + std::string(text) + "' is too large", ""});
     return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(n * scale));

@@ -33,12 +33,10 @@ void literal_path(Ctx& ctx, const YAML::Mark& at, const std::string& text, gate:
 struct SchemeName {
     const char* name;
     gate::SchemeKind kind;
-    bool available;  // implemented in this build
 };
 constexpr SchemeName kSchemes[] = {
-    {"basic", gate::SchemeKind::basic, true},    {"digest", gate::SchemeKind::digest, true},
-    {"bearer", gate::SchemeKind::bearer, true}, {"apikey", gate::SchemeKind::apikey, false},
-    {"session", gate::SchemeKind::session, false},
+    {"basic", gate::SchemeKind::basic},   {"digest", gate::SchemeKind::digest},   {"bearer", gate::SchemeKind::bearer},
+    {"apikey", gate::SchemeKind::apikey}, {"session", gate::SchemeKind::session},
 };
 
 std::vector<std::string> scheme_names() {
@@ -141,11 +139,6 @@ void read_schemes(Ctx& ctx, const Field& f, std::vector<gate::SchemeKind>& out) 
             const std::string guess = closest(item.text, scheme_names());
             ctx.error(item.mark, "unknown scheme '" + item.text + "'",
                       guess.empty() ? "known schemes: " + one_of(scheme_names()) : "did you mean '" + guess + "'?");
-            continue;
-        }
-        if (!found->available) {
-            ctx.error(item.mark, "scheme '" + item.text + "' is not available in this build",
-                      "this build supports: basic, digest, bearer");
             continue;
         }
         if (std::find(out.begin(), out.end(), found->kind) != out.end()) {

@@ -5,6 +5,7 @@
 #include "config/route_parts.hpp"
 #include "config/sections.hpp"
 #include "gatekeeper/config/values.hpp"
+#include "gatekeeper/gate/request.hpp"
 
 namespace gk::config::detail {
 namespace {
@@ -70,7 +71,7 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
     // typo in one key: report them only when every key read cleanly.
     const std::size_t errors_before = ctx.errors.size();
     Fields fields(ctx, node, {"name", "host", "path", "methods", "case_insensitive", "upstream", "schemes", "realm",
-                              "users", "require", "cors_preflight", "issuers", "scopes", "query_token"});
+                              "users", "require", "cors_preflight", "issuers", "scopes", "query_token", "api_key_header"});
 
     r.name = "route-" + std::to_string(index);
     if (auto* x = fields.get("name")) {
@@ -164,13 +165,31 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
                   "add users: <name of a source under 'users'>");
     }
 
-    const bool offers_bearer =
-        std::find(r.schemes.begin(), r.schemes.end(), gate::SchemeKind::bearer) != r.schemes.end();
+    const auto offers = [&](gate::SchemeKind k) { return std::find(r.schemes.begin(), r.schemes.end(), k) != r.schemes.end(); };
+    const bool offers_bearer = offers(gate::SchemeKind::bearer);
+    const bool offers_apikey = offers(gate::SchemeKind::apikey);
+    if (offers(gate::SchemeKind::session) && !is_public && policy.sessions.user_source.empty() && keys_clean)
+        ctx.error(schemes->mark(), "route '" + r.name + "' accepts session, but no 'sessions' are configured",
+                  "sessions:\n  users: <the user source the login page checks>");
+    if (auto* x = fields.get("api_key_header")) {
+        if (auto s = read_string(ctx, *x)) {
+            if (!offers_apikey)
+                ctx.error(x->mark(), "'api_key_header' applies to apikey, which route '" + r.name + "' does not accept",
+                          "add apikey to 'schemes'");
+            else if (!is_token(*s) || gate::iequals(*s, "Authorization") || gate::iequals(*s, "Cookie"))
+                ctx.error(x->mark(), "'" + *s + "' cannot carry API keys", "e.g. X-API-Key");
+            else r.api_key_header = *s;
+        }
+    }
+    if (!offers_bearer && !offers_apikey && keys_clean)
+        if (auto* x = fields.get("scopes"))
+            ctx.error(x->mark(), "'scopes' applies to bearer and apikey, which route '" + r.name + "' accepts neither",
+                      "add bearer or apikey to 'schemes'");
     if (offers_bearer && !is_public && policy.issuers.empty() && keys_clean)
         ctx.error(schemes->mark(), "route '" + r.name + "' accepts bearer, but no 'issuers' are configured",
                   "issuers:\n  corp: { issuer: https://id.example.com/, jwks_url: https://id.example.com/jwks.json }");
     if (!offers_bearer && keys_clean)
-        for (const char* key : {"issuers", "scopes", "query_token"})
+        for (const char* key : {"issuers", "query_token"})
             if (auto* x = fields.get(key))
                 ctx.error(x->mark(), std::string("'") + key + "' applies to bearer, which route '" + r.name +
                                          "' does not accept",

@@ -14,6 +14,9 @@ void read_identity_headers(Ctx& ctx, const Field& f, gate::Policy& policy);
 void read_digest(Ctx& ctx, const Field& f, gate::Policy& policy);
 void read_issuers(Ctx& ctx, const Field& f, gate::Policy& policy);
 void read_bearer(Ctx& ctx, const Field& f, gate::Policy& policy);
+// Needs users (sessions name a user source) and issuers (oauth adds its own).
+void read_oauth(Ctx& ctx, const Field& f, gate::Policy& policy);
+void read_sessions(Ctx& ctx, const Field& f, gate::Policy& policy);
 // Needs upstreams, users and issuers read first: routes refer to them by name.
 void read_routes(Ctx& ctx, const Field& f, gate::Policy& policy);
 

@@ -58,8 +58,14 @@ jose::JwtRules rules_for(const BearerIssuer& is, const Policy& policy) {
     return r;
 }
 
-// Scopes first (RFC 6750 insufficient_scope), then the route's users/groups.
-Decision authorize_bearer(const Policy& policy, const Route& route, const Request& req, Identity id,
+bool revoked(const SchemeContext& ctx, std::string_view issuer, std::string_view jti) {
+    // Only gatekeeper's own tokens can be revoked here (RFC 7009 at its own endpoint).
+    return ctx.revoked_tokens && issuer == kSelfIssuerName && ctx.revoked_tokens->is_revoked(jti);
+}
+
+}  // namespace
+
+Decision authorize_scoped(const Policy& policy, const Route& route, const Request& req, Identity id,
                           const SchemeContext& ctx) {
     const ScopeRule* rule = nullptr;
     for (const auto& r : route.scopes)
@@ -89,8 +95,6 @@ Decision authorize_bearer(const Policy& policy, const Route& route, const Reques
     return d;
 }
 
-}  // namespace
-
 std::vector<httpauth::Challenge> bearer_error_challenges(const Route& route, const Policy& policy,
                                                          const SchemeContext& ctx, BearerErrorCode error,
                                                          std::string_view description, std::string_view scope) {
@@ -111,8 +115,11 @@ Decision check_bearer(const Policy& policy, const Route& route, const Request& r
         cache_key = TokenCache::key_for(token);
         if (const auto* hit = ctx.token_cache->find(cache_key, ctx.now)) {
             if (route.issuers.empty() ||
-                std::find(route.issuers.begin(), route.issuers.end(), hit->issuer) != route.issuers.end())
-                return authorize_bearer(policy, route, req, hit->identity, ctx);
+                std::find(route.issuers.begin(), route.issuers.end(), hit->issuer) != route.issuers.end()) {
+                if (revoked(ctx, hit->issuer, hit->jti))
+                    return invalid_token(policy, route, ctx, "token revoked", "bearer token revoked (cached)");
+                return authorize_scoped(policy, route, req, hit->identity, ctx);
+            }
             return invalid_token(policy, route, ctx, jose::to_string(jose::JoseError::wrong_issuer),
                                  "token issuer '" + hit->issuer + "' is not trusted on this route");
         }
@@ -160,6 +167,9 @@ Decision check_bearer(const Policy& policy, const Route& route, const Request& r
                              "bearer token refused (issuer '" + issuer->name + "'): " + jose::to_string(claims.error()));
     }
 
+    if (revoked(ctx, issuer->name, claims->jti))
+        return invalid_token(policy, route, ctx, "token revoked", "bearer token revoked");
+
     Identity id;
     id.scheme = "bearer";
     auto users = jose::claim_strings(*claims, issuer->user_claim);
@@ -173,9 +183,9 @@ Decision check_bearer(const Policy& policy, const Route& route, const Request& r
 
     if (ctx.token_cache && claims->exp) {
         const auto valid_until = std::chrono::system_clock::time_point(std::chrono::seconds(*claims->exp)) + issuer->leeway;
-        ctx.token_cache->remember(cache_key, VerifiedToken{issuer->name, id}, valid_until, ctx.now);
+        ctx.token_cache->remember(cache_key, VerifiedToken{issuer->name, id, claims->jti}, valid_until, ctx.now);
     }
-    return authorize_bearer(policy, route, req, std::move(id), ctx);
+    return authorize_scoped(policy, route, req, std::move(id), ctx);
 }
 
 }  // namespace gk::gate::detail

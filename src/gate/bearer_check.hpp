@@ -17,6 +17,11 @@ std::vector<httpauth::Challenge> bearer_error_challenges(const Route& route, con
                                                          const SchemeContext& ctx, schemes::BearerErrorCode error,
                                                          std::string_view description, std::string_view scope = {});
 
+// Scopes first (RFC 6750 insufficient_scope), then the route's users/groups.
+// Shared by JWTs and API keys, which answer alike.
+Decision authorize_scoped(const Policy& policy, const Route& route, const Request& req, Identity id,
+                          const SchemeContext& ctx);
+
 Decision check_bearer(const Policy& policy, const Route& route, const Request& req, std::string_view token,
                       const SchemeContext& ctx);
 

@@ -11,6 +11,7 @@ int status_of(Verdict v) noexcept {
         case Verdict::not_found: return 404;
         case Verdict::too_many: return 429;
         case Verdict::unavailable: return 503;
+        case Verdict::redirect: return 303;
     }
     return 500;
 }
@@ -24,6 +25,7 @@ const char* to_string(Verdict v) noexcept {
         case Verdict::not_found: return "not_found";
         case Verdict::too_many: return "too_many";
         case Verdict::unavailable: return "unavailable";
+        case Verdict::redirect: return "redirect";
     }
     return "unknown";
 }

@@ -1,11 +1,14 @@
 // The decision table of DESIGN.md, for the schemes this build offers.
 #include <algorithm>
 
+#include "gate/api_key_check.hpp"
 #include "gate/bearer_check.hpp"
 #include "gate/digest_check.hpp"
+#include "gate/session_check.hpp"
 #include "gatekeeper/gate/gate.hpp"
 #include "gatekeeper/httpauth/challenge.hpp"
 #include "gatekeeper/password/hash.hpp"
+#include "gatekeeper/schemes/api_key.hpp"
 #include "gatekeeper/schemes/basic.hpp"
 #include "gatekeeper/schemes/bearer.hpp"
 
@@ -52,8 +55,13 @@ std::vector<httpauth::Challenge> challenges_for(const Route& route, const Policy
         if (k == SchemeKind::basic) out.push_back(schemes::basic_challenge(route.realm));
         if (k == SchemeKind::digest)
             for (auto& c : detail::digest_challenges(route, policy, ctx, stale)) out.push_back(std::move(c));
-        if (k == SchemeKind::bearer) out.push_back(schemes::bearer_challenge(route.realm));
+        // API keys travel as Bearer credentials: one Bearer challenge serves both.
+        if (k == SchemeKind::bearer || (k == SchemeKind::apikey && !accepts(route, SchemeKind::bearer)))
+            out.push_back(schemes::bearer_challenge(route.realm));
     }
+    // A 401 must carry a challenge (RFC 9110 11.6.1). A route that only has
+    // browser sessions names its own scheme; the login URL is in the body.
+    if (out.empty() && accepts(route, SchemeKind::session)) out.push_back(httpauth::Challenge{"Session", std::nullopt, {httpauth::AuthParam{"realm", route.realm, true}}});
     return out;
 }
 
@@ -109,8 +117,29 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
             return ev;
         }
     }
+    // X-API-Key (where the route names such a header): one key, and no second credential beside it.
+    if (accepts(*route, SchemeKind::apikey) && !route->api_key_header.empty()) {
+        const auto n_keys = req.count(route->api_key_header);
+        if (n_keys > 0) {
+            std::string why;
+            if (n_keys > 1) why = "more than one " + route->api_key_header + " header";
+            else if (n_auth > 0) why = "both an Authorization and an " + route->api_key_header + " header";
+            if (!why.empty()) {
+                ev.decision = make(Verdict::bad_request, route, why, "The request is malformed: " + why + ".");
+                ev.decision->scheme = "apikey";
+                return ev;
+            }
+            ev.decision = detail::check_api_key(policy, *route, req, *req.get(route->api_key_header), dirs, ctx);
+            return ev;
+        }
+    }
     if (n_auth == 0) {
-        ev.decision = make(Verdict::challenge, route, "no credentials", std::string(kUnauthorizedDetail));
+        if (accepts(*route, SchemeKind::session))
+            if (auto d = detail::check_session(policy, *route, req, dirs, ctx)) {
+                ev.decision = std::move(*d);
+                return ev;
+            }
+        ev.decision = detail::login_required(policy, *route, req, ctx, "no credentials");
         return ev;
     }
 
@@ -122,14 +151,15 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
         return ev;
     }
     // "Bearermf_9": the space after the scheme went missing (RFC 6750 2.1), not an unknown scheme.
-    if (accepts(*route, SchemeKind::bearer) && creds->scheme.size() > 6 && !creds->token68 && creds->params.empty() &&
+    const bool takes_bearer = accepts(*route, SchemeKind::bearer) || accepts(*route, SchemeKind::apikey);
+    if (takes_bearer && creds->scheme.size() > 6 && !creds->token68 && creds->params.empty() &&
         httpauth::iequals(std::string_view(creds->scheme).substr(0, 6), "Bearer")) {
         ev.decision = make(Verdict::bad_request, route, "malformed Bearer credentials: no space after the scheme",
                            "The Bearer credentials are malformed.");
         ev.decision->scheme = "bearer";
         return ev;
     }
-    if (httpauth::iequals(creds->scheme, "Bearer") && accepts(*route, SchemeKind::bearer)) {
+    if (httpauth::iequals(creds->scheme, "Bearer") && takes_bearer) {
         auto token = schemes::bearer_token(*creds);
         if (!token) {
             ev.decision = make(Verdict::bad_request, route,
@@ -138,7 +168,10 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
             ev.decision->scheme = "bearer";
             return ev;
         }
-        ev.decision = detail::check_bearer(policy, *route, req, *token, ctx);
+        const bool as_key = accepts(*route, SchemeKind::apikey) &&
+                            (schemes::looks_like_api_key(*token) || !accepts(*route, SchemeKind::bearer));
+        ev.decision = as_key ? detail::check_api_key(policy, *route, req, *token, dirs, ctx)
+                             : detail::check_bearer(policy, *route, req, *token, ctx);
         return ev;
     }
     if (httpauth::iequals(creds->scheme, "Digest") && accepts(*route, SchemeKind::digest)) {

@@ -20,7 +20,8 @@ std::string html_escape(std::string_view s) {
     return out;
 }
 
-string_response build(http::status status, std::string_view detail, std::string_view accept, unsigned version) {
+string_response build(http::status status, std::string_view detail, std::string_view accept, unsigned version,
+                      std::string_view login_url = {}) {
     string_response res{status, version};
     const auto title = std::string(http::obsolete_reason(status));
     if (prefers_html(accept)) {
@@ -34,7 +35,8 @@ string_response build(http::status status, std::string_view detail, std::string_
         res.set(http::field::content_type, "application/problem+json");
         res.body() = "{\"type\":\"about:blank\",\"title\":\"" + json_escape(title) +
                      "\",\"status\":" + std::to_string(static_cast<unsigned>(status)) + ",\"detail\":\"" +
-                     json_escape(detail) + "\"}\n";
+                     json_escape(detail) + "\"" +
+                     (login_url.empty() ? std::string() : ",\"login_url\":\"" + json_escape(login_url) + "\"") + "}\n";
     }
     res.set(http::field::cache_control, "no-store");
     res.set("X-Content-Type-Options", "nosniff");
@@ -75,7 +77,15 @@ string_response decision_response(const gate::Decision& d, std::string_view acce
     const auto status = static_cast<http::status>(gate::status_of(d.verdict));
     std::string detail = d.public_detail;
     if (detail.empty()) detail = std::string(http::obsolete_reason(status)) + ".";
-    auto res = build(status, detail, accept, version);
+    if (d.verdict == gate::Verdict::redirect) {
+        // To the login page; the browser comes back to the return URL after it.
+        string_response res{status, version};
+        res.set(http::field::location, d.location);
+        res.set(http::field::cache_control, "no-store");
+        res.prepare_payload();
+        return res;
+    }
+    auto res = build(status, detail, accept, version, d.login_url);
     // One field line per challenge: unambiguous for every client we know.
     for (const auto& c : d.challenges) res.insert(http::field::www_authenticate, httpauth::format_challenge(c));
     if (d.verdict == gate::Verdict::too_many || d.verdict == gate::Verdict::unavailable) {

@@ -36,6 +36,8 @@ const char* kind_name(gate::JwksSource::Kind k) {
             return "discovery";
         case gate::JwksSource::Kind::file:
             return "file";
+        case gate::JwksSource::Kind::self:
+            return "self";
     }
     return "?";
 }

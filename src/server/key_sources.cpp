@@ -1,6 +1,7 @@
 #include "server/key_sources.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -34,12 +35,15 @@ struct KeySources::Impl {
 KeySources::KeySources(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 KeySources::~KeySources() = default;
 
-std::shared_ptr<KeySources> KeySources::start(const gate::Policy& policy,
-                                              std::shared_ptr<spdlog::logger> log) {
+std::shared_ptr<KeySources> KeySources::start(const gate::Policy& policy, std::shared_ptr<spdlog::logger> log,
+                                              std::shared_ptr<gate::KeySource> self) {
     auto impl = std::make_unique<Impl>();
     impl->log = log;
     for (const auto& is : policy.issuers) {
-        if (is.jwks.kind == gate::JwksSource::Kind::file) {
+        if (is.jwks.kind == gate::JwksSource::Kind::self) {
+            if (!self) throw std::runtime_error("issuer '" + is.name + "': gatekeeper's own signing keys are not loaded");
+            impl->by_issuer.emplace(is.name, self);
+        } else if (is.jwks.kind == gate::JwksSource::Kind::file) {
             auto f = std::make_shared<FileKeySource>(is, log);
             impl->by_issuer.emplace(is.name, f);
             impl->files.push_back(std::move(f));

@@ -23,7 +23,10 @@ public:
     // bounded by its fetch_timeout), so the first requests have keys when the
     // issuer is up; when it is not, start() returns anyway, its routes answer
     // 503 until keys arrive, and the log says why.
-    static std::shared_ptr<KeySources> start(const gate::Policy& policy, std::shared_ptr<spdlog::logger> log);
+    // `self`: the keys of gatekeeper's own issuer (oauth:), required when the
+    // policy has one.
+    static std::shared_ptr<KeySources> start(const gate::Policy& policy, std::shared_ptr<spdlog::logger> log,
+                                             std::shared_ptr<gate::KeySource> self = nullptr);
 
     ~KeySources();  // stops the fetch thread and joins it
     KeySources(const KeySources&) = delete;

@@ -89,7 +89,9 @@ int run_server(std::shared_ptr<const Runtime> runtime, const ServerHooks& hooks)
     if (!shared.access_log) shared.access_log = spdlog::stdout_logger_mt("access");
     shared.access_log->set_pattern("%v");
     for (const auto& u : policy.upstreams) shared.upstream_tls.emplace(u.name, make_upstream_tls(u));
-    if (!policy.issuers.empty()) shared.key_sources = KeySources::start(policy, shared.access_log);
+    if (needs_issuer_service(policy)) shared.issuer = IssuerService::start(policy, shared.access_log);
+    if (!policy.issuers.empty())
+        shared.key_sources = KeySources::start(policy, shared.access_log, shared.issuer ? shared.issuer->key_source() : nullptr);
 
     std::vector<std::unique_ptr<ssl::context>> listener_tls;
     for (const auto& l : policy.listeners)
@@ -126,6 +128,7 @@ int run_server(std::shared_ptr<const Runtime> runtime, const ServerHooks& hooks)
             if (!stopping) {
                 for (const auto& f : runtime->periodic) f();
                 if (shared.key_sources) shared.key_sources->tick();
+                if (shared.issuer) shared.issuer->tick();
             } else if (shared.open_connections.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
                 for (auto& w : workers) w->ioc.stop();
                 signals.cancel();

@@ -10,6 +10,7 @@
 #include "server/decision_response.hpp"
 #include "server/forward_auth.hpp"
 #include "server/headers.hpp"
+#include "server/issuer_endpoints.hpp"
 #include "server/proxy.hpp"
 #include "server/request_builder.hpp"
 
@@ -101,23 +102,35 @@ asio::awaitable<bool> write_response(Stream& s, string_response& res, const gate
     co_return !ec;
 }
 
-// Verifies on the hash pool and completes on the caller's executor. Plain
-// handlers rather than co_spawn of a capturing lambda coroutine: GCC 12 freed
-// that lambda's captures twice when it finished on another thread.
-template <class Token>
-auto async_verify(asio::thread_pool& pool, std::string hash, Secret pw, Token&& token) {
-    return asio::async_initiate<Token, void(bool)>(
-        [&pool](auto handler, std::string hash, Secret pw) {
+// Runs fn() on the blocking pool (password hashes, database writes) and
+// completes on the caller's executor. Plain handlers rather than co_spawn of
+// a capturing lambda coroutine: GCC 12 freed that lambda's captures twice
+// when it finished on another thread.
+template <class T, class Fn, class Token>
+auto run_blocking(asio::thread_pool& pool, Fn fn, Token&& token) {
+    return asio::async_initiate<Token, void(T)>(
+        [&pool](auto handler, Fn fn) {
             auto work = asio::make_work_guard(asio::get_associated_executor(handler));
-            asio::post(pool, [handler = std::move(handler), hash = std::move(hash), pw = std::move(pw),
-                              work = std::move(work)]() mutable {
-                auto r = password::verify(hash, pw.reveal());
-                const bool ok = r.ok() && r.value();
+            asio::post(pool, [handler = std::move(handler), fn = std::move(fn), work = std::move(work)]() mutable {
+                T result = fn();
                 auto home = work.get_executor();
-                asio::post(home, [handler = std::move(handler), ok]() mutable { std::move(handler)(ok); });
+                asio::post(home, [handler = std::move(handler), result = std::move(result)]() mutable {
+                    std::move(handler)(std::move(result));
+                });
             });
         },
-        token, std::move(hash), std::move(pw));
+        token, std::move(fn));
+}
+
+template <class Token>
+auto async_verify(asio::thread_pool& pool, std::string hash, Secret pw, Token&& token) {
+    return run_blocking<bool>(
+        pool,
+        [hash = std::move(hash), pw = std::move(pw)] {
+            auto r = password::verify(hash, pw.reveal());
+            return r.ok() && r.value();
+        },
+        std::forward<Token>(token));
 }
 
 // Runs a password check off the I/O thread, with the credential cache in front.
@@ -127,14 +140,31 @@ gate::SchemeContext scheme_context(Worker& w, const Runtime& rt) {
     ctx.digest_counts = rt.digest_counts.get();
     ctx.key_sources = w.shared.key_sources ? &w.shared.key_sources->by_issuer() : nullptr;
     ctx.token_cache = &w.tokens;
+    if (w.shared.issuer) {
+        ctx.credentials = &w.shared.issuer->credentials();
+        ctx.revoked_tokens = &w.shared.issuer->revoked();
+    }
     ctx.now = std::chrono::system_clock::now();
     return ctx;
+}
+
+// A session in use: its idle clock restarts, written off the I/O thread.
+void record_session_use(Worker& w, const std::string& id_hash) {
+    if (id_hash.empty() || !w.shared.issuer) return;
+    asio::post(*w.shared.hash_pool, [svc = w.shared.issuer, id_hash] {
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+        (void)svc->store().touch_session(id_hash, now);
+    });
 }
 
 asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate::Request& req) {
     const auto ctx = scheme_context(w, rt);
     auto ev = gate::evaluate(rt.policy, req, rt.directories, ctx);
-    if (ev.decision) co_return std::move(*ev.decision);
+    if (ev.decision) {
+        record_session_use(w, ev.decision->touch_session);
+        co_return std::move(*ev.decision);
+    }
     auto& check = *ev.check;
     const auto now = std::chrono::steady_clock::now();
     std::string key;
@@ -284,8 +314,34 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         co_return ok && keep_alive;
     };
 
-    if (greq->path.starts_with("/.gatekeeper/")) {
-        auto res = co_await own_endpoint(w, rt, *greq, info, version, log);
+    if (greq->path.starts_with("/.gatekeeper/") || greq->path.starts_with("/.well-known/")) {
+        if (greq->method == "POST" && takes_form_body(greq->path) && has_body) {
+            auto [bec, body] = co_await read_whole_body(s, buf, parser, kMaxFormBody, lim.body_timeout);
+            if (bec) {
+                const bool too_big = bec == http::error::body_limit;
+                log.reason = too_big ? "form body over 64 KiB" : "form body: " + bec.message();
+                co_return co_await finish(error_response(too_big ? http::status::payload_too_large
+                                                                 : http::status::bad_request,
+                                                         too_big ? "The form is too large." : "The form could not be read.",
+                                                         accept, version),
+                                          false);
+            }
+            greq->body = std::move(body);
+        }
+        std::optional<string_response> mine;
+        if (greq->path.starts_with("/.well-known/") || takes_form_body(greq->path) || greq->path == "/.gatekeeper/authorize") {
+            // Password hashes and database writes: on the blocking pool, not this event loop.
+            auto svc = w.shared.issuer;
+            mine = co_await run_blocking<std::optional<string_response>>(
+                *w.shared.hash_pool,
+                [svc, runtime, req = &*greq, version, logp = &log] {
+                    return issuer_endpoint(svc.get(), *runtime, *req, version, *logp);
+                },
+                asio::use_awaitable);
+        }
+        if (!mine && greq->path.starts_with("/.well-known/"))
+            mine = error_response(http::status::not_found, "No such resource.", accept, version);
+        auto res = mine ? std::move(*mine) : co_await own_endpoint(w, rt, *greq, info, version, log);
         co_return co_await finish(std::move(res), true);
     }
 

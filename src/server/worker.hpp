@@ -13,6 +13,7 @@
 
 #include "gatekeeper/gate/credential_cache.hpp"
 #include "gatekeeper/gate/token_cache.hpp"
+#include "server/issuer_service.hpp"
 #include "server/key_sources.hpp"
 #include "server/net.hpp"
 #include "server/runtime.hpp"
@@ -30,6 +31,7 @@ struct Shared {
     std::string cache_key;  // per-process random HMAC key for credential caches
     std::atomic<int> open_connections{0};
     std::shared_ptr<KeySources> key_sources;  // Bearer issuers' keys; null when no issuer is configured
+    std::shared_ptr<IssuerService> issuer;    // sessions, API keys, OAuth; null when the policy uses none
 };
 
 struct Connection;

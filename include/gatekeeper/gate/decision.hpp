@@ -19,6 +19,7 @@ enum class Verdict {
     not_found,      // 404: no route matches (deny by default)
     too_many,       // 429 + Retry-After
     unavailable,    // 503: a check could not run; fail closed
+    redirect,       // 303 to the login page (a browser navigation without a valid session)
 };
 
 int status_of(Verdict) noexcept;
@@ -33,6 +34,11 @@ struct Decision {
     std::string public_detail;                     // for the client body; never says why a password failed
     std::string scheme;                            // scheme that was presented, if any
     int retry_after_seconds = 0;                   // for too_many
+    std::string location;                          // for redirect: the login URL with the return URL
+    std::string login_url;                         // for challenge on a session route: where a front end sends the user
+    // A valid session whose last_seen is stale: the caller records the use
+    // (hex SHA-256 of the session id), off the request's path.
+    std::string touch_session;
     // Fields gatekeeper adds to the response the client gets (upstream's or its
     // own), e.g. Digest's Authentication-Info. Names are fixed strings.
     std::vector<std::pair<std::string, std::string>> response_headers;

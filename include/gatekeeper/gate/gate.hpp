@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "gatekeeper/common/secret.hpp"
+#include "gatekeeper/gate/credential_store.hpp"
 #include "gatekeeper/gate/decision.hpp"
 #include "gatekeeper/gate/key_source.hpp"
 #include "gatekeeper/gate/policy.hpp"
 #include "gatekeeper/gate/ports.hpp"
 #include "gatekeeper/gate/request.hpp"
+#include "gatekeeper/gate/revocation_list.hpp"
 #include "gatekeeper/gate/token_cache.hpp"
 
 namespace gk::gate {
@@ -24,16 +26,20 @@ namespace gk::gate {
 using KeySources = std::map<std::string, std::shared_ptr<KeySource>, std::less<>>;
 
 // What the schemes need beyond the policy and the request: Digest's nonce
-// issuer and replay memory, Bearer's key sources and verified-token cache, and
-// the time. Owned by the caller. Null nonce pointers mean Digest cannot run:
-// it is then neither offered nor accepted; null key sources mean every Bearer
-// token gets 503 (fail closed). A null token cache means no caching.
+// issuer and replay memory, Bearer's key sources, verified-token cache and
+// revoked jtis, the store of sessions and API keys, and the time. Owned by
+// the caller. Null nonce pointers mean Digest cannot run: it is then neither
+// offered nor accepted; null key sources mean every Bearer token gets 503, a
+// null credential store every session and API key (fail closed). A null
+// token cache means no caching; a null revocation list, no revocations.
 struct SchemeContext {
     const schemes::DigestNonces* digest_nonces = nullptr;
     schemes::NonceCountStore* digest_counts = nullptr;
     const KeySources* key_sources = nullptr;
     TokenCache* token_cache = nullptr;
     std::chrono::system_clock::time_point now{};
+    const RevocationList* revoked_tokens = nullptr;
+    const CredentialStore* credentials = nullptr;
 };
 
 // The user sources of a policy, by name. Owned by the caller, outlives evaluate().

@@ -88,7 +88,7 @@ struct DigestSettings {
 
 // Where an issuer's verification keys come from.
 struct JwksSource {
-    enum class Kind { url, discovery, file };
+    enum class Kind { url, discovery, file, self };  // self: gatekeeper's own signing keys (oauth:)
     Kind kind = Kind::file;
     std::string location;                       // https URL, issuer URL (discovery), or file path (JWKS or PEM)
     std::string ca_file;                        // extra CA for the https fetch; system store otherwise
@@ -125,6 +125,36 @@ struct BearerSettings {
     std::size_t token_cache_entries = 10000;
 };
 
+// Browser sessions: the login page, the session cookie and its lifetimes.
+struct SessionSettings {
+    std::string login_path = "/.gatekeeper/login";   // where browsers are sent; may be an absolute URL
+    std::string user_source;                         // who may log in (a name in users:); "" = none configured
+    std::chrono::seconds idle_timeout{30 * 60};      // ends a session not used for this long
+    std::chrono::seconds lifetime{12 * 60 * 60};     // ends every session this long after login
+    // Hosts an absolute return URL may point at, besides the host the login
+    // page itself was served on (no open redirect).
+    std::vector<std::string> allowed_return_hosts;
+    int line = 0;
+};
+
+// gatekeeper as an OAuth 2 authorization server and token issuer.
+struct IssuerSettings {
+    bool enabled = false;
+    std::string url;                                 // iss of its tokens; its own routes trust it
+    std::string database;                            // SQLite file (absolute once loaded)
+    std::vector<std::string> audiences;              // aud of access tokens; empty = [url]
+    crypto::SigAlg algorithm = crypto::SigAlg::es256;
+    std::chrono::seconds access_token_ttl{10 * 60};
+    std::chrono::seconds refresh_token_ttl{30 * 24 * 60 * 60};
+    std::chrono::seconds code_ttl{60};
+    std::chrono::seconds key_overlap{24 * 60 * 60}; // `keys rotate`: publish this long before signing
+    int line = 0;
+};
+
+// The name under which gatekeeper's own tokens' issuer appears in
+// Policy::issuers and in routes' `issuers:` lists.
+inline constexpr std::string_view kSelfIssuerName = "gatekeeper";
+
 struct Policy {
     std::string source_file;
     unsigned threads = 0;               // 0 = number of cores
@@ -136,6 +166,8 @@ struct Policy {
     DigestSettings digest;
     std::vector<BearerIssuer> issuers;
     BearerSettings bearer;
+    SessionSettings sessions;
+    IssuerSettings self_issuer;
     IdentityHeaders identity_headers;
     std::vector<Cidr> trusted_proxies = {  // default: loopback only
         Cidr{{127, 0, 0, 0}, 8},

@@ -49,6 +49,8 @@ struct Route {
     std::vector<std::string> issuers;   // names of trusted issuers; empty = every configured one
     std::vector<ScopeRule> scopes;      // first rule whose methods match applies
     bool bearer_query_token = false;    // accept ?access_token= (RFC 6750 2.3); off by default
+    // API keys: besides `Authorization: Bearer gk_...`, also this header (e.g. X-API-Key); "" = header off.
+    std::string api_key_header;
 };
 
 }  // namespace gk::gate

@@ -17,6 +17,7 @@ namespace gk::gate {
 struct VerifiedToken {
     std::string issuer;   // name of the BearerIssuer that verified it
     Identity identity;    // with scopes
+    std::string jti;      // checked against revocations at every use
 };
 
 class TokenCache {

@@ -34,7 +34,7 @@ INSTANTIATE_TEST_SUITE_P(
                       DurationCase{"99999999999999999999h", false, 0}, DurationCase{"2562047788015216h", false, 0},
                       DurationCase{"-1s", false, 0}, DurationCase{"+1s", false, 0}, DurationCase{"1.5s", false, 0},
                       DurationCase{"10 s", false, 0}, DurationCase{" 10s", false, 0}, DurationCase{"10S", false, 0},
-                      DurationCase{"10sec", false, 0}, DurationCase{"1d", false, 0}, DurationCase{"", false, 0},
+                      DurationCase{"10sec", false, 0}, DurationCase{"1d", true, 86400000}, DurationCase{"1w", false, 0}, DurationCase{"", false, 0},
                       DurationCase{"s", false, 0}, DurationCase{"ms", false, 0}, DurationCase{"1e3", false, 0},
                       DurationCase{"0x10", false, 0}));
 

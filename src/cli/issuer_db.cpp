@@ -1,0 +1,126 @@
+#include "cli/issuer_db.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <system_error>
+
+#include "gatekeeper/config/config.hpp"
+#include "store/sqlite_issuer_store.hpp"
+
+namespace gk::cli {
+namespace {
+
+[[noreturn]] void die(const char* command, int code, const std::string& message) { cli_die(command, code, message); }
+
+bool is_scope_char(char c) noexcept { return c >= 0x21 && c <= 0x7e && c != '"' && c != '\\' && c != ','; }
+
+}  // namespace
+
+void cli_die(const char* command, int code, const std::string& message) {
+    std::fprintf(stderr, "gatekeeper %s: %s\n", command, message.c_str());
+    throw CLI::RuntimeError(code);
+}
+
+int store_exit_code(const issuer::StoreFailure& f) noexcept {
+    return f.kind == issuer::StoreFailure::Kind::unavailable ? 2 : 1;
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (;;) {
+        const auto comma = text.find(',', start);
+        out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) return out;
+        start = comma + 1;
+    }
+}
+
+std::vector<std::string> checked_scopes(const std::string& scopes, const char* command) {
+    std::vector<std::string> out;
+    for (const auto& s : split_commas(scopes)) {
+        if (s.empty()) die(command, 1, "--scopes: empty scope (write them comma-separated: read,write)");
+        if (s.size() > 128) die(command, 1, "--scopes: scope '" + s.substr(0, 32) + "...' is too long");
+        if (!std::all_of(s.begin(), s.end(), is_scope_char))
+            die(command, 1, "--scopes: '" + s + "' is not a scope (printable ASCII without spaces, quotes or backslashes)");
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    }
+    return out;
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string format_time(std::int64_t unix_seconds) {
+    const auto t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    char buf[32];
+    if (!gmtime_r(&t, &tm) || std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return std::to_string(unix_seconds);
+    return buf;
+}
+
+std::string join_or_dash(const std::vector<std::string>& items, const char* sep) {
+    if (items.empty()) return "-";
+    std::string out;
+    for (const auto& i : items) out.append(out.empty() ? "" : sep).append(i);
+    return out;
+}
+
+std::string Table::str() const {
+    std::vector<std::size_t> width;
+    for (const auto& row : rows_)
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            if (width.size() <= c) width.push_back(0);
+            width[c] = std::max(width[c], row[c].size());
+        }
+    std::string out;
+    for (const auto& row : rows_) {
+        std::string line;
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            line.append(row[c]);
+            if (c + 1 < row.size()) line.append(width[c] - row[c].size() + 2, ' ');
+        }
+        out.append(line).append("\n");
+    }
+    return out;
+}
+
+std::filesystem::path issuer_database(const gate::Policy& policy) {
+    // oauth: database:, by default <state_dir>/gatekeeper.db (config/load.cpp).
+    return std::filesystem::path(policy.self_issuer.database);
+}
+
+std::filesystem::path resolve_issuer_db(const IssuerDbOptions& o, const char* command) {
+    if (o.config.empty() == o.state.empty()) die(command, 1, "name exactly one of --config FILE or --state DIR");
+    if (!o.state.empty()) return std::filesystem::path(o.state) / "gatekeeper.db";
+    auto policy = config::load_policy_file(o.config);
+    if (!policy) {
+        for (const auto& e : policy.error()) std::fprintf(stderr, "%s\n", config::format(e).c_str());
+        die(command, 2, "cannot use config " + o.config);
+    }
+    return issuer_database(policy.value());
+}
+
+std::unique_ptr<store::SqliteIssuerStore> open_issuer_store(const std::filesystem::path& db, bool create,
+                                                            const char* command) {
+    std::error_code ec;
+    if (!create && !std::filesystem::exists(db, ec))
+        die(command, 2, "no issuer database at " + db.string() + " (nothing has been added yet, or a wrong path)");
+    if (create) {
+        const auto dir = db.has_parent_path() ? db.parent_path() : std::filesystem::path(".");
+        if (!std::filesystem::is_directory(dir, ec))
+            die(command, 2, "folder " + dir.string() + " does not exist (for " + db.string() + ")");
+    }
+    auto opened = store::SqliteIssuerStore::open(db);
+    if (!opened) die(command, 2, "cannot open " + db.string() + ": " + opened.error());
+    return std::move(opened).value();
+}
+
+}  // namespace gk::cli

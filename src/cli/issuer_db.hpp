@@ -1,0 +1,72 @@
+#pragma once
+// Where the issuer's database is, for the commands that manage what lives in
+// it (`apikey`, `client`), how those commands open it, and the little they
+// share: exit codes, scope checks, times and tables.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gatekeeper/gate/policy.hpp"
+#include "gatekeeper/issuer/store.hpp"
+
+namespace gk::store { class SqliteIssuerStore; }
+
+namespace gk::cli {
+
+// The issuer's SQLite file for a loaded config.
+[[nodiscard]] std::filesystem::path issuer_database(const gate::Policy& policy);
+
+// --config FILE or --state DIR, exactly one.
+struct IssuerDbOptions {
+    std::string config;
+    std::string state;
+};
+
+// DIR/gatekeeper.db for --state, issuer_database(policy) for --config. Prints
+// the config's errors and throws CLI::RuntimeError(2) when it cannot be
+// loaded, CLI::RuntimeError(1) when not exactly one option is given.
+// `command` prefixes the messages ("apikey", "client").
+[[nodiscard]] std::filesystem::path resolve_issuer_db(const IssuerDbOptions& o, const char* command);
+
+// Opens the store. `create`: a missing file is created (its folder must
+// exist); otherwise a missing file is an error. Failures: message on stderr,
+// CLI::RuntimeError(2).
+[[nodiscard]] std::unique_ptr<store::SqliteIssuerStore> open_issuer_store(const std::filesystem::path& db, bool create,
+                                                                          const char* command);
+
+// "gatekeeper <command>: <message>" on stderr, then CLI::RuntimeError(code).
+[[noreturn]] void cli_die(const char* command, int code, const std::string& message);
+
+// 2 when the store could not answer, 1 when it refused (exists, not found, invalid).
+[[nodiscard]] int store_exit_code(const issuer::StoreFailure& f) noexcept;
+
+// Comma-separated items; "" is one empty item, "a,,b" has an empty middle
+// one (split here rather than by CLI11, which drops empty items and then
+// takes the next arguments as values).
+[[nodiscard]] std::vector<std::string> split_commas(const std::string& text);
+
+// --scopes a,b: OAuth scope tokens (RFC 6749 3.3: printable ASCII but space,
+// '"' and backslash), and no ','; duplicates dropped, order kept. At least
+// one. Refusal: exit 1.
+[[nodiscard]] std::vector<std::string> checked_scopes(const std::string& scopes, const char* command);
+
+[[nodiscard]] std::int64_t unix_now();
+// "2025-01-31T12:00:00Z"
+[[nodiscard]] std::string format_time(std::int64_t unix_seconds);
+// Items joined by `sep`, or "-" for none.
+[[nodiscard]] std::string join_or_dash(const std::vector<std::string>& items, const char* sep);
+
+// Left-aligned columns, two spaces apart, header first.
+class Table {
+public:
+    explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+    void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+    [[nodiscard]] std::string str() const;
+
+private:
+    std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace gk::cli

@@ -1,0 +1,122 @@
+#include "server/issuer_service.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "gatekeeper/crypto/crypto.hpp"
+#include "server/jwks_keys.hpp"
+#include "store/sqlite_issuer_store.hpp"
+
+namespace gk::server {
+namespace {
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The verification keys of gatekeeper's own tokens, straight from the ring.
+class SelfKeySource final : public gate::KeySource {
+public:
+    explicit SelfKeySource(const IssuerService& svc) : svc_(svc) {}
+    [[nodiscard]] std::shared_ptr<const jose::JwkSet> keys() const override {
+        auto ring = svc_.ring();
+        if (!ring) return nullptr;
+        // Aliasing: the set lives as long as the ring that holds it.
+        return std::shared_ptr<const jose::JwkSet>(ring, &ring->verification_keys());
+    }
+    void on_unknown_kid(std::string_view) override {}  // the ring reloads on its own schedule
+    [[nodiscard]] std::string problem() const override { return svc_.ring() ? "" : "no usable signing key"; }
+
+private:
+    const IssuerService& svc_;
+};
+
+}  // namespace
+
+bool needs_issuer_service(const gate::Policy& policy) {
+    if (policy.self_issuer.enabled) return true;
+    return std::any_of(policy.routes.begin(), policy.routes.end(), [](const gate::Route& r) {
+        return std::any_of(r.schemes.begin(), r.schemes.end(), [](gate::SchemeKind k) {
+            return k == gate::SchemeKind::session || k == gate::SchemeKind::apikey;
+        });
+    });
+}
+
+std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy, std::shared_ptr<spdlog::logger> log) {
+    std::shared_ptr<IssuerService> svc(new IssuerService());
+    svc->log_ = std::move(log);
+    const auto& cfg = policy.self_issuer;
+    auto opened = store::SqliteIssuerStore::open(cfg.database);
+    if (!opened) throw std::runtime_error("database " + cfg.database + ": " + opened.error());
+    svc->store_ = std::move(opened.value());
+    svc->csrf_key_ = crypto::random_bytes(32);
+    svc->idle_timeout_ = policy.sessions.idle_timeout;
+    svc->oauth_ = cfg.enabled;
+    svc->settings_.issuer = cfg.url;
+    svc->settings_.audiences = cfg.audiences;
+    svc->settings_.access_token_ttl = cfg.access_token_ttl;
+    svc->settings_.refresh_token_ttl = cfg.refresh_token_ttl;
+    svc->settings_.code_ttl = cfg.code_ttl;
+    svc->settings_.algorithm = cfg.algorithm;
+    const auto now = unix_now();
+    if (auto jtis = svc->store_->revoked_jtis(now)) svc->revoked_.replace(*jtis);
+    else throw std::runtime_error("database " + cfg.database + ": " + jtis.error().message);
+    if (svc->oauth_) {
+        auto keys = svc->store_->signing_keys();
+        if (!keys) throw std::runtime_error("database " + cfg.database + ": " + keys.error().message);
+        if (keys->empty()) {
+            auto plan = issuer::plan_rotation({}, cfg.algorithm, now, cfg.key_overlap.count());
+            if (!plan) throw std::runtime_error("first signing key: " + plan.error().message);
+            if (auto ok = issuer::apply_rotation(*svc->store_, *plan); !ok)
+                throw std::runtime_error("database " + cfg.database + ": " + ok.error().message);
+            LogEvent("signing_key_created").str("kid", plan->new_key.kid).write(*svc->log_, spdlog::level::info);
+        }
+        svc->reload_ring(now);
+        if (!svc->ring()) throw std::runtime_error("signing keys in " + cfg.database + ": " + svc->ring_problem_);
+        svc->key_source_ = std::make_shared<SelfKeySource>(*svc);
+    }
+    return svc;
+}
+
+std::shared_ptr<const issuer::KeyRing> IssuerService::ring() const {
+    std::lock_guard lock(ring_mu_);
+    return ring_;
+}
+
+void IssuerService::reload_ring(std::int64_t now) {
+    auto keys = store_->signing_keys();
+    std::string problem;
+    std::shared_ptr<const issuer::KeyRing> next;
+    if (!keys) problem = keys.error().message;
+    else if (auto ring = issuer::KeyRing::build(*keys, now)) next = std::make_shared<const issuer::KeyRing>(std::move(*ring));
+    else problem = ring.error().message;
+    std::lock_guard lock(ring_mu_);
+    if (next) {
+        if (!ring_ || ring_->signer_kid() != next->signer_kid())
+            LogEvent("signing_key_active").str("kid", next->signer_kid()).write(*log_, spdlog::level::info);
+        ring_ = std::move(next);
+        ring_problem_.clear();
+    } else if (problem != ring_problem_) {
+        // Keep signing with the last good ring: a transient store error must
+        // not take the issuer down, and the log says what is wrong.
+        ring_problem_ = problem;
+        LogEvent("signing_keys_problem").str("why", problem).write(*log_, spdlog::level::err);
+    }
+}
+
+void IssuerService::tick() {
+    ++ticks_;
+    const auto now = unix_now();
+    if (oauth_ && ticks_ % 5 == 0) reload_ring(now);
+    if (ticks_ % 5 == 0) {
+        // Revocations made by another process on the same file (the CLI, a second instance).
+        if (auto jtis = store_->revoked_jtis(now)) {
+            for (const auto& [jti, exp] : *jtis) revoked_.revoke(jti, exp);
+            revoked_.purge(now);
+        }
+    }
+    if (ticks_ % 600 == 0) (void)store_->purge_expired_sessions(now, idle_timeout_.count());
+}
+
+}  // namespace gk::server

@@ -1,0 +1,69 @@
+#pragma once
+// gatekeeper's own credentials at run time: the database of sessions, API
+// keys, OAuth state and signing keys; the revoked-jti list every worker
+// consults; and the signing-key ring, reloaded from the database so that
+// `gatekeeper keys rotate` (another process) takes effect without a restart.
+// Started once by the server when the policy needs it; shared by all threads.
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <spdlog/logger.h>
+
+#include "gatekeeper/gate/key_source.hpp"
+#include "gatekeeper/gate/policy.hpp"
+#include "gatekeeper/gate/revocation_list.hpp"
+#include "gatekeeper/issuer/oauth.hpp"
+#include "gatekeeper/issuer/signing_keys.hpp"
+#include "gatekeeper/issuer/store.hpp"
+
+namespace gk::server {
+
+// Whether the policy uses anything the issuer database holds.
+bool needs_issuer_service(const gate::Policy& policy);
+
+class IssuerService {
+public:
+    // Opens (creating and migrating) the database. With oauth enabled, makes
+    // the first signing key when there is none. Throws std::runtime_error
+    // naming the file on failure: a gate without its store must not start.
+    static std::shared_ptr<IssuerService> start(const gate::Policy& policy, std::shared_ptr<spdlog::logger> log);
+
+    [[nodiscard]] issuer::IssuerStore& store() { return *store_; }
+    [[nodiscard]] const gate::CredentialStore& credentials() const { return *store_; }
+    [[nodiscard]] gate::RevocationList& revoked() { return revoked_; }
+    [[nodiscard]] const issuer::Settings& settings() const { return settings_; }
+    [[nodiscard]] bool oauth_enabled() const { return oauth_; }
+    // The current ring; null when oauth is off or no ring could be built (the
+    // token endpoint then answers 503).
+    [[nodiscard]] std::shared_ptr<const issuer::KeyRing> ring() const;
+    // The verification keys of gatekeeper's own issuer, for the Bearer check.
+    [[nodiscard]] std::shared_ptr<gate::KeySource> key_source() const { return key_source_; }
+    // A per-process secret for the login form's CSRF tokens.
+    [[nodiscard]] const std::string& csrf_key() const { return csrf_key_; }
+
+    // About once a second from the control thread: the ring is rebuilt every
+    // few seconds (new keys from `keys rotate`, keys whose signs_from came),
+    // revocations reloaded, expired sessions purged now and then.
+    void tick();
+
+private:
+    IssuerService() = default;
+    void reload_ring(std::int64_t now);
+
+    std::unique_ptr<issuer::IssuerStore> store_;
+    gate::RevocationList revoked_;
+    issuer::Settings settings_;
+    bool oauth_ = false;
+    std::chrono::seconds idle_timeout_{0};
+    mutable std::mutex ring_mu_;
+    std::shared_ptr<const issuer::KeyRing> ring_;
+    std::string ring_problem_;
+    std::shared_ptr<gate::KeySource> key_source_;
+    std::string csrf_key_;
+    std::shared_ptr<spdlog::logger> log_;
+    unsigned ticks_ = 0;
+};
+
+}  // namespace gk::server
