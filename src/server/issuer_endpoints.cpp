@@ -151,7 +151,7 @@ string_response login_form(const Ctx& c, http::status status, std::string return
                          httpauth::SameSite::strict);
     }
     issuer::LoginPage page;
-    page.title = c.rt.policy.sessions.user_source.empty() ? "gatekeeper" : "Sign in";
+    page.title = "gatekeeper";
     page.action = std::string(kLogin);
     page.return_to = std::move(return_to);
     page.csrf_token = csrf_for(c, *cookie);

@@ -1,6 +1,7 @@
 #include "server/issuer_service.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 
 #include "gatekeeper/crypto/crypto.hpp"
@@ -47,6 +48,13 @@ std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy, 
     std::shared_ptr<IssuerService> svc(new IssuerService());
     svc->log_ = std::move(log);
     const auto& cfg = policy.self_issuer;
+    // The state folder of a fresh install: made here, private to gatekeeper.
+    if (const auto dir = std::filesystem::path(cfg.database).parent_path(); !dir.empty()) {
+        std::error_code ec;
+        if (std::filesystem::create_directories(dir, ec))
+            std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+        if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+    }
     auto opened = store::SqliteIssuerStore::open(cfg.database);
     if (!opened) throw std::runtime_error("database " + cfg.database + ": " + opened.error());
     svc->store_ = std::move(opened.value());

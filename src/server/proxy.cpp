@@ -29,6 +29,8 @@ void prepare_upstream_request(ProxyContext& ctx, http::request<http::buffer_body
     req.erase("X-Forwarded-Host");
     // The credentials were for gatekeeper; the upstream gets the identity instead.
     if (ctx.decision.identity) req.erase(http::field::authorization);
+    // An API key in its own header was for gatekeeper too, like Authorization.
+    if (ctx.decision.route && !ctx.decision.route->api_key_header.empty()) req.erase(ctx.decision.route->api_key_header);
     if (chunked) req.chunked(true);
 
     req.set("X-Forwarded-For", prior_xff.empty() ? ctx.info.peer_text : prior_xff + ", " + ctx.info.peer_text);

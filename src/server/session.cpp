@@ -331,18 +331,19 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         std::optional<string_response> mine;
         if (greq->path.starts_with("/.well-known/") || takes_form_body(greq->path) || greq->path == "/.gatekeeper/authorize") {
             // Password hashes and database writes: on the blocking pool, not this event loop.
-            auto svc = w.shared.issuer;
-            mine = co_await run_blocking<std::optional<string_response>>(
-                *w.shared.hash_pool,
-                [svc, runtime, req = &*greq, version, logp = &log] {
-                    return issuer_endpoint(svc.get(), *runtime, *req, version, *logp);
-                },
-                asio::use_awaitable);
+            // Raw pointers only: GCC 12 destroys the captures of a lambda in a
+            // co_await expression twice, and a shared_ptr there frees its object.
+            // The service lives as long as the server; `runtime` outlives this call.
+            const auto job = [svc = w.shared.issuer.get(), rtp = &rt, req = &*greq, version, logp = &log] {
+                return issuer_endpoint(svc, *rtp, *req, version, *logp);
+            };
+            mine = co_await run_blocking<std::optional<string_response>>(*w.shared.hash_pool, job, asio::use_awaitable);
         }
         if (!mine && greq->path.starts_with("/.well-known/"))
             mine = error_response(http::status::not_found, "No such resource.", accept, version);
-        auto res = mine ? std::move(*mine) : co_await own_endpoint(w, rt, *greq, info, version, log);
-        co_return co_await finish(std::move(res), true);
+        // No co_await inside ?: — GCC 12 mishandles the temporaries of a conditional around one.
+        if (!mine) mine = co_await own_endpoint(w, rt, *greq, info, version, log);
+        co_return co_await finish(std::move(*mine), true);
     }
 
     if (gate::needs_request_body(rt.policy, *greq)) {

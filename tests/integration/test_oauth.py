@@ -194,6 +194,7 @@ class Client:
         return browser.post(urllib.parse.urljoin(page.url, action), data=data, allow_redirects=False, timeout=T)
 
     def signed_in_browser(self, user, password):
+        """A requests.Session signed in as `user` (the caller closes it)."""
         browser = requests.Session()
         r = self.login(browser, user, password)
         if r.status_code != 303:
@@ -324,10 +325,11 @@ class MetadataTest(ServerAlive, unittest.TestCase):
     def test_metadata_and_jwks_over_the_issuer_url(self):
         """The URLs in the metadata work as published (the demo's issuer is its HTTPS listener)."""
         m = self.c.get(METADATA).json()
-        r = requests.get(m["jwks_uri"], timeout=T, verify=False)
+        cert = os.path.join(self.state, "cert.pem")  # the demo's self-signed certificate
+        r = requests.get(m["jwks_uri"], timeout=T, verify=cert)
         self.assertEqual(r.status_code, 200)
         self.assertEqual(r.json(), self.c.get(JWKS).json())
-        self.assertEqual(requests.get(self.issuer + METADATA, timeout=T, verify=False).json(), m)
+        self.assertEqual(requests.get(self.issuer + METADATA, timeout=T, verify=cert).json(), m)
 
     def test_well_known_are_get_only(self):
         r = requests.post(self.base + JWKS, data="x", timeout=T)
@@ -466,6 +468,7 @@ class AuthorizationCodeTest(ServerAlive, unittest.TestCase):
     def setUpClass(cls):
         DemoServer.start(cls, "gk-oauth-code-")
         cls.alice = cls.c.signed_in_browser("alice", "wonderland")
+        cls.addClassCleanup(cls.alice.close)
 
     def test_code_flow_with_pkce(self):
         verifier, challenge = new_pkce()
@@ -569,6 +572,7 @@ class AuthorizationCodeTest(ServerAlive, unittest.TestCase):
         state = secrets.token_urlsafe(12)
         auth_path = self.c.authorize_path(challenge, state=state)
         browser = requests.Session()
+        self.addCleanup(browser.close)
         r = self.c.get(auth_path, session=browser, allow_redirects=False)
         self.assertEqual(r.status_code, 303, "%d %s" % (r.status_code, r.text[:300]))
         loc = urllib.parse.urlsplit(r.headers["Location"])
@@ -599,10 +603,10 @@ class AuthorizationCodeTest(ServerAlive, unittest.TestCase):
         """A code is bound to its client: another (new) client cannot redeem it."""
         r = h.gk("client", "--state", self.state, "add", "--id", "other-app", "--secret-stdin",
                  "--redirect-uri", self.c.redirect_uri, "--scopes", "read,write",
-                 "--grants", "authorization_code,refresh_token", stdin="other-secret\n")
+                 "--grants", "authorization_code,refresh_token", stdin="other-secret-0123456789\n")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         code, verifier = self.c.new_code(self.alice)
-        other = Client(self.base, "other-app", "other-secret", self.c.redirect_uri)
+        other = Client(self.base, "other-app", "other-secret-0123456789", self.c.redirect_uri)
         oauth_error(self, other.exchange(code, verifier), "invalid_grant")
 
 
@@ -613,6 +617,7 @@ class RefreshRotationTest(ServerAlive, unittest.TestCase):
     def setUpClass(cls):
         DemoServer.start(cls, "gk-oauth-refresh-")
         cls.alice = cls.c.signed_in_browser("alice", "wonderland")
+        cls.addClassCleanup(cls.alice.close)
 
     def test_rotation_and_reuse_revokes_the_family(self):
         first = self.c.user_tokens(self.alice)
@@ -697,6 +702,7 @@ class RevocationTest(ServerAlive, unittest.TestCase):
     def setUpClass(cls):
         DemoServer.start(cls, "gk-oauth-revoke-")
         cls.alice = cls.c.signed_in_browser("alice", "wonderland")
+        cls.addClassCleanup(cls.alice.close)
 
     def assert_invalid_token(self, r):
         self.assertEqual(r.status_code, 401, "%d %s" % (r.status_code, r.text[:300]))
@@ -767,6 +773,7 @@ class IntrospectionTest(ServerAlive, unittest.TestCase):
     def setUpClass(cls):
         DemoServer.start(cls, "gk-oauth-introspect-")
         cls.alice = cls.c.signed_in_browser("alice", "wonderland")
+        cls.addClassCleanup(cls.alice.close)
 
     def introspect_ok(self, token, basic=True):
         r = self.c.introspect(token, basic)
@@ -889,13 +896,14 @@ class ExpiryTest(ServerAlive, unittest.TestCase):
         assert r.returncode == 0, "user add: " + r.stdout + r.stderr
         r = h.gk("client", "--config", cls.gk.config_path, "add", "--id", "app", "--secret-stdin",
                  "--redirect-uri", redirect_uri, "--scopes", "read,write",
-                 "--grants", "authorization_code,refresh_token,client_credentials", stdin="app-secret-123\n")
+                 "--grants", "authorization_code,refresh_token,client_credentials", stdin="app-secret-0123456789\n")
         assert r.returncode == 0, "client add: " + r.stdout + r.stderr
         cls.gk.start()
         cls.addClassCleanup(cls.gk.stop)
         cls.proc = cls.gk.proc
-        cls.c = Client(cls.base, "app", "app-secret-123", redirect_uri)
+        cls.c = Client(cls.base, "app", "app-secret-0123456789", redirect_uri)
         cls.carol = cls.c.signed_in_browser("carol", "carol-pw-123")
+        cls.addClassCleanup(cls.carol.close)
 
     def test_token_signed_with_the_configured_algorithm(self):
         doc = self.c.client_credentials()
@@ -937,6 +945,14 @@ class ExpiryTest(ServerAlive, unittest.TestCase):
         self.assertEqual(echo_headers(self, self.c.api(fresh.json()["access_token"]),
                                       self.proc).get("x-auth-request-user"), "carol")
 
+    def test_expired_token_never_used_before_is_refused(self):
+        """Not in the verified-token cache: the expiry itself is checked, with no leeway for our own tokens."""
+        tok = self.c.client_credentials()["access_token"]
+        time.sleep(max(0.0, jwt_parts(tok)[1]["exp"] - time.time() + 1.0))
+        r = self.c.api(tok)
+        self.assertEqual(r.status_code, 401, r.text[:300])
+        self.assertIn('error="invalid_token"', " ".join(challenges(r)))
+
     def test_measure_refresh_latency_and_token_rate(self):
         """Numbers for the report: printed, never asserted."""
         rt = self.c.user_tokens(self.carol)["refresh_token"]
@@ -952,7 +968,7 @@ class ExpiryTest(ServerAlive, unittest.TestCase):
             t0 = time.perf_counter()
             for _ in range(n):
                 r = s.post(self.base + TOKEN, data={"grant_type": "client_credentials"},
-                           auth=("app", "app-secret-123"), timeout=T)
+                           auth=("app", "app-secret-0123456789"), timeout=T)
                 self.assertEqual(r.status_code, 200, r.text[:300])
             elapsed = time.perf_counter() - t0
         print("\n  [oauth] refresh_token grant, 20 sequential: median %.1f ms, max %.1f ms"
