@@ -101,6 +101,8 @@ void read_oauth(Ctx& ctx, const Field& f, gate::Policy& policy) {
     // Every algorithm a rotation may have switched to keeps verifying.
     self.algorithms = {crypto::SigAlg::es256, crypto::SigAlg::eddsa, crypto::SigAlg::rs256};
     self.typ = "at+jwt";
+    // Its own clock signed them: no skew to forgive, so an expired token ends at exp.
+    self.leeway = std::chrono::seconds(0);
     self.line = is.line;
     policy.issuers.push_back(std::move(self));
 }

@@ -44,8 +44,10 @@ bool is_browser_navigation(const Request& req) {
     if (auto mode = req.get("Sec-Fetch-Mode")) return iequals(*mode, "navigate");
     if (req.get("X-Requested-With")) return false;
     if (req.method != "GET" && req.method != "HEAD") return false;
+    // Without Fetch Metadata: a browser asks for HTML first; API clients name JSON first.
     const auto accept = req.get("Accept").value_or("");
-    return accept.find("text/html") != std::string_view::npos;
+    const auto html = accept.find("text/html");
+    return html != std::string_view::npos && html < accept.find("json");
 }
 
 std::string login_location(const Policy& policy, const Request& req) {

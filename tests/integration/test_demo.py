@@ -170,8 +170,16 @@ class DemoTest(unittest.TestCase):
                               for l in h.www_authenticate_lines(r.raw.headers)]
         self.assertEqual(no_nonce(a), no_nonce(b))
 
-    def test_html_body_when_browser_prefers_html(self):
-        r = self.get("/app/", headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"})
+    def test_browser_navigation_is_sent_to_the_login_page(self):
+        r = self.get("/app/x?y=1", headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"},
+                     allow_redirects=False)
+        self.assertEqual(r.status_code, 303)
+        self.assertEqual(r.headers["Location"], "/.gatekeeper/login?rd=%2Fapp%2Fx%3Fy%3D1")
+
+    def test_html_body_when_a_fetch_prefers_html(self):
+        # Not a navigation (Fetch Metadata says cors): a 401, in HTML as asked.
+        r = self.get("/app/", headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+                                       "Sec-Fetch-Mode": "cors"})
         self.assertEqual(r.status_code, 401)
         self.assertTrue(r.headers.get("Content-Type", "").startswith("text/html"), r.headers)
         self.assertIn("<html", r.text.lower())
