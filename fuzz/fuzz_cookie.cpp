@@ -17,7 +17,6 @@
 
 namespace {
 
-using namespace gk::issuer;
 using namespace gk::httpauth;
 
 bool edge_ws(std::string_view s) {
