@@ -110,7 +110,7 @@ void create(const IssuerDbOptions& db, const CreateArgs& a) {
     auto r = store->create_api_key(rec);
     if (!r) {
         if (r.error().kind == issuer::StoreFailure::Kind::exists)
-            die(1, "an API key named '" + a.name + "' already exists (revoke it or choose another name)");
+            die(1, "an API key named '" + a.name + "' already exists (names stay taken after a revoke: choose another name)");
         die(store_exit_code(r.error()), r.error().message);
     }
     const auto k = key.reveal();

@@ -20,7 +20,7 @@ std::string demo_config_yaml(const DemoPorts& ports) {
            "  algorithms: [SHA-256, MD5]   # MD5 only for old clients\n"
            "issuers:\n"
            "  demo:                          # tokens from `gatekeeper token mint --state <this folder>`\n"
-           "    issuer: https://127.0.0.1:" + https + "\n"
+           "    issuer: https://127.0.0.1:" + https + "/demo-idp   # stands for an outside IdP\n"
            "    jwks_file: jwks.json\n"
            "    audiences: [demo-api]\n"
            "    algorithms: [ES256]\n"

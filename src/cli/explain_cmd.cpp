@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "server/issuer_service.hpp"
 #include "server/key_sources.hpp"
 #include "cli/load.hpp"
 #include "gatekeeper/gate/gate.hpp"
@@ -110,8 +111,17 @@ int explain(const std::string& config_file, const std::string& method, const std
         std::printf("  upstream:  %s\n", route->upstream.empty() ? "(answered by gatekeeper)" : route->upstream.c_str());
     }
     // Bearer tokens are checked against the issuers' real keys (files now, URLs fetched once).
-    auto keys = policy.issuers.empty() ? nullptr : server::KeySources::start(policy, spdlog::default_logger());
+    // Sessions, API keys and gatekeeper's own tokens: the same database the server uses.
+    auto issuer = server::needs_issuer_service(policy) ? server::IssuerService::start(policy, spdlog::default_logger())
+                                                       : nullptr;
+    auto keys = policy.issuers.empty() ? nullptr
+                                       : server::KeySources::start(policy, spdlog::default_logger(),
+                                                                   issuer ? issuer->key_source() : nullptr);
     gate::SchemeContext ctx;
+    if (issuer) {
+        ctx.credentials = &issuer->credentials();
+        ctx.revoked_tokens = &issuer->revoked();
+    }
     ctx.digest_nonces = runtime->digest_nonces.get();
     ctx.digest_counts = runtime->digest_counts.get();
     ctx.key_sources = keys ? &keys->by_issuer() : nullptr;
@@ -131,6 +141,8 @@ int explain(const std::string& config_file, const std::string& method, const std
         std::printf("identity:    user '%s', groups [%s], via %s\n", d.identity->user.c_str(),
                     join(d.identity->groups).c_str(), d.identity->scheme.c_str());
     for (const auto& c : d.challenges) std::printf("WWW-Authenticate: %s\n", httpauth::format_challenge(c).c_str());
+    if (!d.location.empty()) std::printf("Location:    %s\n", d.location.c_str());
+    else if (!d.login_url.empty()) std::printf("login_url:   %s\n", d.login_url.c_str());
     return 0;
 }
 

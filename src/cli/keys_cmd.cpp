@@ -36,7 +36,7 @@ constexpr std::int64_t kMaxOverlapSeconds = 365LL * 86400;
 struct RotateArgs {
     std::string alg;
     std::string overlap;
-    bool alg_given = false;      // --alg "" is an error, not "the default"
+    bool alg_given = false;  // --alg "" is an error, not "the default"
     bool overlap_given = false;
     bool force = false;
 };
@@ -185,7 +185,7 @@ void rotate(const IssuerDbOptions& db, const RotateArgs& a) {
         die(1, "overlap " + format_duration(*overlap) + " is shorter than access_token_ttl " + format_duration(ttl) +
                    " (" + ttl_from + "): tokens signed by the old keys would stop verifying before they expire, "
                    "since the old keys retire at now + 2 x overlap. Use --overlap " + format_duration(ttl) +
-                   " or more, or --force to accept it (e.g. to cut off a leaked key at once)");
+                   " or more, or --force to accept that (an emergency rotation away from a leaked key, say)");
     if (auto ok = issuer::apply_rotation(*store, *plan); !ok) die(store_exit_code(ok.error()), ok.error().message);
 
     const auto& k = plan->new_key;
@@ -193,8 +193,8 @@ void rotate(const IssuerDbOptions& db, const RotateArgs& a) {
     std::fflush(stdout);
     std::fprintf(stderr, "new %s key %s added to %s\n", k.alg.c_str(), k.kid.c_str(), t.db.string().c_str());
     if (k.signs_from <= now)
-        std::fprintf(stderr, "it signs from now (%s): there was no key to overlap with\n",
-                     format_time(k.signs_from).c_str());
+        std::fprintf(stderr, "it signs from now (%s): %s\n", format_time(k.signs_from).c_str(),
+                     *overlap == 0 ? "--overlap 0s" : "there was no key to overlap with");
     else
         std::fprintf(stderr, "published now; it signs from %s (in %s)\n", format_time(k.signs_from).c_str(),
                      format_duration(k.signs_from - now).c_str());

@@ -158,6 +158,11 @@ void read_issuer(Ctx& ctx, const Field& f, gate::Policy& policy) {
         ctx.error(fields.get("algorithms")->mark(),
                   "issuer '" + is.name + "' allows an HS* algorithm with keys fetched over the network",
                   "HMAC keys are shared secrets: use jwks_file with an oct key, or an asymmetric algorithm");
+    // Two entries for one iss would make the choice of keys ambiguous.
+    for (const auto& other : policy.issuers)
+        if (!is.issuer.empty() && other.issuer == is.issuer)
+            ctx.error(f.key_mark, "issuers '" + other.name + "' and '" + is.name + "' have the same issuer '" + is.issuer + "'",
+                      "one entry per iss value");
     policy.issuers.push_back(std::move(is));
 }
 

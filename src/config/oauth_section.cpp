@@ -93,6 +93,12 @@ void read_oauth(Ctx& ctx, const Field& f, gate::Policy& policy) {
                   "that name is reserved for gatekeeper's own tokens: rename the other issuer");
         return;
     }
+    for (const auto& other : policy.issuers)
+        if (other.issuer == is.url) {
+            ctx.error(fields.get("url")->mark(), "oauth url '" + is.url + "' is also the issuer of '" + other.name + "'",
+                      "gatekeeper's own tokens need an iss of their own");
+            return;
+        }
     gate::BearerIssuer self;
     self.name = std::string(gate::kSelfIssuerName);
     self.issuer = is.url;
@@ -114,8 +120,12 @@ void read_sessions(Ctx& ctx, const Field& f, gate::Policy& policy) {
     Fields fields(ctx, f.value, {"users", "login_url", "idle_timeout", "lifetime", "allowed_return_hosts"});
     if (auto* x = fields.get("users")) {
         if (auto name = read_string(ctx, *x)) {
-            if (!policy.user_source(*name))
+            const auto* src = policy.user_source(*name);
+            if (!src)
                 ctx.error(x->mark(), "unknown user source '" + *name + "'", "a name defined under 'users'");
+            else if (src->kind == gate::UserSource::Kind::htdigest)
+                ctx.error(x->mark(), "user source '" + *name + "' is an htdigest file, which holds no password hashes",
+                          "the login page checks passwords: use an { sqlite: FILE } or { htpasswd: FILE } source");
             else s.user_source = *name;
         }
     } else {

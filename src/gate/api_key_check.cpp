@@ -60,16 +60,25 @@ Decision check_api_key(const Policy& policy, const Route& route, const Request& 
     id.scheme = "apikey";
     id.user = k.user.empty() ? k.name : k.user;
     id.scopes = k.scopes;
-    // A key acting as a user carries that user's groups (and loses them with the user).
-    if (!k.user.empty() && !route.user_source.empty()) {
-        auto dir = dirs.find(route.user_source);
-        if (dir != dirs.end() && dir->second) {
-            if (auto u = dir->second->find(k.user)) {
-                if (u->disabled) return refused(policy, route, ctx, "unknown key", "api key user '" + k.user + "' is disabled");
-                id.email = u->email;
-                id.groups = u->groups;
-            }
+    // A key acting as a user carries that user's groups, and dies with the
+    // user: a deleted or disabled user's keys stop working at once.
+    const std::string& source = !route.user_source.empty() ? route.user_source : policy.sessions.user_source;
+    if (!k.user.empty() && !source.empty()) {
+        auto dir = dirs.find(source);
+        if (dir == dirs.end() || !dir->second || !dir->second->healthy()) {
+            Decision d;
+            d.verdict = Verdict::unavailable;
+            d.route = &route;
+            d.reason = "user source '" + source + "' unavailable";
+            d.public_detail = "The authentication service is temporarily unavailable.";
+            d.scheme = "apikey";
+            return d;
         }
+        auto u = dir->second->find(k.user);
+        if (!u || u->disabled)
+            return refused(policy, route, ctx, "unknown key", "api key '" + k.name + "': user '" + k.user + "' is gone or disabled");
+        id.email = u->email;
+        id.groups = u->groups;
     }
     auto d = authorize_scoped(policy, route, req, std::move(id), ctx);
     d.scheme = "apikey";

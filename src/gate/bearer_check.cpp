@@ -58,6 +58,15 @@ jose::JwtRules rules_for(const BearerIssuer& is, const Policy& policy) {
     return r;
 }
 
+bool still_current(const SchemeContext& ctx, const VerifiedToken& hit) {
+    if (!ctx.key_sources) return false;
+    auto source = ctx.key_sources->find(hit.issuer);
+    if (source == ctx.key_sources->end() || !source->second) return false;
+    auto keys = source->second->keys();
+    auto then = hit.keys.lock();  // null once the old set is gone: never mistaken for a new one
+    return keys && then && then.get() == keys.get();
+}
+
 bool revoked(const SchemeContext& ctx, std::string_view issuer, std::string_view jti) {
     // Only gatekeeper's own tokens can be revoked here (RFC 7009 at its own endpoint).
     return ctx.revoked_tokens && issuer == kSelfIssuerName && ctx.revoked_tokens->is_revoked(jti);
@@ -113,7 +122,11 @@ Decision check_bearer(const Policy& policy, const Route& route, const Request& r
     std::string cache_key;
     if (ctx.token_cache) {
         cache_key = TokenCache::key_for(token);
-        if (const auto* hit = ctx.token_cache->find(cache_key, ctx.now)) {
+        const auto* hit = ctx.token_cache->find(cache_key, ctx.now);
+        // Verified against a key set that is no longer current (a key was
+        // rotated out or removed, maybe because it leaked): verify again.
+        if (hit && !still_current(ctx, *hit)) hit = nullptr;
+        if (hit) {
             if (route.issuers.empty() ||
                 std::find(route.issuers.begin(), route.issuers.end(), hit->issuer) != route.issuers.end()) {
                 if (revoked(ctx, hit->issuer, hit->jti))
@@ -183,7 +196,7 @@ Decision check_bearer(const Policy& policy, const Route& route, const Request& r
 
     if (ctx.token_cache && claims->exp) {
         const auto valid_until = std::chrono::system_clock::time_point(std::chrono::seconds(*claims->exp)) + issuer->leeway;
-        ctx.token_cache->remember(cache_key, VerifiedToken{issuer->name, id, claims->jti}, valid_until, ctx.now);
+        ctx.token_cache->remember(cache_key, VerifiedToken{issuer->name, id, claims->jti, keys}, valid_until, ctx.now);
     }
     return authorize_scoped(policy, route, req, std::move(id), ctx);
 }

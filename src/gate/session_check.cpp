@@ -50,6 +50,10 @@ bool is_browser_navigation(const Request& req) {
     return html != std::string_view::npos && html < accept.find("json");
 }
 
+}  // namespace gk::gate::detail
+
+namespace gk::gate {
+
 std::string login_location(const Policy& policy, const Request& req) {
     const auto& login = policy.sessions.login_path;
     // Same origin: a path is enough and needs no host check on the way back.
@@ -58,6 +62,10 @@ std::string login_location(const Policy& policy, const Request& req) {
     if (!login.starts_with("/")) back = std::string(req.secure ? "https://" : "http://") + req.authority + back;
     return login + (login.find('?') == std::string::npos ? "?" : "&") + "rd=" + httpauth::percent_encode(back);
 }
+
+}  // namespace gk::gate
+
+namespace gk::gate::detail {
 
 SessionLookup lookup_session_impl(const Policy& policy, const Request& req, const CredentialStore* store,
                                   std::chrono::system_clock::time_point now_tp);

@@ -16,9 +16,6 @@ namespace gk::gate::detail {
 // login page), as opposed to fetch/XHR/API callers, which must get a 401.
 bool is_browser_navigation(const Request& req);
 
-// The login URL with the return URL for this request.
-std::string login_location(const Policy& policy, const Request& req);
-
 // nullopt: the request carries no session cookie (the caller goes on to say
 // "no credentials"). Otherwise the decision for the presented session.
 std::optional<Decision> check_session(const Policy& policy, const Route& route, const Request& req,

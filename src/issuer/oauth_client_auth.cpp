@@ -53,7 +53,8 @@ std::optional<Presented> parse_basic(std::string_view header) {
 
 Result<AuthenticatedClient, OAuthError> authenticate_client(const Form& params,
                                                             std::optional<std::string_view> authorization,
-                                                            const IssuerStore& store) {
+                                                            const IssuerStore& store,
+                                                            const SecretCheck& check_secret) {
     using detail::oauth_error;
     if (auto dup = detail::duplicate_parameter(params)) {
         return fail(oauth_error(OAuthErrorCode::invalid_request, "parameter '" + *dup + "' repeated"));
@@ -92,8 +93,14 @@ Result<AuthenticatedClient, OAuthError> authenticate_client(const Form& params,
         out.method = ClientAuthMethod::none;
     } else {
         if (!p.secret || p.secret->empty()) return fail(invalid_client(p.basic));
-        auto ok = password::verify(client.secret_hash, *p.secret);
-        if (!ok || !*ok) return fail(invalid_client(p.basic));
+        bool ok = false;
+        if (check_secret) {
+            ok = check_secret(client.client_id, client.secret_hash, *p.secret);
+        } else {
+            auto r = password::verify(client.secret_hash, *p.secret);
+            ok = r && *r;
+        }
+        if (!ok) return fail(invalid_client(p.basic));
         out.method = p.basic ? ClientAuthMethod::client_secret_basic : ClientAuthMethod::client_secret_post;
     }
     out.client = std::move(client);

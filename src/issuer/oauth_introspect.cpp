@@ -62,7 +62,7 @@ Response access_info(std::string_view token, std::int64_t now, const Issuer& iss
 Response introspect(const Form& params, std::optional<std::string_view> authorization, std::int64_t now,
                     const Issuer& issuer, const IsRevoked& is_revoked) {
     using detail::oauth_error;
-    auto auth = authenticate_client(params, authorization, issuer.store);
+    auto auth = authenticate_client(params, authorization, issuer.store, issuer.check_secret);
     if (!auth) return error_response(auth.error(), issuer.settings);
     if (auth->method == ClientAuthMethod::none) {
         return error_response(oauth_error(OAuthErrorCode::unauthorized_client, "public clients may not introspect"),

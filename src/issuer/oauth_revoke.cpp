@@ -13,7 +13,7 @@ RevokeResult revoke(const Form& params, std::optional<std::string_view> authoriz
         out.response = error_response(e, issuer.settings);
         return out;
     };
-    auto auth = authenticate_client(params, authorization, issuer.store);  // public clients may revoke their own
+    auto auth = authenticate_client(params, authorization, issuer.store, issuer.check_secret);  // public clients may revoke their own
     if (!auth) return fail_with(auth.error());
     const auto token = detail::param(params, "token");
     if (!token) return fail_with(oauth_error(OAuthErrorCode::invalid_request, "token is required"));

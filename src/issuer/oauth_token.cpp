@@ -30,7 +30,7 @@ Response token_endpoint(const Form& params, std::optional<std::string_view> auth
     using detail::oauth_error;
     const auto fail_with = [&](const OAuthError& e) { return error_response(e, issuer.settings); };
 
-    auto auth = authenticate_client(params, authorization, issuer.store);  // checks duplicates first
+    auto auth = authenticate_client(params, authorization, issuer.store, issuer.check_secret);  // checks duplicates first
     if (!auth) return fail_with(auth.error());
     const Client& client = auth->client;
     const bool is_public = auth->method == ClientAuthMethod::none;

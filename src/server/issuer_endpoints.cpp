@@ -24,6 +24,12 @@ constexpr std::string_view kIntrospect = "/.gatekeeper/introspect";
 constexpr std::string_view kJwks = "/.well-known/jwks.json";
 constexpr std::string_view kMetadata = "/.well-known/oauth-authorization-server";
 
+std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -290,11 +296,8 @@ string_response authorize_get(const Ctx& c) {
     auto r = issuer::authorize(*query, user, unix_now(), c.svc.store(), c.svc.settings());
     using K = issuer::AuthorizeResult::Kind;
     switch (r.kind) {
-        case K::need_login: {
-            const std::string back = std::string(kAuthorize) + "?" + c.req.query;
-            return redirect(http::status::see_other,
-                            c.rt.policy.sessions.login_path + "?rd=" + httpauth::percent_encode(back), c.version);
-        }
+        case K::need_login:
+            return redirect(http::status::see_other, gate::login_location(c.rt.policy, c.req), c.version);
         case K::error_page:
             c.log.reason = "authorize: " + r.message;
             return message_page(static_cast<http::status>(r.status), "Invalid authorization request", r.message,
@@ -320,17 +323,22 @@ string_response oauth_post(const Ctx& c, std::string_view which) {
         return from_oauth(issuer::error_response(e, c.svc.settings()), c.version);
     }
     const auto type = c.req.get("Content-Type").value_or("");
-    bool bad = !gate::iequals(type.substr(0, type.find(';')), "application/x-www-form-urlencoded");
-    auto form = form_or_empty(c, bad);
-    if (bad) {
+    const bool is_form = gate::iequals(trim_ows(type.substr(0, type.find(';'))), "application/x-www-form-urlencoded");
+    bool unreadable = false;
+    auto form = form_or_empty(c, unreadable);
+    if (!is_form || unreadable) {
         issuer::OAuthError e{issuer::OAuthErrorCode::invalid_request,
                              "the body must be application/x-www-form-urlencoded", false};
         return from_oauth(issuer::error_response(e, c.svc.settings()), c.version);
     }
     const auto auth = c.req.count("Authorization") == 1 ? c.req.get("Authorization") : std::nullopt;
     auto it = c.rt.directories.find(c.rt.policy.sessions.user_source);
+    auto* svc = &c.svc;
     issuer::Issuer is{c.svc.store(), *ring, c.svc.settings(),
-                      it == c.rt.directories.end() ? nullptr : it->second.get()};
+                      it == c.rt.directories.end() ? nullptr : it->second.get(),
+                      [svc](std::string_view id, std::string_view hash, std::string_view secret) {
+                          return svc->check_client_secret(id, hash, secret);
+                      }};
     const auto now = unix_now();
     if (which == kToken) return from_oauth(issuer::token_endpoint(form, auth, now, is), c.version);
     if (which == kRevoke) {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "gatekeeper/crypto/crypto.hpp"
+#include "gatekeeper/password/hash.hpp"
 #include "server/jwks_keys.hpp"
 #include "store/sqlite_issuer_store.hpp"
 
@@ -59,6 +60,8 @@ std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy, 
     if (!opened) throw std::runtime_error("database " + cfg.database + ": " + opened.error());
     svc->store_ = std::move(opened.value());
     svc->csrf_key_ = crypto::random_bytes(32);
+    svc->verified_secrets_ =
+        std::make_unique<gate::CredentialCache>(crypto::random_bytes(32), 1000, std::chrono::seconds(60));
     svc->idle_timeout_ = policy.sessions.idle_timeout;
     svc->oauth_ = cfg.enabled;
     svc->settings_.issuer = cfg.url;
@@ -87,6 +90,22 @@ std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy, 
     return svc;
 }
 
+bool IssuerService::check_client_secret(std::string_view client_id, std::string_view stored_hash,
+                                        std::string_view secret) {
+    const auto key = verified_secrets_->key_for(client_id, secret, stored_hash);
+    {
+        std::lock_guard lock(secrets_mu_);
+        if (verified_secrets_->contains(key, std::chrono::steady_clock::now())) return true;
+    }
+    auto r = password::verify(stored_hash, secret);
+    const bool ok = r.ok() && r.value();
+    if (ok) {
+        std::lock_guard lock(secrets_mu_);
+        verified_secrets_->remember(key, std::chrono::steady_clock::now());
+    }
+    return ok;
+}
+
 std::shared_ptr<const issuer::KeyRing> IssuerService::ring() const {
     std::lock_guard lock(ring_mu_);
     return ring_;
@@ -100,6 +119,12 @@ void IssuerService::reload_ring(std::int64_t now) {
     else if (auto ring = issuer::KeyRing::build(*keys, now)) next = std::make_shared<const issuer::KeyRing>(std::move(*ring));
     else problem = ring.error().message;
     std::lock_guard lock(ring_mu_);
+    // Unchanged keys keep the same ring object: verified-token caches count
+    // a hit only while the set that verified it is the current one.
+    if (next && ring_ && next->signer_kid() == ring_->signer_kid() && next->jwks_json() == ring_->jwks_json()) {
+        ring_problem_.clear();
+        return;
+    }
     if (next) {
         if (!ring_ || ring_->signer_kid() != next->signer_kid())
             LogEvent("signing_key_active").str("kid", next->signer_kid()).write(*log_, spdlog::level::info);

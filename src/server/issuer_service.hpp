@@ -11,6 +11,7 @@
 
 #include <spdlog/logger.h>
 
+#include "gatekeeper/gate/credential_cache.hpp"
 #include "gatekeeper/gate/key_source.hpp"
 #include "gatekeeper/gate/policy.hpp"
 #include "gatekeeper/gate/revocation_list.hpp"
@@ -40,6 +41,10 @@ public:
     [[nodiscard]] std::shared_ptr<const issuer::KeyRing> ring() const;
     // The verification keys of gatekeeper's own issuer, for the Bearer check.
     [[nodiscard]] std::shared_ptr<gate::KeySource> key_source() const { return key_source_; }
+    // A client secret against its hash, remembering successes for a minute
+    // (keyed by an HMAC, never the secret; failures always pay the full hash).
+    [[nodiscard]] bool check_client_secret(std::string_view client_id, std::string_view stored_hash,
+                                           std::string_view secret);
     // A per-process secret for the login form's CSRF tokens.
     [[nodiscard]] const std::string& csrf_key() const { return csrf_key_; }
 
@@ -62,6 +67,8 @@ private:
     std::string ring_problem_;
     std::shared_ptr<gate::KeySource> key_source_;
     std::string csrf_key_;
+    std::mutex secrets_mu_;
+    std::unique_ptr<gate::CredentialCache> verified_secrets_;
     std::shared_ptr<spdlog::logger> log_;
     unsigned ticks_ = 0;
 };

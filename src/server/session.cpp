@@ -231,6 +231,18 @@ asio::awaitable<string_response> own_endpoint(Worker& w, const Runtime& rt, cons
         log.path = original->path;
         auto d = co_await decide(w, rt, *original);
         fill_log(log, d);
+        if (d.verdict == gate::Verdict::redirect && d.route &&
+            (req.get("X-Original-URI") || req.get("X-Original-URL"))) {
+            // nginx auth_request answers 500 for anything but 2xx, 401 and 403:
+            // say 401 and name the login URL; the nginx recipe redirects the
+            // browser there (auth_request_set + error_page 401).
+            d.verdict = gate::Verdict::challenge;
+            d.challenges = gate::challenges_for(*d.route, rt.policy, scheme_context(w, rt));
+            d.public_detail = "Authentication is required to access this resource.";
+            auto res = decision_response(d, accept, version);
+            res.set("X-Auth-Request-Redirect", d.location);
+            co_return res;
+        }
         if (d.verdict == gate::Verdict::allow) {
             // Envoy's HTTP ext_authz accepts exactly 200 as "allowed".
             string_response res{http::status::ok, version};

@@ -37,7 +37,7 @@ class BearerDemoTest(unittest.TestCase):
             ready_port=[cls.http_port, cls.https_port], timeout=30, logdir=cls._tmp.name)
         cls.addClassCleanup(h.stop, cls.proc)
         cls.base = "http://127.0.0.1:%d" % cls.http_port
-        cls.issuer = "https://127.0.0.1:%d" % cls.https_port
+        cls.issuer = "https://127.0.0.1:%d/demo-idp" % cls.https_port
 
     # ------------------------------------------------------------------ helpers
 

@@ -28,4 +28,8 @@ struct SessionLookup {
 SessionLookup lookup_session(const Policy& policy, const Request& req, const CredentialStore* store,
                              std::chrono::system_clock::time_point now);
 
+// The login URL (policy.sessions.login_path) with this request as the return
+// URL: a path when the login page is on the same origin, else an absolute URL.
+std::string login_location(const Policy& policy, const Request& req);
+
 }  // namespace gk::gate

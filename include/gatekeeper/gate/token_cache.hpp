@@ -6,11 +6,13 @@
 // verified tokens enter. Not thread-safe: one per worker thread.
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "gatekeeper/gate/identity.hpp"
 #include "gatekeeper/gate/lru_cache.hpp"
+#include "gatekeeper/jose/jwk.hpp"
 
 namespace gk::gate {
 
@@ -18,6 +20,10 @@ struct VerifiedToken {
     std::string issuer;   // name of the BearerIssuer that verified it
     Identity identity;    // with scopes
     std::string jti;      // checked against revocations at every use
+    // The key set that verified it: a hit counts only while that set is still
+    // the issuer's current one. Weak, so that the cache never keeps a key set
+    // in use after its source replaced it.
+    std::weak_ptr<const jose::JwkSet> keys;
 };
 
 class TokenCache {

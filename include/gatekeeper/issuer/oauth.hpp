@@ -70,6 +70,12 @@ struct OAuthError {
 // challenge, RFC 9110 11.6.1); temporarily_unavailable: 503; others 400.
 Response error_response(const OAuthError& e, const Settings& s);
 
+// Checks a client secret against its stored hash. The server passes one
+// that remembers recent successes (an argon2id run per token request would
+// cap the endpoint at a few dozen requests a second); empty = password::verify.
+using SecretCheck = std::function<bool(std::string_view client_id, std::string_view stored_hash,
+                                       std::string_view secret)>;
+
 // What the endpoints work with. The store must outlive the call.
 struct Issuer {
     IssuerStore& store;
@@ -77,6 +83,7 @@ struct Issuer {
     const Settings& settings;
     const gate::UserDirectory* users = nullptr;  // when set: `groups`/`email` in user tokens,
                                                  // and a missing or disabled user gets no token
+    SecretCheck check_secret = {};
 };
 
 // ---- client authentication (RFC 6749 2.3.1) --------------------------------
@@ -93,7 +100,8 @@ struct AuthenticatedClient {
 // present a secret. Every failure is invalid_client with the same text.
 Result<AuthenticatedClient, OAuthError> authenticate_client(const Form& params,
                                                             std::optional<std::string_view> authorization,
-                                                            const IssuerStore& store);
+                                                            const IssuerStore& store,
+                                                            const SecretCheck& check_secret = {});
 
 // ---- token endpoint (RFC 6749 3.2, 4.1.3, 4.4, 6) --------------------------
 // grant_type authorization_code (PKCE S256 required), refresh_token (rotated;

@@ -110,6 +110,13 @@ TEST(OAuthConfig, MistakesAreReportedAtTheirLine) {
          "issuers:\n  gatekeeper: { issuer: https://x, jwks_url: https://x/jwks }\noauth: { url: https://a.example }\n"
          "routes: []\n",
          9, "already named 'gatekeeper'"},
+        {"two issuers, one iss",
+         "issuers:\n  a: { issuer: https://x, jwks_url: https://x/jwks }\n  b: { issuer: https://x, jwks_url: https://x/k }\n"
+         "routes: []\n",
+         9, "have the same issuer"},
+        {"oauth url of another issuer",
+         "issuers:\n  a: { issuer: https://x, jwks_url: https://x/jwks }\noauth:\n  url: https://x\nroutes: []\n", 10,
+         "is also the issuer of 'a'"},
         {"sessions without users", "sessions: { idle_timeout: 5m }\nroutes: []\n", 7, "has no 'users'"},
         {"sessions unknown users", "sessions:\n  users: nobody\nroutes: []\n", 8, "unknown user source"},
         {"idle longer than lifetime", "sessions:\n  users: db\n  idle_timeout: 2h\n  lifetime: 1h\nroutes: []\n", 9,

@@ -306,13 +306,24 @@ TEST(BearerGate, CacheServesRepeatsButNeverPastExpiry) {
     const auto tok = f.token(c);
     EXPECT_EQ(f.bearer("GET", "/api/x", tok).verdict, Verdict::allow);
     EXPECT_EQ(f.cache.size(), 1u);
-    f.corp->set = std::make_shared<jose::JwkSet>();  // keys gone: only the cache can say yes now
-    EXPECT_EQ(f.bearer("GET", "/api/x", tok, kNow + 10s).verdict, Verdict::allow);
-    EXPECT_EQ(f.bearer("GET", "/api/x", f.token(f.claims())).verdict, Verdict::challenge);  // a new token is checked
+    // A hit is served without a signature check: an entry planted for a
+    // string that is no JWT at all says yes while its key set is current.
+    Identity planted;
+    planted.user = "planted";
+    planted.scopes = {"read"};
+    f.cache.remember(TokenCache::key_for("not-a-jwt"), VerifiedToken{"corp", planted, "j", f.corp->set},
+                     kNow + 100s, kNow);
+    EXPECT_EQ(f.bearer("GET", "/api/x", "not-a-jwt").verdict, Verdict::allow);
     // Scopes are still checked per request on a cached token.
     EXPECT_EQ(f.bearer("DELETE", "/api/x", tok, kNow + 10s).verdict, Verdict::forbid);
+    EXPECT_EQ(f.bearer("GET", "/api/x", tok, kNow + 10s).verdict, Verdict::allow);
     // exp 100 s + leeway 60 s: gone at 160 s.
     EXPECT_NE(f.bearer("GET", "/api/x", tok, kNow + 161s).verdict, Verdict::allow);
+    // The issuer's key set changed (a key rotated out, maybe leaked): cached
+    // tokens are verified again and refused when their key is gone.
+    f.corp->set = std::make_shared<jose::JwkSet>();
+    EXPECT_EQ(f.bearer("GET", "/api/x", "not-a-jwt").verdict, Verdict::challenge);
+    EXPECT_EQ(f.bearer("GET", "/api/x", tok, kNow + 10s).verdict, Verdict::challenge);
     // A cached token from another issuer's route is not trusted here.
     f.corp->set = std::make_shared<jose::JwkSet>(std::vector<jose::Jwk>{Fixture::public_of(f.signer)});
     auto p = f.claims();

@@ -359,6 +359,9 @@ TEST(ApiKeyGate, KeyActingAsAUserCarriesTheUsersGroups) {
     r.user = "carol";  // disabled
     f.creds.keys[r.key_hash] = r;
     EXPECT_EQ(f.run("GET", "/api/x", {{"X-API-Key", f.key}}).verdict, Verdict::challenge);
+    r.user = "ghost";  // deleted (or never there)
+    f.creds.keys[r.key_hash] = r;
+    EXPECT_EQ(f.run("GET", "/api/x", {{"X-API-Key", f.key}}).verdict, Verdict::challenge);
 }
 
 // ---- revocation list --------------------------------------------------------

@@ -59,6 +59,25 @@ TEST_F(OauthClientAuth, Table) {
     }
 }
 
+TEST_F(OauthClientAuth, ASecretCheckHookDecidesForKnownClientsOnly) {
+    // The server passes a check that remembers successes; it sees the client
+    // and its stored hash, and its answer is final.
+    std::vector<std::string> seen;
+    bool answer = true;
+    SecretCheck hook = [&](std::string_view id, std::string_view hash, std::string_view secret) {
+        seen.push_back(std::string(id) + "|" + std::string(secret));
+        EXPECT_FALSE(hash.empty());
+        return answer;
+    };
+    EXPECT_TRUE(authenticate_client(form({}), basic("web", "anything"), *store_, hook).ok());
+    answer = false;
+    EXPECT_FALSE(authenticate_client(form({}), basic("web", "web-secret"), *store_, hook).ok());
+    EXPECT_FALSE(authenticate_client(form({}), basic("ghost", "x"), *store_, hook).ok());
+    EXPECT_TRUE(authenticate_client(form({{"client_id", "spa"}}), std::nullopt, *store_, hook).ok());
+    EXPECT_EQ(seen, (std::vector<std::string>{"web|anything", "web|web-secret"}))
+        << "unknown and public clients never reach the hook";
+}
+
 TEST_F(OauthClientAuth, BasicFailureIs401WithChallenge) {
     auto r = token_endpoint(form({{"grant_type", "client_credentials"}}), basic("web", "wrong"), kNow, issuer());
     EXPECT_EQ(r.status, 401);

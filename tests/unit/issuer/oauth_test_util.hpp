@@ -104,7 +104,7 @@ protected:
 
     void put(const Client& c) { ASSERT_TRUE(store_->put_client(c).ok()); }
 
-    Issuer issuer() { return Issuer{*store_, *ring_, settings_, &users_}; }
+    Issuer issuer() { return Issuer{*store_, *ring_, settings_, &users_, {}}; }
 
     // A code for `user` from /authorize (the redirect's code parameter).
     std::string code_for(const std::string& client, const std::string& redirect, const std::string& user = "alice",
