@@ -3,6 +3,7 @@
 Python app. The nginx config is nginx_forward_auth.conf.in, the README's recipe.
 """
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -40,9 +41,17 @@ routes:
     realm: App
     users: staff
     require: authenticated
+  - name: portal
+    path: /portal/
+    schemes: [session, basic]
+    realm: Portal
+    users: staff
+    require: authenticated
   - name: public
     path: /
     require: public
+sessions:
+  users: staff
 """
 
 
@@ -76,7 +85,7 @@ class NginxForwardAuthTest(unittest.TestCase):
         with open(TEMPLATE) as f:
             conf = render_template(f.read(), NGINX_PORT=cls.nginx_port, GK_PORT=cls.gk.port,
                                    APP_PORT=cls.app.port, TEMP_DIR=ngx_dir)
-        assert "@" not in conf.replace("$", ""), "unreplaced placeholder in the nginx template"
+        assert not re.search(r"@[A-Z_]+@", conf), "unreplaced placeholder in the nginx template"
         cls.conf_path = os.path.join(ngx_dir, "nginx.conf")
         with open(cls.conf_path, "w") as f:
             f.write(conf)
@@ -96,6 +105,33 @@ class NginxForwardAuthTest(unittest.TestCase):
 
     def app_saw(self, path):
         return [r for r in self.app.seen() if r.path == path]
+
+    def test_browser_is_sent_to_login_and_back_through_nginx(self):
+        nav = {"Accept": "text/html", "Sec-Fetch-Mode": "navigate"}
+        r = self.get("/portal/x?y=1", headers=nav, allow_redirects=False)
+        self.assertEqual(r.status_code, 303, self.diag())
+        # nginx makes the Location absolute (absolute_redirect), on its own origin.
+        self.assertIn(r.headers["Location"], ("/.gatekeeper/login?rd=%2Fportal%2Fx%3Fy%3D1",
+                                              self.base + "/.gatekeeper/login?rd=%2Fportal%2Fx%3Fy%3D1"))
+        # An API caller on the same route still gets gatekeeper's 401 and challenge.
+        r = self.get("/portal/x", headers={"Accept": "application/json"})
+        self.assertEqual(r.status_code, 401)
+        self.assertIn("Basic", r.headers.get("WWW-Authenticate", ""))
+        # The login page, served by gatekeeper under nginx's origin, signs the browser in.
+        s = requests.Session()
+        page = s.get(self.base + "/.gatekeeper/login?rd=%2Fportal%2Fx%3Fy%3D1", timeout=T)
+        self.assertEqual(page.status_code, 200, self.diag())
+        fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
+        fields.update({"username": "bob", "password": "builder"})
+        r = s.post(self.base + "/.gatekeeper/login", data=fields, headers={"Origin": self.base},
+                   allow_redirects=False, timeout=T)
+        self.assertEqual(r.status_code, 303, r.text[:300])
+        self.assertEqual(r.headers["Location"], "/portal/x?y=1")
+        r = s.get(self.base + "/portal/x?y=1", headers=nav, allow_redirects=False, timeout=T)
+        self.assertEqual(r.status_code, 200, self.diag())
+        seen = [q for q in self.app.seen() if q.path.startswith("/portal/x")]
+        self.assertTrue(seen, "the app saw no /portal/x request")
+        self.assertEqual(seen[-1].get("X-Auth-Request-User"), "bob")
 
     def test_template_is_valid_nginx(self):
         r = h.run([NGINX, "-t", "-e", "stderr", "-p", os.path.dirname(self.conf_path), "-c", self.conf_path,
