@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "gatekeeper/httpauth/utf8.hpp"
 #include "gatekeeper/httpauth/form.hpp"
+#include "gatekeeper/httpauth/utf8.hpp"
 #include "gatekeeper/issuer/return_url.hpp"
 
 namespace {

@@ -5,7 +5,6 @@
 //   1  refused: name taken, no such key, bad name/user/scope/duration
 //   2  the database or config cannot be read or written
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -41,8 +40,8 @@ Result<Ok, std::string> check_key_name(std::string_view name) {
     if (name.empty()) return fail(std::string("--name: empty key name"));
     if (name.size() > 64) return fail(std::string("--name: key names are at most 64 characters"));
     for (char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                        c == '_' || c == '@' || c == '-';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == '.' || c == '_' || c == '@' || c == '-';
         if (!ok) return fail("--name: '" + std::string(name) + "' may only hold letters, digits and . _ @ -");
     }
     return Ok{};
@@ -59,17 +58,28 @@ Result<std::int64_t, std::string> parse_lifetime(std::string_view text) {
     constexpr std::int64_t kMaxSeconds = 100LL * 366 * 86400;  // a century: past it, say "never" instead
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
         n = n * 10 + (text[i] - '0');
-        if (n > kMaxSeconds) return fail("'" + std::string(text) + "' is too long (omit --expires for a key that never expires)");
+        if (n > kMaxSeconds)
+            return fail("'" + std::string(text) +
+                        "' is too long (omit --expires for a key that never expires)");
         ++i;
     }
     if (i == 0 || i + 1 != text.size()) return fail(hint);
     std::int64_t scale = 0;
     switch (text[i]) {
-        case 's': scale = 1; break;
-        case 'm': scale = 60; break;
-        case 'h': scale = 3600; break;
-        case 'd': scale = 86400; break;
-        default: return fail(hint);
+        case 's':
+            scale = 1;
+            break;
+        case 'm':
+            scale = 60;
+            break;
+        case 'h':
+            scale = 3600;
+            break;
+        case 'd':
+            scale = 86400;
+            break;
+        default:
+            return fail(hint);
     }
     if (n == 0) return fail(std::string("a lifetime of zero would create an expired key"));
     if (n > kMaxSeconds / scale)
@@ -110,14 +120,17 @@ void create(const IssuerDbOptions& db, const CreateArgs& a) {
     auto r = store->create_api_key(rec);
     if (!r) {
         if (r.error().kind == issuer::StoreFailure::Kind::exists)
-            die(1, "an API key named '" + a.name + "' already exists (names stay taken after a revoke: choose another name)");
+            die(1, "an API key named '" + a.name +
+                       "' already exists (names stay taken after a revoke: choose another name)");
         die(store_exit_code(r.error()), r.error().message);
     }
     const auto k = key.reveal();
     std::fwrite(k.data(), 1, k.size(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
-    std::fprintf(stderr, "API key '%s' created in %s%s%s.\nCopy it now: it is stored only as a hash and will not be shown again.\n",
+    std::fprintf(stderr,
+                 "API key '%s' created in %s%s%s.\nCopy it now: it is stored only as a hash and will not be "
+                 "shown again.\n",
                  a.name.c_str(), path.string().c_str(), expires_at ? ", expires " : "",
                  expires_at ? format_time(expires_at).c_str() : "");
 }
@@ -144,29 +157,34 @@ void revoke(const IssuerDbOptions& db, const std::string& name) {
 }  // namespace
 
 void add_apikey_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("apikey", "Create, list or revoke API keys (Authorization: Bearer gk_...)");
+    auto* cmd =
+        app.add_subcommand("apikey", "Create, list or revoke API keys (Authorization: Bearer gk_...)");
     cmd->require_subcommand(1);
     cmd->fallthrough();  // --config/--state may follow the action: `apikey list --state DIR`
     auto db = std::make_shared<IssuerDbOptions>();
     auto* cf = cmd->add_option("-c,--config", db->config, "Config file: use its issuer database");
     auto* st = cmd->add_option("--state", db->state, "Demo state folder (uses DIR/gatekeeper.db)");
     cf->excludes(st);
-    cmd->footer("Keys are shown once, by `create`; the database keeps only their SHA-256.\n"
-                "Exit status: 1 refused (name taken, no such key, invalid input), 2 database/config unusable.");
+    cmd->footer(
+        "Keys are shown once, by `create`; the database keeps only their SHA-256.\n"
+        "Exit status: 1 refused (name taken, no such key, invalid input), 2 database/config unusable.");
 
     auto a = std::make_shared<CreateArgs>();
     auto* create_cmd = cmd->add_subcommand("create", "Create a key and print it once on standard output");
-    create_cmd->add_option("--name", a->name, "Unique name of the key (letters, digits, . _ @ -)")->required();
+    create_cmd->add_option("--name", a->name, "Unique name of the key (letters, digits, . _ @ -)")
+        ->required();
     create_cmd->add_option("--scopes", a->scopes, "Scopes it grants, comma-separated: read,write")
         ->required();
-    auto* expires = create_cmd->add_option("--expires", a->expires, "Lifetime from now: 90d, 12h, 30m, 45s (default: never)");
+    auto* expires = create_cmd->add_option("--expires", a->expires,
+                                           "Lifetime from now: 90d, 12h, 30m, 45s (default: never)");
     create_cmd->add_option("--user", a->user, "The identity it acts as (default: the key's name)");
     create_cmd->callback([db, a, expires] {
         a->expires_given = expires->count() > 0;
         create(*db, *a);
     });
 
-    auto* list_cmd = cmd->add_subcommand("list", "List keys: name, hint, user, scopes, times, revoked (never the key or hash)");
+    auto* list_cmd = cmd->add_subcommand(
+        "list", "List keys: name, hint, user, scopes, times, revoked (never the key or hash)");
     list_cmd->callback([db] { list(*db); });
 
     auto name = std::make_shared<std::string>();

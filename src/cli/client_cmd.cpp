@@ -4,11 +4,11 @@
 // `user`:
 //   1  refused: client exists, no such client, bad id/URI/scope/grant/secret
 //   2  the database or config cannot be read or written
-#include <CLI/CLI.hpp>
-#include <boost/url/parse.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <boost/url/parse.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -56,8 +56,8 @@ void check_client_id(const std::string& id) {
     if (id.empty()) die(1, "--id: empty client id");
     if (id.size() > 128) die(1, "--id: client ids are at most 128 characters");
     for (char c : id) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                        c == '_' || c == '~' || c == '-';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == '.' || c == '_' || c == '~' || c == '-';
         if (!ok) die(1, "--id: '" + id + "' may only hold letters, digits and . _ ~ -");
     }
 }
@@ -104,21 +104,26 @@ std::vector<std::string> checked_redirect_uris(const std::vector<std::string>& u
 std::vector<std::string> checked_grants(const std::string& grants) {
     std::vector<std::string> out;
     for (const auto& g : split_commas(grants)) {
-        if (g.empty()) die(1, "--grants: empty grant (write them comma-separated: authorization_code,refresh_token)");
+        if (g.empty())
+            die(1, "--grants: empty grant (write them comma-separated: authorization_code,refresh_token)");
         if (std::find(std::begin(kGrants), std::end(kGrants), g) == std::end(kGrants))
-            die(1, "--grants: unknown grant '" + g + "' (authorization_code, refresh_token, client_credentials)");
+            die(1, "--grants: unknown grant '" + g +
+                       "' (authorization_code, refresh_token, client_credentials)");
         if (std::find(out.begin(), out.end(), g) == out.end()) out.push_back(g);
     }
     return out;
 }
 
-bool has(const std::vector<std::string>& v, std::string_view x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool has(const std::vector<std::string>& v, std::string_view x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 void add(const IssuerDbOptions& db, const AddArgs& a) {
     check_client_id(a.id);
     if (a.secret_stdin == a.is_public)
-        die(1, "name one of --secret-stdin (a confidential client; the secret is read from standard input) "
-               "or --public (no secret, PKCE only)");
+        die(1,
+            "name one of --secret-stdin (a confidential client; the secret is read from standard input) "
+            "or --public (no secret, PKCE only)");
     const auto grants = checked_grants(a.grants);
     const auto scopes = checked_scopes(a.scopes, kCommand);
     const auto uris = checked_redirect_uris(a.redirect_uris);
@@ -127,7 +132,9 @@ void add(const IssuerDbOptions& db, const AddArgs& a) {
     if (!has(grants, "authorization_code") && !uris.empty())
         die(1, "--redirect-uri is only used by the authorization_code grant");
     if (has(grants, "refresh_token") && !has(grants, "authorization_code"))
-        die(1, "refresh_token comes with authorization_code (client_credentials issues no refresh tokens, RFC 6749 4.4.3)");
+        die(1,
+            "refresh_token comes with authorization_code (client_credentials issues no refresh tokens, RFC "
+            "6749 4.4.3)");
     if (a.is_public && has(grants, "client_credentials"))
         die(1, "a public client cannot use client_credentials: it has no secret to authenticate with");
     if (!a.name.empty() && (a.name.size() > 200 || std::any_of(a.name.begin(), a.name.end(), [](char c) {
@@ -163,18 +170,20 @@ void add(const IssuerDbOptions& db, const AddArgs& a) {
     }
     if (!store) store = open_issuer_store(path, /*create=*/true, kCommand);
     or_die(store->put_client(c));
-    std::fprintf(stderr, "%s client '%s' added to %s\n", a.is_public ? "public" : "confidential", a.id.c_str(),
-                 path.string().c_str());
+    std::fprintf(stderr, "%s client '%s' added to %s\n", a.is_public ? "public" : "confidential",
+                 a.id.c_str(), path.string().c_str());
 }
 
 void list(const IssuerDbOptions& db) {
     auto store = open_issuer_store(resolve_issuer_db(db, kCommand), /*create=*/false, kCommand);
     auto clients = or_die(store->list_clients());
-    std::sort(clients.begin(), clients.end(), [](const auto& x, const auto& y) { return x.client_id < y.client_id; });
+    std::sort(clients.begin(), clients.end(),
+              [](const auto& x, const auto& y) { return x.client_id < y.client_id; });
     Table t({"ID", "TYPE", "NAME", "GRANTS", "SCOPES", "REDIRECT_URIS", "CREATED"});
     for (const auto& c : clients)
-        t.add({c.client_id, c.secret_hash.empty() ? "public" : "confidential", c.name, join_or_dash(c.grant_types, ","),
-               join_or_dash(c.scopes, ","), join_or_dash(c.redirect_uris, " "), format_time(c.created_at)});
+        t.add({c.client_id, c.secret_hash.empty() ? "public" : "confidential", c.name,
+               join_or_dash(c.grant_types, ","), join_or_dash(c.scopes, ","),
+               join_or_dash(c.redirect_uris, " "), format_time(c.created_at)});
     std::fputs(t.str().c_str(), stdout);
 }
 
@@ -182,7 +191,8 @@ void del(const IssuerDbOptions& db, const std::string& id) {
     check_client_id(id);
     auto store = open_issuer_store(resolve_issuer_db(db, kCommand), /*create=*/false, kCommand);
     if (!or_die(store->delete_client(id))) die(1, "no client '" + id + "'");
-    std::fprintf(stderr, "client '%s' deleted (its pending codes and refresh tokens end with it)\n", id.c_str());
+    std::fprintf(stderr, "client '%s' deleted (its pending codes and refresh tokens end with it)\n",
+                 id.c_str());
 }
 
 }  // namespace
@@ -195,8 +205,9 @@ void add_client_command(CLI::App& app) {
     auto* cf = cmd->add_option("-c,--config", db->config, "Config file: use its issuer database");
     auto* st = cmd->add_option("--state", db->state, "Demo state folder (uses DIR/gatekeeper.db)");
     cf->excludes(st);
-    cmd->footer("Secrets are read from standard input, never from arguments, and stored as argon2id hashes.\n"
-                "Exit status: 1 refused (exists, not found, invalid input), 2 database/config unusable.");
+    cmd->footer(
+        "Secrets are read from standard input, never from arguments, and stored as argon2id hashes.\n"
+        "Exit status: 1 refused (exists, not found, invalid input), 2 database/config unusable.");
 
     auto a = std::make_shared<AddArgs>();
     auto* add_cmd = cmd->add_subcommand("add", "Register a client");
@@ -204,15 +215,18 @@ void add_client_command(CLI::App& app) {
     add_cmd->add_option("--name", a->name, "Display name (default: the id)");
     auto* sec = add_cmd->add_flag("--secret-stdin", a->secret_stdin,
                                   "Confidential client: read its secret from standard input");
-    auto* pub = add_cmd->add_flag("--public", a->is_public, "Public client (browser or native app): no secret, PKCE only");
+    auto* pub = add_cmd->add_flag("--public", a->is_public,
+                                  "Public client (browser or native app): no secret, PKCE only");
     sec->excludes(pub);
-    add_cmd->add_option("--redirect-uri", a->redirect_uris,
-                        "Exact redirect URI, https (http only on loopback); repeatable")
+    add_cmd
+        ->add_option("--redirect-uri", a->redirect_uris,
+                     "Exact redirect URI, https (http only on loopback); repeatable")
         ->allow_extra_args(false);  // one URI per --redirect-uri: never swallow the next arguments
     add_cmd->add_option("--scopes", a->scopes, "Scopes it may ask for, comma-separated: read,write")
         ->required();
-    add_cmd->add_option("--grants", a->grants,
-                        "Grant types, comma-separated: authorization_code,refresh_token,client_credentials")
+    add_cmd
+        ->add_option("--grants", a->grants,
+                     "Grant types, comma-separated: authorization_code,refresh_token,client_credentials")
         ->required();
     add_cmd->callback([db, a] { add(*db, *a); });
 

@@ -1,7 +1,6 @@
 #include "cli/issuer_db.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,7 +13,9 @@
 namespace gk::cli {
 namespace {
 
-[[noreturn]] void die(const char* command, int code, const std::string& message) { cli_die(command, code, message); }
+[[noreturn]] void die(const char* command, int code, const std::string& message) {
+    cli_die(command, code, message);
+}
 
 bool is_scope_char(char c) noexcept { return c >= 0x21 && c <= 0x7e && c != '"' && c != '\\' && c != ','; }
 
@@ -46,14 +47,17 @@ std::vector<std::string> checked_scopes(const std::string& scopes, const char* c
         if (s.empty()) die(command, 1, "--scopes: empty scope (write them comma-separated: read,write)");
         if (s.size() > 128) die(command, 1, "--scopes: scope '" + s.substr(0, 32) + "...' is too long");
         if (!std::all_of(s.begin(), s.end(), is_scope_char))
-            die(command, 1, "--scopes: '" + s + "' is not a scope (printable ASCII without spaces, quotes or backslashes)");
+            die(command, 1,
+                "--scopes: '" + s +
+                    "' is not a scope (printable ASCII without spaces, quotes or backslashes)");
         if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
     }
     return out;
 }
 
 std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -98,7 +102,8 @@ std::filesystem::path issuer_database(const gate::Policy& policy) {
 }
 
 std::filesystem::path resolve_issuer_db(const IssuerDbOptions& o, const char* command) {
-    if (o.config.empty() == o.state.empty()) die(command, 1, "name exactly one of --config FILE or --state DIR");
+    if (o.config.empty() == o.state.empty())
+        die(command, 1, "name exactly one of --config FILE or --state DIR");
     if (!o.state.empty()) return std::filesystem::path(o.state) / "gatekeeper.db";
     auto policy = config::load_policy_file(o.config);
     if (!policy) {
@@ -112,7 +117,8 @@ std::unique_ptr<store::SqliteIssuerStore> open_issuer_store(const std::filesyste
                                                             const char* command) {
     std::error_code ec;
     if (!create && !std::filesystem::exists(db, ec))
-        die(command, 2, "no issuer database at " + db.string() + " (nothing has been added yet, or a wrong path)");
+        die(command, 2,
+            "no issuer database at " + db.string() + " (nothing has been added yet, or a wrong path)");
     if (create) {
         const auto dir = db.has_parent_path() ? db.parent_path() : std::filesystem::path(".");
         if (!std::filesystem::is_directory(dir, ec))

@@ -11,7 +11,9 @@
 #include "gatekeeper/gate/policy.hpp"
 #include "gatekeeper/issuer/store.hpp"
 
-namespace gk::store { class SqliteIssuerStore; }
+namespace gk::store {
+class SqliteIssuerStore;
+}
 
 namespace gk::cli {
 
@@ -33,8 +35,8 @@ struct IssuerDbOptions {
 // Opens the store. `create`: a missing file is created (its folder must
 // exist); otherwise a missing file is an error. Failures: message on stderr,
 // CLI::RuntimeError(2).
-[[nodiscard]] std::unique_ptr<store::SqliteIssuerStore> open_issuer_store(const std::filesystem::path& db, bool create,
-                                                                          const char* command);
+[[nodiscard]] std::unique_ptr<store::SqliteIssuerStore> open_issuer_store(const std::filesystem::path& db,
+                                                                          bool create, const char* command);
 
 // "gatekeeper <command>: <message>" on stderr, then CLI::RuntimeError(code).
 [[noreturn]] void cli_die(const char* command, int code, const std::string& message);

@@ -7,7 +7,6 @@
 //   1  refused: bad --alg or --overlap, overlap shorter than access_token_ttl
 //   2  the database or config cannot be read or written
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -96,11 +95,20 @@ Result<std::int64_t, std::string> parse_overlap(std::string_view text) {
     if (i == 0 || i + 1 != text.size()) return fail(hint);
     std::int64_t scale = 0;
     switch (text[i]) {
-        case 's': scale = 1; break;
-        case 'm': scale = 60; break;
-        case 'h': scale = 3600; break;
-        case 'd': scale = 86400; break;
-        default: return fail(hint);
+        case 's':
+            scale = 1;
+            break;
+        case 'm':
+            scale = 60;
+            break;
+        case 'h':
+            scale = 3600;
+            break;
+        case 'd':
+            scale = 86400;
+            break;
+        default:
+            return fail(hint);
     }
     if (n > kMaxOverlapSeconds / scale) return fail(too_long);
     return n * scale;
@@ -130,7 +138,8 @@ const issuer::SigningKey* signer_at(const std::vector<issuer::SigningKey>& keys,
 
 std::string state_of(const issuer::SigningKey& k, const issuer::SigningKey* signer, std::int64_t now) {
     if (k.retire_at != 0 && k.retire_at <= now) return "retired";
-    if (&k == signer) return k.retire_at == 0 ? "signing" : "signing, retiring at " + format_time(k.retire_at);
+    if (&k == signer)
+        return k.retire_at == 0 ? "signing" : "signing, retiring at " + format_time(k.retire_at);
     if (k.signs_from > now) return "published, signs from " + format_time(k.signs_from);
     if (k.retire_at != 0) return "retiring at " + format_time(k.retire_at);
     return "published";  // may sign, but a newer key does: verifies only
@@ -144,14 +153,16 @@ void list(const IssuerDbOptions& db) {
     const auto* signer = signer_at(keys, now);
     Table table({"KID", "ALG", "STATE", "CREATED", "SIGNS_FROM", "RETIRE_AT"});
     for (const auto& k : keys)
-        table.add({k.kid, k.alg, state_of(k, signer, now), format_time(k.created_at), format_time(k.signs_from),
-                   k.retire_at ? format_time(k.retire_at) : "-"});
+        table.add({k.kid, k.alg, state_of(k, signer, now), format_time(k.created_at),
+                   format_time(k.signs_from), k.retire_at ? format_time(k.retire_at) : "-"});
     std::fputs(table.str().c_str(), stdout);
     if (keys.empty())
-        std::fprintf(stderr, "no signing keys in %s (`keys rotate` creates the first; so does starting the server)\n",
+        std::fprintf(stderr,
+                     "no signing keys in %s (`keys rotate` creates the first; so does starting the server)\n",
                      path.string().c_str());
     else if (!signer)
-        std::fprintf(stderr, "warning: no key can sign now: the issuer cannot mint tokens (run `keys rotate`)\n");
+        std::fprintf(stderr,
+                     "warning: no key can sign now: the issuer cannot mint tokens (run `keys rotate`)\n");
 }
 
 void rotate(const IssuerDbOptions& db, const RotateArgs& a) {
@@ -182,11 +193,14 @@ void rotate(const IssuerDbOptions& db, const RotateArgs& a) {
     // The old keys verify until now + 2*overlap; the last token one of them signs
     // (at now + overlap) is good until now + overlap + ttl. So overlap >= ttl.
     if (!plan->retire.empty() && *overlap < ttl && !a.force)
-        die(1, "overlap " + format_duration(*overlap) + " is shorter than access_token_ttl " + format_duration(ttl) +
-                   " (" + ttl_from + "): tokens signed by the old keys would stop verifying before they expire, "
-                   "since the old keys retire at now + 2 x overlap. Use --overlap " + format_duration(ttl) +
+        die(1, "overlap " + format_duration(*overlap) + " is shorter than access_token_ttl " +
+                   format_duration(ttl) + " (" + ttl_from +
+                   "): tokens signed by the old keys would stop verifying before they expire, "
+                   "since the old keys retire at now + 2 x overlap. Use --overlap " +
+                   format_duration(ttl) +
                    " or more, or --force to accept that (an emergency rotation away from a leaked key, say)");
-    if (auto ok = issuer::apply_rotation(*store, *plan); !ok) die(store_exit_code(ok.error()), ok.error().message);
+    if (auto ok = issuer::apply_rotation(*store, *plan); !ok)
+        die(store_exit_code(ok.error()), ok.error().message);
 
     const auto& k = plan->new_key;
     std::fprintf(stdout, "%s\n", k.kid.c_str());
@@ -211,21 +225,28 @@ void add_keys_command(CLI::App& app) {
     cmd->require_subcommand(1);
     cmd->fallthrough();  // --config/--state may follow the action: `keys list --state DIR`
     auto db = std::make_shared<IssuerDbOptions>();
-    auto* cf = cmd->add_option("-c,--config", db->config, "Config file: use its issuer database and oauth settings");
-    auto* st = cmd->add_option("--state", db->state,
-                               "Demo state folder (uses DIR/gatekeeper.db, and DIR/gatekeeper.yaml if present)");
+    auto* cf =
+        cmd->add_option("-c,--config", db->config, "Config file: use its issuer database and oauth settings");
+    auto* st =
+        cmd->add_option("--state", db->state,
+                        "Demo state folder (uses DIR/gatekeeper.db, and DIR/gatekeeper.yaml if present)");
     cf->excludes(st);
-    cmd->footer("Key material is never shown; the JWKS (/.well-known/jwks.json) publishes the public parts.\n"
-                "Exit status: 1 refused (invalid input, overlap too short), 2 database/config unusable.");
+    cmd->footer(
+        "Key material is never shown; the JWKS (/.well-known/jwks.json) publishes the public parts.\n"
+        "Exit status: 1 refused (invalid input, overlap too short), 2 database/config unusable.");
 
-    auto* list_cmd = cmd->add_subcommand("list", "List keys: kid, alg, state, created, signs_from, retire_at");
+    auto* list_cmd =
+        cmd->add_subcommand("list", "List keys: kid, alg, state, created, signs_from, retire_at");
     list_cmd->callback([db] { list(*db); });
 
     auto a = std::make_shared<RotateArgs>();
     auto* rotate_cmd = cmd->add_subcommand(
-        "rotate", "Add a key: published at once, signing after the overlap; current keys retire after twice it");
-    auto* alg = rotate_cmd->add_option("--alg", a->alg, "ES256, EdDSA or RS256 (default: oauth algorithm, else ES256)");
-    auto* overlap = rotate_cmd->add_option("--overlap", a->overlap, "30s, 10m, 24h, 7d (default: oauth key_overlap, else 24h)");
+        "rotate",
+        "Add a key: published at once, signing after the overlap; current keys retire after twice it");
+    auto* alg = rotate_cmd->add_option("--alg", a->alg,
+                                       "ES256, EdDSA or RS256 (default: oauth algorithm, else ES256)");
+    auto* overlap = rotate_cmd->add_option("--overlap", a->overlap,
+                                           "30s, 10m, 24h, 7d (default: oauth key_overlap, else 24h)");
     rotate_cmd->add_flag("--force", a->force, "Allow an overlap shorter than access_token_ttl");
     rotate_cmd->callback([db, a, alg, overlap] {
         a->alg_given = alg->count() > 0;

@@ -76,7 +76,8 @@ Decision check_api_key(const Policy& policy, const Route& route, const Request& 
         }
         auto u = dir->second->find(k.user);
         if (!u || u->disabled)
-            return refused(policy, route, ctx, "unknown key", "api key '" + k.name + "': user '" + k.user + "' is gone or disabled");
+            return refused(policy, route, ctx, "unknown key",
+                           "api key '" + k.name + "': user '" + k.user + "' is gone or disabled");
         id.email = u->email;
         id.groups = u->groups;
     }

@@ -59,8 +59,10 @@ std::string login_location(const Policy& policy, const Request& req) {
     // Same origin: a path is enough and needs no host check on the way back.
     std::string back = req.path;
     if (!req.query.empty()) back += "?" + req.query;
-    if (!login.starts_with("/")) back = std::string(req.secure ? "https://" : "http://") + req.authority + back;
-    return login + (login.find('?') == std::string::npos ? "?" : "&") + "rd=" + httpauth::percent_encode(back);
+    if (!login.starts_with("/"))
+        back = std::string(req.secure ? "https://" : "http://") + req.authority + back;
+    return login + (login.find('?') == std::string::npos ? "?" : "&") +
+           "rd=" + httpauth::percent_encode(back);
 }
 
 }  // namespace gk::gate
@@ -74,10 +76,14 @@ std::optional<Decision> check_session(const Policy& policy, const Route& route, 
                                       const Directories& dirs, const SchemeContext& ctx) {
     auto found = lookup_session_impl(policy, req, ctx.credentials, ctx.now);
     switch (found.kind) {
-        case SessionLookup::Kind::none: return std::nullopt;
-        case SessionLookup::Kind::invalid: return login_required(policy, route, req, ctx, found.reason);
-        case SessionLookup::Kind::unavailable: return unavailable(route, found.reason);
-        case SessionLookup::Kind::valid: break;
+        case SessionLookup::Kind::none:
+            return std::nullopt;
+        case SessionLookup::Kind::invalid:
+            return login_required(policy, route, req, ctx, found.reason);
+        case SessionLookup::Kind::unavailable:
+            return unavailable(route, found.reason);
+        case SessionLookup::Kind::valid:
+            break;
     }
     const auto& s = found.record;
     auto dir = dirs.find(policy.sessions.user_source);
@@ -93,7 +99,8 @@ std::optional<Decision> check_session(const Policy& policy, const Route& route, 
     id.groups = user->groups;
     id.scheme = "session";
     auto d = authorize(route, std::move(id));
-    if (unix_seconds(ctx.now) - s.last_seen >= touch_interval(policy.sessions)) d.touch_session = found.id_hash;
+    if (unix_seconds(ctx.now) - s.last_seen >= touch_interval(policy.sessions))
+        d.touch_session = found.id_hash;
     return d;
 }
 
@@ -129,14 +136,15 @@ SessionLookup lookup_session_impl(const Policy& policy, const Request& req, cons
     if (!rec->has_value()) return invalid("unknown or ended session");
     const auto now = unix_seconds(now_tp);
     if (now >= (*rec)->expires_at) return invalid("session past its lifetime");
-    if (now - (*rec)->last_seen >= policy.sessions.idle_timeout.count()) return invalid("session idle too long");
+    if (now - (*rec)->last_seen >= policy.sessions.idle_timeout.count())
+        return invalid("session idle too long");
     out.kind = SessionLookup::Kind::valid;
     out.record = std::move(**rec);
     return out;
 }
 
-Decision login_required(const Policy& policy, const Route& route, const Request& req, const SchemeContext& ctx,
-                        std::string reason) {
+Decision login_required(const Policy& policy, const Route& route, const Request& req,
+                        const SchemeContext& ctx, std::string reason) {
     Decision d;
     d.route = &route;
     d.reason = std::move(reason);

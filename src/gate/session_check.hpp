@@ -23,7 +23,7 @@ std::optional<Decision> check_session(const Policy& policy, const Route& route, 
 
 // No usable credentials on a route that offers sessions: 303 to the login page
 // for a browser navigation, else 401 with the challenges and the login URL.
-Decision login_required(const Policy& policy, const Route& route, const Request& req, const SchemeContext& ctx,
-                        std::string reason);
+Decision login_required(const Policy& policy, const Route& route, const Request& req,
+                        const SchemeContext& ctx, std::string reason);
 
 }  // namespace gk::gate::detail

@@ -6,16 +6,23 @@
 
 namespace gk::issuer {
 
-Result<SigningKey, KeyRingError> create_signing_key(crypto::SigAlg alg, std::int64_t now, std::int64_t signs_from) {
+Result<SigningKey, KeyRingError> create_signing_key(crypto::SigAlg alg, std::int64_t now,
+                                                    std::int64_t signs_from) {
     if (!signing_alg_supported(alg)) {
         return fail(KeyRingError{std::string("cannot sign with ") + crypto::jose_name(alg) +
                                  " (ES256, EdDSA or RS256)"});
     }
     jose::Jwk jwk;
     switch (alg) {
-        case crypto::SigAlg::eddsa: jwk.key = crypto::Key::generate_ed25519(); break;
-        case crypto::SigAlg::rs256: jwk.key = crypto::Key::generate_rsa(2048); break;
-        default: jwk.key = crypto::Key::generate_ec(crypto::Curve::p256); break;
+        case crypto::SigAlg::eddsa:
+            jwk.key = crypto::Key::generate_ed25519();
+            break;
+        case crypto::SigAlg::rs256:
+            jwk.key = crypto::Key::generate_rsa(2048);
+            break;
+        default:
+            jwk.key = crypto::Key::generate_ec(crypto::Curve::p256);
+            break;
     }
     jwk.kid = jose::thumbprint(jwk);  // RFC 7638: stable, derived from the public key
     jwk.use = "sig";

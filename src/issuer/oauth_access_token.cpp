@@ -58,7 +58,7 @@ Result<jose::Claims, jose::JoseError> verify_access_token(std::string_view token
 }
 
 Result<AccessTokenClaims, OAuthError> user_claims(const Issuer& issuer, const std::string& user,
-                                                   const std::string& client_id, const std::string& scope) {
+                                                  const std::string& client_id, const std::string& scope) {
     AccessTokenClaims c;
     c.sub = user;
     c.client_id = client_id;
@@ -70,7 +70,8 @@ Result<AccessTokenClaims, OAuthError> user_claims(const Issuer& issuer, const st
         if (!issuer.users->healthy()) return fail(store_error());
         return fail(oauth_error(OAuthErrorCode::invalid_grant, "the user of this grant no longer exists"));
     }
-    if (rec->disabled) return fail(oauth_error(OAuthErrorCode::invalid_grant, "the user of this grant is disabled"));
+    if (rec->disabled)
+        return fail(oauth_error(OAuthErrorCode::invalid_grant, "the user of this grant is disabled"));
     c.groups = rec->groups;
     c.email = rec->email;
     return c;
@@ -79,7 +80,8 @@ Result<AccessTokenClaims, OAuthError> user_claims(const Issuer& issuer, const st
 Response issue_tokens(const Issuer& issuer, const AccessTokenClaims& claims, std::int64_t now,
                       const std::optional<std::string>& refresh_token) {
     auto at = mint_access_token(claims, now, issuer.keys, issuer.settings);
-    if (!at) return error_response(store_error(), issuer.settings);  // a key that cannot sign: 503, fail closed
+    if (!at)
+        return error_response(store_error(), issuer.settings);  // a key that cannot sign: 503, fail closed
     boost::json::object body;
     body["access_token"] = at->token;
     body["token_type"] = "Bearer";

@@ -39,7 +39,9 @@ public:
         std::vector<FormField> p{{"error", std::string(code)}, {"error_description", std::move(description)}};
         return finish(Kind::redirect_error, std::move(p));
     }
-    AuthorizeResult code(std::string code) const { return finish(Kind::redirect_code, {{"code", std::move(code)}}); }
+    AuthorizeResult code(std::string code) const {
+        return finish(Kind::redirect_code, {{"code", std::move(code)}});
+    }
 
 private:
     AuthorizeResult finish(Kind kind, std::vector<FormField> p) const {
@@ -85,7 +87,8 @@ AuthorizeResult authorize(const Form& query, const std::optional<std::string>& u
     const auto challenge = detail::param(query, "code_challenge");
     if (!challenge) return back.error("invalid_request", "code_challenge is required (PKCE)");
     const auto method = detail::param(query, "code_challenge_method");
-    if (!method || *method != "S256") return back.error("invalid_request", "code_challenge_method must be S256");
+    if (!method || *method != "S256")
+        return back.error("invalid_request", "code_challenge_method must be S256");
     if (!is_s256_challenge(*challenge)) return back.error("invalid_request", "malformed code_challenge");
 
     std::vector<std::string> scopes = client.scopes;

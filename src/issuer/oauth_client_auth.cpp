@@ -25,7 +25,8 @@ OAuthError invalid_client(bool basic) {
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i]))) {
             return false;
         }
     }
@@ -66,10 +67,12 @@ Result<AuthenticatedClient, OAuthError> authenticate_client(const Form& params,
         auto basic = parse_basic(*authorization);
         if (!basic) return fail(invalid_client(true));
         if (body_secret) {
-            return fail(oauth_error(OAuthErrorCode::invalid_request, "use one client authentication method only"));
+            return fail(
+                oauth_error(OAuthErrorCode::invalid_request, "use one client authentication method only"));
         }
         if (body_id && *body_id != basic->id) {
-            return fail(oauth_error(OAuthErrorCode::invalid_request, "client_id differs from the Authorization header"));
+            return fail(oauth_error(OAuthErrorCode::invalid_request,
+                                    "client_id differs from the Authorization header"));
         }
         p = std::move(*basic);
     } else {
@@ -81,7 +84,8 @@ Result<AuthenticatedClient, OAuthError> authenticate_client(const Form& params,
     auto found = store.find_client(p.id);
     if (!found) return fail(detail::store_error());
     if (!*found) {
-        if (p.secret) (void)password::verify(password::dummy_hash(), *p.secret);  // same cost as a real client
+        if (p.secret)
+            (void)password::verify(password::dummy_hash(), *p.secret);  // same cost as a real client
         return fail(invalid_client(p.basic));
     }
     Client& client = **found;

@@ -9,13 +9,20 @@ namespace gk::issuer {
 
 const char* to_string(OAuthErrorCode c) noexcept {
     switch (c) {
-        case OAuthErrorCode::invalid_request: return "invalid_request";
-        case OAuthErrorCode::invalid_client: return "invalid_client";
-        case OAuthErrorCode::invalid_grant: return "invalid_grant";
-        case OAuthErrorCode::unauthorized_client: return "unauthorized_client";
-        case OAuthErrorCode::unsupported_grant_type: return "unsupported_grant_type";
-        case OAuthErrorCode::invalid_scope: return "invalid_scope";
-        case OAuthErrorCode::temporarily_unavailable: return "temporarily_unavailable";
+        case OAuthErrorCode::invalid_request:
+            return "invalid_request";
+        case OAuthErrorCode::invalid_client:
+            return "invalid_client";
+        case OAuthErrorCode::invalid_grant:
+            return "invalid_grant";
+        case OAuthErrorCode::unauthorized_client:
+            return "unauthorized_client";
+        case OAuthErrorCode::unsupported_grant_type:
+            return "unsupported_grant_type";
+        case OAuthErrorCode::invalid_scope:
+            return "invalid_scope";
+        case OAuthErrorCode::temporarily_unavailable:
+            return "temporarily_unavailable";
     }
     return "invalid_request";
 }
@@ -55,8 +62,8 @@ std::string pkce_s256(std::string_view verifier) {
 bool valid_code_verifier(std::string_view v) noexcept {
     if (v.size() < 43 || v.size() > 128) return false;
     for (char c : v) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                        c == '.' || c == '_' || c == '~';
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                        c == '-' || c == '.' || c == '_' || c == '~';
         if (!ok) return false;
     }
     return true;

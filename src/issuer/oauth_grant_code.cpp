@@ -6,30 +6,36 @@
 
 namespace gk::issuer::detail {
 
-Result<Response, OAuthError> grant_authorization_code(const Form& params, const Client& client, std::int64_t now,
-                                                      const Issuer& issuer) {
+Result<Response, OAuthError> grant_authorization_code(const Form& params, const Client& client,
+                                                      std::int64_t now, const Issuer& issuer) {
     const auto code = param(params, "code");
     const auto redirect_uri = param(params, "redirect_uri");
     const auto verifier = param(params, "code_verifier");
     if (!code) return fail(oauth_error(OAuthErrorCode::invalid_request, "code is required"));
     if (!redirect_uri) return fail(oauth_error(OAuthErrorCode::invalid_request, "redirect_uri is required"));
-    if (!verifier) return fail(oauth_error(OAuthErrorCode::invalid_request, "code_verifier is required (PKCE)"));
+    if (!verifier)
+        return fail(oauth_error(OAuthErrorCode::invalid_request, "code_verifier is required (PKCE)"));
     if (!valid_code_verifier(*verifier)) {
-        return fail(oauth_error(OAuthErrorCode::invalid_request, "code_verifier must be 43-128 unreserved characters"));
+        return fail(oauth_error(OAuthErrorCode::invalid_request,
+                                "code_verifier must be 43-128 unreserved characters"));
     }
 
     auto taken = issuer.store.take_code(token_hash(*code));
     if (!taken) return fail(store_error());
-    const auto invalid_grant = oauth_error(OAuthErrorCode::invalid_grant, "authorization code invalid, expired or used");
+    const auto invalid_grant =
+        oauth_error(OAuthErrorCode::invalid_grant, "authorization code invalid, expired or used");
     if (!*taken) return fail(invalid_grant);
     const AuthorizationCode& ac = **taken;
     if (now >= ac.expires_at) return fail(invalid_grant);
-    if (ac.client_id != client.client_id) return fail(invalid_grant);  // RFC 6749 4.1.3: issued to this client
+    if (ac.client_id != client.client_id)
+        return fail(invalid_grant);  // RFC 6749 4.1.3: issued to this client
     if (ac.redirect_uri != *redirect_uri) {
-        return fail(oauth_error(OAuthErrorCode::invalid_grant, "redirect_uri differs from the authorization request"));
+        return fail(oauth_error(OAuthErrorCode::invalid_grant,
+                                "redirect_uri differs from the authorization request"));
     }
     if (!crypto::ct_equal(pkce_s256(*verifier), ac.code_challenge)) {
-        return fail(oauth_error(OAuthErrorCode::invalid_grant, "code_verifier does not match the code_challenge"));
+        return fail(
+            oauth_error(OAuthErrorCode::invalid_grant, "code_verifier does not match the code_challenge"));
     }
 
     auto claims = user_claims(issuer, ac.user, client.client_id, ac.scope);

@@ -10,7 +10,8 @@ Result<Response, OAuthError> grant_refresh_token(const Form& params, const Clien
                                                  const Issuer& issuer) {
     const auto presented = param(params, "refresh_token");
     if (!presented) return fail(oauth_error(OAuthErrorCode::invalid_request, "refresh_token is required"));
-    const auto invalid_grant = oauth_error(OAuthErrorCode::invalid_grant, "refresh token invalid, expired or revoked");
+    const auto invalid_grant =
+        oauth_error(OAuthErrorCode::invalid_grant, "refresh token invalid, expired or revoked");
     const std::string old_hash = token_hash(*presented);
 
     auto found = issuer.store.find_refresh(old_hash);
@@ -46,12 +47,15 @@ Result<Response, OAuthError> grant_refresh_token(const Form& params, const Clien
     auto rotated = issuer.store.rotate_refresh(old_hash, next, now);
     if (!rotated) return fail(store_error());
     switch (rotated->outcome) {
-        case RotateOutcome::rotated: break;
+        case RotateOutcome::rotated:
+            break;
         case RotateOutcome::reused:
-            return fail(oauth_error(OAuthErrorCode::invalid_grant, "refresh token reused; the grant is revoked"));
+            return fail(
+                oauth_error(OAuthErrorCode::invalid_grant, "refresh token reused; the grant is revoked"));
         case RotateOutcome::revoked:
         case RotateOutcome::expired:
-        case RotateOutcome::unknown: return fail(invalid_grant);
+        case RotateOutcome::unknown:
+            return fail(invalid_grant);
     }
 
     return issue_tokens(issuer, *claims, now, token);

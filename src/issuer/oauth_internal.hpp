@@ -45,7 +45,7 @@ Result<jose::Claims, jose::JoseError> verify_access_token(std::string_view token
 // invalid_grant when the directory says no such user or disabled;
 // temporarily_unavailable when it cannot answer.
 Result<AccessTokenClaims, OAuthError> user_claims(const Issuer& issuer, const std::string& user,
-                                                   const std::string& client_id, const std::string& scope);
+                                                  const std::string& client_id, const std::string& scope);
 
 // The token response (RFC 6749 5.1): access token, and a refresh token if given.
 Response issue_tokens(const Issuer& issuer, const AccessTokenClaims& claims, std::int64_t now,
@@ -53,10 +53,10 @@ Response issue_tokens(const Issuer& issuer, const AccessTokenClaims& claims, std
 
 // The grants (token endpoint), after client authentication and the
 // duplicate-parameter check.
-Result<Response, OAuthError> grant_client_credentials(const Form& params, const Client& client, std::int64_t now,
-                                                      const Issuer& issuer);
-Result<Response, OAuthError> grant_authorization_code(const Form& params, const Client& client, std::int64_t now,
-                                                      const Issuer& issuer);
+Result<Response, OAuthError> grant_client_credentials(const Form& params, const Client& client,
+                                                      std::int64_t now, const Issuer& issuer);
+Result<Response, OAuthError> grant_authorization_code(const Form& params, const Client& client,
+                                                      std::int64_t now, const Issuer& issuer);
 Result<Response, OAuthError> grant_refresh_token(const Form& params, const Client& client, std::int64_t now,
                                                  const Issuer& issuer);
 

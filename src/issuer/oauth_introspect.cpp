@@ -31,7 +31,8 @@ Response refresh_info(std::string_view token, std::int64_t now, const Issuer& is
     return detail::json_response(200, o);
 }
 
-Response access_info(std::string_view token, std::int64_t now, const Issuer& issuer, const IsRevoked& is_revoked) {
+Response access_info(std::string_view token, std::int64_t now, const Issuer& issuer,
+                     const IsRevoked& is_revoked) {
     auto claims = detail::verify_access_token(token, issuer.keys, issuer.settings, now);
     if (!claims || (is_revoked && is_revoked(claims->jti))) return inactive();
     boost::json::object o;
@@ -65,11 +66,14 @@ Response introspect(const Form& params, std::optional<std::string_view> authoriz
     auto auth = authenticate_client(params, authorization, issuer.store, issuer.check_secret);
     if (!auth) return error_response(auth.error(), issuer.settings);
     if (auth->method == ClientAuthMethod::none) {
-        return error_response(oauth_error(OAuthErrorCode::unauthorized_client, "public clients may not introspect"),
-                              issuer.settings);
+        return error_response(
+            oauth_error(OAuthErrorCode::unauthorized_client, "public clients may not introspect"),
+            issuer.settings);
     }
     const auto token = detail::param(params, "token");
-    if (!token) return error_response(oauth_error(OAuthErrorCode::invalid_request, "token is required"), issuer.settings);
+    if (!token)
+        return error_response(oauth_error(OAuthErrorCode::invalid_request, "token is required"),
+                              issuer.settings);
     if (token->starts_with(kRefreshTokenPrefix)) return refresh_info(*token, now, issuer);
     return access_info(*token, now, issuer, is_revoked);
 }

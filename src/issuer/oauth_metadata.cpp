@@ -32,9 +32,12 @@ std::string authorization_server_metadata(std::string_view base_url, const Setti
     o["response_modes_supported"] = strings({"query"});
     o["grant_types_supported"] = strings({"authorization_code", "refresh_token", "client_credentials"});
     o["code_challenge_methods_supported"] = strings({"S256"});
-    o["token_endpoint_auth_methods_supported"] = strings({"client_secret_basic", "client_secret_post", "none"});
-    o["revocation_endpoint_auth_methods_supported"] = strings({"client_secret_basic", "client_secret_post", "none"});
-    o["introspection_endpoint_auth_methods_supported"] = strings({"client_secret_basic", "client_secret_post"});
+    o["token_endpoint_auth_methods_supported"] =
+        strings({"client_secret_basic", "client_secret_post", "none"});
+    o["revocation_endpoint_auth_methods_supported"] =
+        strings({"client_secret_basic", "client_secret_post", "none"});
+    o["introspection_endpoint_auth_methods_supported"] =
+        strings({"client_secret_basic", "client_secret_post"});
     if (!scopes_supported.empty()) {
         boost::json::array a;
         for (const auto& s : scopes_supported) a.emplace_back(s);

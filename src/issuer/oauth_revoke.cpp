@@ -13,12 +13,14 @@ RevokeResult revoke(const Form& params, std::optional<std::string_view> authoriz
         out.response = error_response(e, issuer.settings);
         return out;
     };
-    auto auth = authenticate_client(params, authorization, issuer.store, issuer.check_secret);  // public clients may revoke their own
+    auto auth = authenticate_client(params, authorization, issuer.store,
+                                    issuer.check_secret);  // public clients may revoke their own
     if (!auth) return fail_with(auth.error());
     const auto token = detail::param(params, "token");
     if (!token) return fail_with(oauth_error(OAuthErrorCode::invalid_request, "token is required"));
     const std::string& client_id = auth->client.client_id;
-    const auto not_yours = oauth_error(OAuthErrorCode::unauthorized_client, "the token was not issued to this client");
+    const auto not_yours =
+        oauth_error(OAuthErrorCode::unauthorized_client, "the token was not issued to this client");
 
     if (token->starts_with(kRefreshTokenPrefix)) {
         auto found = issuer.store.find_refresh(token_hash(*token));

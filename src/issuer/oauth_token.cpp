@@ -5,8 +5,8 @@
 namespace gk::issuer {
 namespace detail {
 
-Result<Response, OAuthError> grant_client_credentials(const Form& params, const Client& client, std::int64_t now,
-                                                      const Issuer& issuer) {
+Result<Response, OAuthError> grant_client_credentials(const Form& params, const Client& client,
+                                                      std::int64_t now, const Issuer& issuer) {
     std::vector<std::string> scopes = client.scopes;  // default: everything the client may have
     if (auto requested = param(params, "scope")) {
         auto parsed = parse_scope(*requested);
@@ -30,7 +30,8 @@ Response token_endpoint(const Form& params, std::optional<std::string_view> auth
     using detail::oauth_error;
     const auto fail_with = [&](const OAuthError& e) { return error_response(e, issuer.settings); };
 
-    auto auth = authenticate_client(params, authorization, issuer.store, issuer.check_secret);  // checks duplicates first
+    auto auth = authenticate_client(params, authorization, issuer.store,
+                                    issuer.check_secret);  // checks duplicates first
     if (!auth) return fail_with(auth.error());
     const Client& client = auth->client;
     const bool is_public = auth->method == ClientAuthMethod::none;
@@ -50,14 +51,21 @@ Response token_endpoint(const Form& params, std::optional<std::string_view> auth
     }
     // A public client cannot keep a secret, so it gets no token of its own.
     if (!detail::has(client.grant_types, *grant) || (is_public && g == Grant::client_credentials)) {
-        return fail_with(oauth_error(OAuthErrorCode::unauthorized_client, "this client may not use this grant_type"));
+        return fail_with(
+            oauth_error(OAuthErrorCode::unauthorized_client, "this client may not use this grant_type"));
     }
 
     Result<Response, OAuthError> r = fail(OAuthError{});
     switch (g) {
-        case Grant::code: r = detail::grant_authorization_code(params, client, now, issuer); break;
-        case Grant::refresh: r = detail::grant_refresh_token(params, client, now, issuer); break;
-        case Grant::client_credentials: r = detail::grant_client_credentials(params, client, now, issuer); break;
+        case Grant::code:
+            r = detail::grant_authorization_code(params, client, now, issuer);
+            break;
+        case Grant::refresh:
+            r = detail::grant_refresh_token(params, client, now, issuer);
+            break;
+        case Grant::client_credentials:
+            r = detail::grant_client_credentials(params, client, now, issuer);
+            break;
     }
     if (!r) return fail_with(r.error());
     return std::move(*r);

@@ -23,13 +23,15 @@ Result<jose::Jwk, KeyRingError> load(const SigningKey& k) {
     }
     auto jwk = jose::parse_jwk(k.private_jwk);
     if (!jwk) {
-        return fail(KeyRingError{"signing key " + k.kid + ": bad JWK (" + jose::to_string(jwk.error()) + ")"});
+        return fail(
+            KeyRingError{"signing key " + k.kid + ": bad JWK (" + jose::to_string(jwk.error()) + ")"});
     }
     if (jwk->alg && *jwk->alg != *alg) {
         return fail(KeyRingError{"signing key " + k.kid + ": JWK alg differs from the record's"});
     }
     if (!jwk->key.has_private() || !crypto::key_fits(*alg, jwk->key)) {
-        return fail(KeyRingError{"signing key " + k.kid + ": no private part or wrong key type for " + k.alg});
+        return fail(
+            KeyRingError{"signing key " + k.kid + ": no private part or wrong key type for " + k.alg});
     }
     jwk->kid = k.kid;  // the record's kid is the one tokens carry
     jwk->alg = *alg;
@@ -48,15 +50,15 @@ Result<KeyRing, KeyRingError> KeyRing::build(const std::vector<SigningKey>& keys
         if (!published(k, now)) continue;
         auto jwk = load(k);
         if (!jwk) return fail(jwk.error());
-        if (k.signs_from <= now &&
-            (best == nullptr || k.signs_from > best->signs_from ||
-             (k.signs_from == best->signs_from && k.created_at > best->created_at))) {
+        if (k.signs_from <= now && (best == nullptr || k.signs_from > best->signs_from ||
+                                    (k.signs_from == best->signs_from && k.created_at > best->created_at))) {
             best = &k;
             best_index = loaded.size();
         }
         loaded.push_back(std::move(*jwk));
     }
-    if (best == nullptr) return fail(KeyRingError{"no signing key is usable now (none published and active)"});
+    if (best == nullptr)
+        return fail(KeyRingError{"no signing key is usable now (none published and active)"});
     KeyRing ring;
     ring.signer_ = loaded[best_index];
     ring.verify_ = jose::JwkSet(std::move(loaded));

@@ -12,7 +12,8 @@ namespace {
 
 constexpr std::string_view kAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 static_assert(kAlphabet.size() == 62);
-static_assert(kApiKeyPrefix.size() == 3 && kApiKeyLength == kApiKeyPrefix.size() + kApiKeyBodyChars + kApiKeyChecksumChars);
+static_assert(kApiKeyPrefix.size() == 3 &&
+              kApiKeyLength == kApiKeyPrefix.size() + kApiKeyBodyChars + kApiKeyChecksumChars);
 
 constexpr bool is_base62(char c) noexcept {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
@@ -63,14 +64,17 @@ Checksum checksum_of(std::string_view body) noexcept {
 
 const char* to_string(ApiKeyError e) noexcept {
     switch (e) {
-        case ApiKeyError::malformed: return "not an API key (expected gk_ and 49 letters or digits)";
-        case ApiKeyError::bad_checksum: return "API key checksum does not match (mistyped or truncated?)";
+        case ApiKeyError::malformed:
+            return "not an API key (expected gk_ and 49 letters or digits)";
+        case ApiKeyError::bad_checksum:
+            return "API key checksum does not match (mistyped or truncated?)";
     }
     return "invalid API key";
 }
 
 Secret api_key_from_bytes(std::string_view random32) {
-    if (random32.size() != kApiKeyRandomBytes) throw std::invalid_argument("an API key takes exactly 32 random bytes");
+    if (random32.size() != kApiKeyRandomBytes)
+        throw std::invalid_argument("an API key takes exactly 32 random bytes");
     std::string key;
     key.reserve(kApiKeyLength);
     key += kApiKeyPrefix;

@@ -10,7 +10,8 @@ Secret new_session_id() { return Secret(httpauth::base64url_encode(crypto::rando
 bool looks_like_session_id(std::string_view value) noexcept {
     if (value.size() != kSessionIdChars) return false;
     for (char c : value) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == '-' || c == '_';
         if (!ok) return false;
     }
     return true;

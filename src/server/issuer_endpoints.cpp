@@ -31,7 +31,8 @@ std::string_view trim_ows(std::string_view s) {
 }
 
 std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -80,7 +81,8 @@ string_response redirect(http::status status, std::string_view location, unsigne
 string_response from_oauth(const issuer::Response& r, unsigned version) {
     string_response res{static_cast<http::status>(r.status), version};
     for (const auto& [name, value] : r.headers) res.insert(name, value);
-    if (res.find(http::field::content_type) == res.end()) res.set(http::field::content_type, "application/json");
+    if (res.find(http::field::content_type) == res.end())
+        res.set(http::field::content_type, "application/json");
     no_store(res);
     res.body() = r.body;
     res.prepare_payload();
@@ -88,7 +90,8 @@ string_response from_oauth(const issuer::Response& r, unsigned version) {
 }
 
 string_response method_not_allowed(std::string_view allow, unsigned version) {
-    auto res = error_response(http::status::method_not_allowed, "This endpoint does not take this method.", "", version);
+    auto res = error_response(http::status::method_not_allowed, "This endpoint does not take this method.",
+                              "", version);
     res.set(http::field::allow, allow);
     return res;
 }
@@ -109,7 +112,8 @@ std::string set_cookie(const Ctx& c, const std::string& name, std::string_view v
 // (double submit, signed): a page on another origin can neither read the
 // cookie nor compute the token.
 std::string csrf_for(const Ctx& c, std::string_view cookie_value) {
-    return httpauth::base64url_encode(crypto::hmac(crypto::DigestAlg::sha256, c.svc.csrf_key(), cookie_value));
+    return httpauth::base64url_encode(
+        crypto::hmac(crypto::DigestAlg::sha256, c.svc.csrf_key(), cookie_value));
 }
 
 std::optional<std::string> csrf_cookie(const Ctx& c) {
@@ -147,14 +151,14 @@ gate::SessionLookup current_session(const Ctx& c) {
     return gate::lookup_session(c.rt.policy, c.req, &c.svc.credentials(), std::chrono::system_clock::now());
 }
 
-string_response login_form(const Ctx& c, http::status status, std::string return_to, std::optional<std::string> error,
-                           std::string username) {
+string_response login_form(const Ctx& c, http::status status, std::string return_to,
+                           std::optional<std::string> error, std::string username) {
     auto cookie = csrf_cookie(c);
     std::string set;
     if (!cookie) {
         cookie = std::string(schemes::new_session_id().reveal());
-        set = set_cookie(c, schemes::csrf_cookie_name(c.rt.policy.cookie_prefix, c.req.secure), *cookie, std::nullopt,
-                         httpauth::SameSite::strict);
+        set = set_cookie(c, schemes::csrf_cookie_name(c.rt.policy.cookie_prefix, c.req.secure), *cookie,
+                         std::nullopt, httpauth::SameSite::strict);
     }
     issuer::LoginPage page;
     page.title = "gatekeeper";
@@ -169,7 +173,8 @@ string_response login_form(const Ctx& c, http::status status, std::string return
         page.form_action_origins.push_back(page.return_to.substr(0, host_end));
     }
     auto res = html_page(status, issuer::render_login_page(page), c.version);
-    if (status == http::status::unauthorized) res.set(http::field::www_authenticate, "Session realm=\"gatekeeper\"");
+    if (status == http::status::unauthorized)
+        res.set(http::field::www_authenticate, "Session realm=\"gatekeeper\"");
     if (!set.empty()) res.insert(http::field::set_cookie, set);
     return res;
 }
@@ -193,7 +198,9 @@ string_response login_get(const Ctx& c) {
 
 string_response login_post(const Ctx& c) {
     auto form = httpauth::parse_form(c.req.body.value_or(""));
-    if (!form) return message_page(http::status::bad_request, "Sign-in failed", "The form could not be read.", c.version);
+    if (!form)
+        return message_page(http::status::bad_request, "Sign-in failed", "The form could not be read.",
+                            c.version);
     auto field = [&](std::string_view name) -> std::string {
         auto v = form->single(name);
         return v && v->has_value() ? std::string(**v) : std::string();
@@ -203,7 +210,8 @@ string_response login_post(const Ctx& c) {
     auto cookie = csrf_cookie(c);
     if (cross_site(c) || !cookie || !crypto::ct_equal(csrf_for(c, *cookie), field(issuer::kFieldCsrf))) {
         c.log.reason = "login: CSRF check failed";
-        return login_form(c, http::status::forbidden, rd, "The sign-in form expired. Please try again.", username);
+        return login_form(c, http::status::forbidden, rd, "The sign-in form expired. Please try again.",
+                          username);
     }
     const auto* users = login_users(c);
     if (!users || !users->healthy()) {
@@ -218,8 +226,11 @@ string_response login_post(const Ctx& c) {
     const bool ok = rec && !rec->disabled && verified.ok() && verified.value();
     c.log.user = username;
     if (!ok) {
-        c.log.reason = !rec ? "login: unknown user" : rec->disabled ? "login: user disabled" : "login: wrong password";
-        return login_form(c, http::status::unauthorized, rd, "The user name or password is incorrect.", username);
+        c.log.reason = !rec            ? "login: unknown user"
+                       : rec->disabled ? "login: user disabled"
+                                       : "login: wrong password";
+        return login_form(c, http::status::unauthorized, rd, "The user name or password is incorrect.",
+                          username);
     }
     // A new id at every login (no fixation); a session this browser had ends.
     auto old = current_session(c);
@@ -241,16 +252,19 @@ string_response login_post(const Ctx& c) {
     c.log.reason = "login: session created";
     auto res = redirect(http::status::see_other, rd, c.version);
     res.insert(http::field::set_cookie,
-               set_cookie(c, schemes::session_cookie_name(c.rt.policy.cookie_prefix, c.req.secure), id.reveal(),
-                          c.rt.policy.sessions.lifetime, httpauth::SameSite::lax));
-    res.insert(http::field::set_cookie, set_cookie(c, schemes::csrf_cookie_name(c.rt.policy.cookie_prefix, c.req.secure),
-                                                   "", std::chrono::seconds(0), httpauth::SameSite::strict));
+               set_cookie(c, schemes::session_cookie_name(c.rt.policy.cookie_prefix, c.req.secure),
+                          id.reveal(), c.rt.policy.sessions.lifetime, httpauth::SameSite::lax));
+    res.insert(http::field::set_cookie,
+               set_cookie(c, schemes::csrf_cookie_name(c.rt.policy.cookie_prefix, c.req.secure), "",
+                          std::chrono::seconds(0), httpauth::SameSite::strict));
     return res;
 }
 
 string_response logout_post(const Ctx& c) {
     auto form = httpauth::parse_form(c.req.body.value_or(""));
-    if (!form) return message_page(http::status::bad_request, "Sign-out failed", "The form could not be read.", c.version);
+    if (!form)
+        return message_page(http::status::bad_request, "Sign-out failed", "The form could not be read.",
+                            c.version);
     auto field = [&](std::string_view name) -> std::string {
         auto v = form->single(name);
         return v && v->has_value() ? std::string(**v) : std::string();
@@ -285,8 +299,8 @@ string_response logout_post(const Ctx& c) {
 string_response authorize_get(const Ctx& c) {
     auto query = httpauth::parse_query(c.req.query);
     if (!query)
-        return message_page(http::status::bad_request, "Invalid authorization request", "The query could not be read.",
-                            c.version);
+        return message_page(http::status::bad_request, "Invalid authorization request",
+                            "The query could not be read.", c.version);
     auto s = current_session(c);
     if (s.kind == gate::SessionLookup::Kind::unavailable)
         return message_page(http::status::service_unavailable, "Authorization unavailable",
@@ -300,8 +314,8 @@ string_response authorize_get(const Ctx& c) {
             return redirect(http::status::see_other, gate::login_location(c.rt.policy, c.req), c.version);
         case K::error_page:
             c.log.reason = "authorize: " + r.message;
-            return message_page(static_cast<http::status>(r.status), "Invalid authorization request", r.message,
-                                c.version);
+            return message_page(static_cast<http::status>(r.status), "Invalid authorization request",
+                                r.message, c.version);
         case K::redirect_error:
         case K::redirect_code:
             c.log.user = user.value_or("");
@@ -323,7 +337,8 @@ string_response oauth_post(const Ctx& c, std::string_view which) {
         return from_oauth(issuer::error_response(e, c.svc.settings()), c.version);
     }
     const auto type = c.req.get("Content-Type").value_or("");
-    const bool is_form = gate::iequals(trim_ows(type.substr(0, type.find(';'))), "application/x-www-form-urlencoded");
+    const bool is_form =
+        gate::iequals(trim_ows(type.substr(0, type.find(';'))), "application/x-www-form-urlencoded");
     bool unreadable = false;
     auto form = form_or_empty(c, unreadable);
     if (!is_form || unreadable) {
@@ -348,7 +363,8 @@ string_response oauth_post(const Ctx& c, std::string_view which) {
     }
     auto& revoked = c.svc.revoked();
     return from_oauth(
-        issuer::introspect(form, auth, now, is, [&revoked](std::string_view jti) { return revoked.is_revoked(jti); }),
+        issuer::introspect(form, auth, now, is,
+                           [&revoked](std::string_view jti) { return revoked.is_revoked(jti); }),
         c.version);
 }
 
@@ -358,8 +374,9 @@ bool takes_form_body(std::string_view path) {
     return path == kLogin || path == kLogout || path == kToken || path == kRevoke || path == kIntrospect;
 }
 
-std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime& rt, const gate::Request& req,
-                                               unsigned version, AccessRecord& log) {
+std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime& rt,
+                                               const gate::Request& req, unsigned version,
+                                               AccessRecord& log) {
     const auto& p = req.path;
     const bool ours = p == kLogin || p == kLogout || p == kAuthorize || p == kToken || p == kRevoke ||
                       p == kIntrospect || p == kJwks || p == kMetadata;
@@ -367,13 +384,15 @@ std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime
     log.route = "gatekeeper";
     const bool session_pages = p == kLogin || p == kLogout;
     const bool oauth_pages = !session_pages;
-    if (!svc || (session_pages && rt.policy.sessions.user_source.empty()) || (oauth_pages && !svc->oauth_enabled()))
+    if (!svc || (session_pages && rt.policy.sessions.user_source.empty()) ||
+        (oauth_pages && !svc->oauth_enabled()))
         return error_response(http::status::not_found, "This gatekeeper does not offer this endpoint.",
                               req.get("Accept").value_or(""), version);
     Ctx c{*svc, rt, req, version, log};
     const bool get = req.method == "GET" || req.method == "HEAD";
     const bool post = req.method == "POST";
-    if (p == kLogin) return get ? login_get(c) : post ? login_post(c) : method_not_allowed("GET, HEAD, POST", version);
+    if (p == kLogin)
+        return get ? login_get(c) : post ? login_post(c) : method_not_allowed("GET, HEAD, POST", version);
     if (p == kLogout) return post ? logout_post(c) : method_not_allowed("POST", version);
     if (p == kAuthorize) return get ? authorize_get(c) : method_not_allowed("GET, HEAD", version);
     if (p == kJwks || p == kMetadata) {
@@ -384,8 +403,10 @@ std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime
         // Relying parties cache the keys; a new key is published a whole overlap before it signs.
         res.set(http::field::cache_control, "public, max-age=300");
         res.set("Access-Control-Allow-Origin", "*");
-        if (p == kJwks) res.body() = ring ? ring->jwks_json() : "{\"keys\":[]}";
-        else res.body() = issuer::authorization_server_metadata(svc->settings().issuer, svc->settings());
+        if (p == kJwks)
+            res.body() = ring ? ring->jwks_json() : "{\"keys\":[]}";
+        else
+            res.body() = issuer::authorization_server_metadata(svc->settings().issuer, svc->settings());
         res.prepare_payload();
         return res;
     }

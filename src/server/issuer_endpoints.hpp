@@ -21,7 +21,7 @@ inline constexpr std::size_t kMaxFormBody = 64 * 1024;
 
 // nullopt: not one of these paths. `svc` may be null (no issuer database in
 // this policy): the paths then answer 404.
-std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime& rt, const gate::Request& req,
-                                               unsigned version, AccessRecord& log);
+std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime& rt,
+                                               const gate::Request& req, unsigned version, AccessRecord& log);
 
 }  // namespace gk::server

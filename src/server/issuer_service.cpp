@@ -13,7 +13,8 @@ namespace gk::server {
 namespace {
 
 std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -45,7 +46,8 @@ bool needs_issuer_service(const gate::Policy& policy) {
     });
 }
 
-std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy, std::shared_ptr<spdlog::logger> log) {
+std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy,
+                                                    std::shared_ptr<spdlog::logger> log) {
     std::shared_ptr<IssuerService> svc(new IssuerService());
     svc->log_ = std::move(log);
     const auto& cfg = policy.self_issuer;
@@ -71,8 +73,10 @@ std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy, 
     svc->settings_.code_ttl = cfg.code_ttl;
     svc->settings_.algorithm = cfg.algorithm;
     const auto now = unix_now();
-    if (auto jtis = svc->store_->revoked_jtis(now)) svc->revoked_.replace(*jtis);
-    else throw std::runtime_error("database " + cfg.database + ": " + jtis.error().message);
+    if (auto jtis = svc->store_->revoked_jtis(now))
+        svc->revoked_.replace(*jtis);
+    else
+        throw std::runtime_error("database " + cfg.database + ": " + jtis.error().message);
     if (svc->oauth_) {
         auto keys = svc->store_->signing_keys();
         if (!keys) throw std::runtime_error("database " + cfg.database + ": " + keys.error().message);
@@ -81,10 +85,13 @@ std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy, 
             if (!plan) throw std::runtime_error("first signing key: " + plan.error().message);
             if (auto ok = issuer::apply_rotation(*svc->store_, *plan); !ok)
                 throw std::runtime_error("database " + cfg.database + ": " + ok.error().message);
-            LogEvent("signing_key_created").str("kid", plan->new_key.kid).write(*svc->log_, spdlog::level::info);
+            LogEvent("signing_key_created")
+                .str("kid", plan->new_key.kid)
+                .write(*svc->log_, spdlog::level::info);
         }
         svc->reload_ring(now);
-        if (!svc->ring()) throw std::runtime_error("signing keys in " + cfg.database + ": " + svc->ring_problem_);
+        if (!svc->ring())
+            throw std::runtime_error("signing keys in " + cfg.database + ": " + svc->ring_problem_);
         svc->key_source_ = std::make_shared<SelfKeySource>(*svc);
     }
     return svc;
@@ -115,13 +122,17 @@ void IssuerService::reload_ring(std::int64_t now) {
     auto keys = store_->signing_keys();
     std::string problem;
     std::shared_ptr<const issuer::KeyRing> next;
-    if (!keys) problem = keys.error().message;
-    else if (auto ring = issuer::KeyRing::build(*keys, now)) next = std::make_shared<const issuer::KeyRing>(std::move(*ring));
-    else problem = ring.error().message;
+    if (!keys)
+        problem = keys.error().message;
+    else if (auto ring = issuer::KeyRing::build(*keys, now))
+        next = std::make_shared<const issuer::KeyRing>(std::move(*ring));
+    else
+        problem = ring.error().message;
     std::lock_guard lock(ring_mu_);
     // Unchanged keys keep the same ring object: verified-token caches count
     // a hit only while the set that verified it is the current one.
-    if (next && ring_ && next->signer_kid() == ring_->signer_kid() && next->jwks_json() == ring_->jwks_json()) {
+    if (next && ring_ && next->signer_kid() == ring_->signer_kid() &&
+        next->jwks_json() == ring_->jwks_json()) {
         ring_problem_.clear();
         return;
     }

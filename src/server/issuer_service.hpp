@@ -4,12 +4,12 @@
 // consults; and the signing-key ring, reloaded from the database so that
 // `gatekeeper keys rotate` (another process) takes effect without a restart.
 // Started once by the server when the policy needs it; shared by all threads.
+#include <spdlog/logger.h>
+
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
-
-#include <spdlog/logger.h>
 
 #include "gatekeeper/gate/credential_cache.hpp"
 #include "gatekeeper/gate/key_source.hpp"
@@ -29,7 +29,8 @@ public:
     // Opens (creating and migrating) the database. With oauth enabled, makes
     // the first signing key when there is none. Throws std::runtime_error
     // naming the file on failure: a gate without its store must not start.
-    static std::shared_ptr<IssuerService> start(const gate::Policy& policy, std::shared_ptr<spdlog::logger> log);
+    static std::shared_ptr<IssuerService> start(const gate::Policy& policy,
+                                                std::shared_ptr<spdlog::logger> log);
 
     [[nodiscard]] issuer::IssuerStore& store() { return *store_; }
     [[nodiscard]] const gate::CredentialStore& credentials() const { return *store_; }

@@ -12,15 +12,15 @@ namespace gk::gate {
 
 struct SessionLookup {
     enum class Kind {
-        none,         // no session cookie
-        invalid,      // a cookie, but no live session (unknown, ended, expired, idle, duplicated, malformed)
+        none,     // no session cookie
+        invalid,  // a cookie, but no live session (unknown, ended, expired, idle, duplicated, malformed)
         valid,
         unavailable,  // the store could not answer (fail closed: 503)
     };
     Kind kind = Kind::none;
-    SessionRecord record;   // for valid
-    std::string id_hash;    // for valid and invalid-but-well-formed cookies
-    std::string reason;     // for the operator's log
+    SessionRecord record;  // for valid
+    std::string id_hash;   // for valid and invalid-but-well-formed cookies
+    std::string reason;    // for the operator's log
 };
 
 // Cookie name by transport (see schemes/session.hpp), then the store, then

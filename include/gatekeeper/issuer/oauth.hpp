@@ -33,13 +33,13 @@ using httpauth::FormError;
 using httpauth::FormField;
 
 struct Settings {
-    std::string issuer;                   // `iss` of every token, exact (e.g. "https://gw.example")
-    std::vector<std::string> audiences;   // `aud` of access tokens; empty: the issuer itself
+    std::string issuer;                  // `iss` of every token, exact (e.g. "https://gw.example")
+    std::vector<std::string> audiences;  // `aud` of access tokens; empty: the issuer itself
     std::chrono::seconds access_token_ttl{600};
     std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};  // absolute, for the whole family
     std::chrono::seconds code_ttl{60};
     crypto::SigAlg algorithm = crypto::SigAlg::es256;  // for new signing keys
-    std::string realm = "gatekeeper";     // Basic challenge on a failed client_secret_basic
+    std::string realm = "gatekeeper";                  // Basic challenge on a failed client_secret_basic
 };
 
 // An HTTP response as a value: the server writes it. Token-endpoint style
@@ -55,8 +55,13 @@ struct Response {
 // needed: both token types are supported). temporarily_unavailable = the store
 // could not answer (503, fail closed).
 enum class OAuthErrorCode {
-    invalid_request, invalid_client, invalid_grant, unauthorized_client,
-    unsupported_grant_type, invalid_scope, temporarily_unavailable,
+    invalid_request,
+    invalid_client,
+    invalid_grant,
+    unauthorized_client,
+    unsupported_grant_type,
+    invalid_scope,
+    temporarily_unavailable,
 };
 const char* to_string(OAuthErrorCode) noexcept;
 
@@ -73,8 +78,8 @@ Response error_response(const OAuthError& e, const Settings& s);
 // Checks a client secret against its stored hash. The server passes one
 // that remembers recent successes (an argon2id run per token request would
 // cap the endpoint at a few dozen requests a second); empty = password::verify.
-using SecretCheck = std::function<bool(std::string_view client_id, std::string_view stored_hash,
-                                       std::string_view secret)>;
+using SecretCheck =
+    std::function<bool(std::string_view client_id, std::string_view stored_hash, std::string_view secret)>;
 
 // What the endpoints work with. The store must outlive the call.
 struct Issuer {
@@ -168,9 +173,9 @@ std::string pkce_s256(std::string_view verifier);
 bool valid_code_verifier(std::string_view verifier) noexcept;
 
 struct AccessTokenClaims {
-    std::string sub;        // user, or client_id for client_credentials
+    std::string sub;  // user, or client_id for client_credentials
     std::string client_id;
-    std::string scope;      // space-separated
+    std::string scope;  // space-separated
     std::vector<std::string> groups;
     std::string email;
     bool user_token = false;  // groups/email written (groups even when empty)

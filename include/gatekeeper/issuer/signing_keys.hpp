@@ -42,7 +42,8 @@ public:
     [[nodiscard]] const std::string& signer_kid() const noexcept { return signer_.kid; }
     [[nodiscard]] crypto::SigAlg signer_alg() const noexcept { return *signer_.alg; }
     // header {"alg","kid","typ"} . payload . signature, with the current signer.
-    [[nodiscard]] Result<std::string, jose::JoseError> sign(std::string_view payload, std::string_view typ) const;
+    [[nodiscard]] Result<std::string, jose::JoseError> sign(std::string_view payload,
+                                                            std::string_view typ) const;
 
     // Every published key (private parts included: use only to verify).
     [[nodiscard]] const jose::JwkSet& verification_keys() const noexcept { return verify_; }
@@ -58,7 +59,8 @@ private:
 // A fresh key of `alg` (ES256, EdDSA or RS256 with 2048 bits): kid = RFC 7638
 // thumbprint, private JWK JSON with kid/use/alg, created_at = now, retire_at 0.
 // Throws only if OpenSSL cannot make a key (edge use: CLI, start-up).
-Result<SigningKey, KeyRingError> create_signing_key(crypto::SigAlg alg, std::int64_t now, std::int64_t signs_from);
+Result<SigningKey, KeyRingError> create_signing_key(crypto::SigAlg alg, std::int64_t now,
+                                                    std::int64_t signs_from);
 
 struct RotationPlan {
     SigningKey new_key;

@@ -29,11 +29,11 @@
 namespace gk::schemes {
 
 inline constexpr std::string_view kApiKeyPrefix = "gk_";
-inline constexpr std::size_t kApiKeyRandomBytes = 32;   // 256 bits
-inline constexpr std::size_t kApiKeyBodyChars = 43;     // 62^43 > 2^256
-inline constexpr std::size_t kApiKeyChecksumChars = 6;  // 62^6 > 2^32
+inline constexpr std::size_t kApiKeyRandomBytes = 32;                                      // 256 bits
+inline constexpr std::size_t kApiKeyBodyChars = 43;                                        // 62^43 > 2^256
+inline constexpr std::size_t kApiKeyChecksumChars = 6;                                     // 62^6 > 2^32
 inline constexpr std::size_t kApiKeyLength = 3 + kApiKeyBodyChars + kApiKeyChecksumChars;  // 52
-inline constexpr std::size_t kApiKeyHintChars = 6;      // body characters shown by api_key_hint
+inline constexpr std::size_t kApiKeyHintChars = 6;  // body characters shown by api_key_hint
 
 enum class ApiKeyError {
     malformed,     // wrong prefix, length or a character outside base62

@@ -54,7 +54,8 @@ TEST(OAuthConfig, FullSectionsLoad) {
     ASSERT_TRUE(r.ok()) << all_errors(r.error());
     const auto& p = *r;
     EXPECT_TRUE(p.self_issuer.enabled);
-    EXPECT_EQ(p.self_issuer.url, "https://auth.example.com") << "trailing slash dropped: iss is compared exactly";
+    EXPECT_EQ(p.self_issuer.url, "https://auth.example.com")
+        << "trailing slash dropped: iss is compared exactly";
     EXPECT_EQ(p.self_issuer.database, dir.file("data/gk.db"));
     EXPECT_EQ(p.self_issuer.audiences, std::vector<std::string>{"api"});
     EXPECT_EQ(p.self_issuer.algorithm, crypto::SigAlg::eddsa);
@@ -70,24 +71,27 @@ TEST(OAuthConfig, FullSectionsLoad) {
     EXPECT_EQ(p.sessions.user_source, "db");
     EXPECT_EQ(p.sessions.idle_timeout, std::chrono::seconds(600));
     EXPECT_EQ(p.sessions.lifetime, std::chrono::seconds(8 * 3600));
-    EXPECT_EQ(p.sessions.allowed_return_hosts, (std::vector<std::string>{"app.example.com", "app.example.com:8443"}));
+    EXPECT_EQ(p.sessions.allowed_return_hosts,
+              (std::vector<std::string>{"app.example.com", "app.example.com:8443"}));
     EXPECT_EQ(p.routes[0].api_key_header, "X-API-Key");
 }
 
 TEST(OAuthConfig, DefaultsNeedNoOauthSection) {
     TempDir dir;
-    auto r = load_policy_text(std::string(kHead) + "routes:\n  - { path: /, schemes: [apikey], scopes: [read] }\n",
-                              "ok.yaml", dir.str());
+    auto r =
+        load_policy_text(std::string(kHead) + "routes:\n  - { path: /, schemes: [apikey], scopes: [read] }\n",
+                         "ok.yaml", dir.str());
     ASSERT_TRUE(r.ok()) << all_errors(r.error());
     EXPECT_FALSE(r->self_issuer.enabled);
-    EXPECT_EQ(r->self_issuer.database, dir.file("state/gatekeeper.db")) << "sessions and keys live in the state folder";
+    EXPECT_EQ(r->self_issuer.database, dir.file("state/gatekeeper.db"))
+        << "sessions and keys live in the state folder";
     EXPECT_TRUE(r->issuers.empty());
 }
 
 TEST(OAuthConfig, LoopbackHttpIssuerIsAllowedForTheDemo) {
     TempDir dir;
-    auto r = load_policy_text(std::string(kHead) + "oauth: { url: 'http://127.0.0.1:8080' }\nroutes: []\n", "ok.yaml",
-                              dir.str());
+    auto r = load_policy_text(std::string(kHead) + "oauth: { url: 'http://127.0.0.1:8080' }\nroutes: []\n",
+                              "ok.yaml", dir.str());
     ASSERT_TRUE(r.ok()) << all_errors(r.error());
     EXPECT_EQ(r->self_issuer.url, "http://127.0.0.1:8080");
 }
@@ -102,33 +106,40 @@ TEST(OAuthConfig, MistakesAreReportedAtTheirLine) {
     const Case cases[] = {
         {"no url", "oauth: { database: x.db }\nroutes: []\n", 7, "has no 'url'"},
         {"plain http", "oauth:\n  url: http://auth.example.com\nroutes: []\n", 8, "not an https URL"},
-        {"http look-alike host", "oauth:\n  url: http://127.0.0.1.evil.com\nroutes: []\n", 8, "not an https URL"},
-        {"bad algorithm", "oauth:\n  url: https://a.example\n  algorithm: HS256\nroutes: []\n", 9, "not offered"},
+        {"http look-alike host", "oauth:\n  url: http://127.0.0.1.evil.com\nroutes: []\n", 8,
+         "not an https URL"},
+        {"bad algorithm", "oauth:\n  url: https://a.example\n  algorithm: HS256\nroutes: []\n", 9,
+         "not offered"},
         {"long access tokens", "oauth:\n  url: https://a.example\n  access_token_ttl: 2d\nroutes: []\n", 9,
          "over 24h"},
         {"reserved issuer name",
-         "issuers:\n  gatekeeper: { issuer: https://x, jwks_url: https://x/jwks }\noauth: { url: https://a.example }\n"
+         "issuers:\n  gatekeeper: { issuer: https://x, jwks_url: https://x/jwks }\noauth: { url: "
+         "https://a.example }\n"
          "routes: []\n",
          9, "already named 'gatekeeper'"},
         {"two issuers, one iss",
-         "issuers:\n  a: { issuer: https://x, jwks_url: https://x/jwks }\n  b: { issuer: https://x, jwks_url: https://x/k }\n"
+         "issuers:\n  a: { issuer: https://x, jwks_url: https://x/jwks }\n  b: { issuer: https://x, "
+         "jwks_url: https://x/k }\n"
          "routes: []\n",
          9, "have the same issuer"},
         {"oauth url of another issuer",
-         "issuers:\n  a: { issuer: https://x, jwks_url: https://x/jwks }\noauth:\n  url: https://x\nroutes: []\n", 10,
-         "is also the issuer of 'a'"},
+         "issuers:\n  a: { issuer: https://x, jwks_url: https://x/jwks }\noauth:\n  url: https://x\nroutes: "
+         "[]\n",
+         10, "is also the issuer of 'a'"},
         {"sessions without users", "sessions: { idle_timeout: 5m }\nroutes: []\n", 7, "has no 'users'"},
         {"sessions unknown users", "sessions:\n  users: nobody\nroutes: []\n", 8, "unknown user source"},
-        {"idle longer than lifetime", "sessions:\n  users: db\n  idle_timeout: 2h\n  lifetime: 1h\nroutes: []\n", 9,
+        {"idle longer than lifetime",
+         "sessions:\n  users: db\n  idle_timeout: 2h\n  lifetime: 1h\nroutes: []\n", 9,
          "longer than lifetime"},
         {"bad return host", "sessions:\n  users: db\n  allowed_return_hosts: ['https://x']\nroutes: []\n", 9,
          "not a host name"},
         {"session route without sessions", "routes:\n  - { path: /, schemes: [session] }\n", 8,
          "no 'sessions' are configured"},
-        {"api_key_header without apikey", "routes:\n  - { path: /, schemes: [bearer], api_key_header: X-K }\n", 8,
-         "applies to apikey"},
+        {"api_key_header without apikey",
+         "routes:\n  - { path: /, schemes: [bearer], api_key_header: X-K }\n", 8, "applies to apikey"},
         {"api_key_header Authorization",
-         "routes:\n  - { path: /, schemes: [apikey], api_key_header: Authorization }\n", 8, "cannot carry API keys"},
+         "routes:\n  - { path: /, schemes: [apikey], api_key_header: Authorization }\n", 8,
+         "cannot carry API keys"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);

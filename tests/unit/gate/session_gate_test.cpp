@@ -159,8 +159,10 @@ TEST(SessionGate, StaleLastSeenAsksTheCallerToRecordTheUse) {
 TEST(SessionGate, CookieNameFollowsTheTransport) {
     Fixture f;
     // Over HTTPS only the __Host- cookie counts; over plain HTTP only the plain one.
-    EXPECT_EQ(f.run("GET", "/app/", {{"Cookie", "__Host-gatekeeper=" + kSessionId}}, true).verdict, Verdict::allow);
-    EXPECT_EQ(f.run("GET", "/app/", {{"Cookie", "gatekeeper=" + kSessionId}}, true).verdict, Verdict::challenge);
+    EXPECT_EQ(f.run("GET", "/app/", {{"Cookie", "__Host-gatekeeper=" + kSessionId}}, true).verdict,
+              Verdict::allow);
+    EXPECT_EQ(f.run("GET", "/app/", {{"Cookie", "gatekeeper=" + kSessionId}}, true).verdict,
+              Verdict::challenge);
     EXPECT_EQ(f.run("GET", "/app/", {{"Cookie", "__Host-gatekeeper=" + kSessionId}}, false).verdict,
               Verdict::challenge);
 }
@@ -185,7 +187,8 @@ TEST_P(NoValidSession, NavigationsGoToLoginOthersGet401) {
     if (c.expected == Verdict::redirect) {
         EXPECT_EQ(d.location, "/.gatekeeper/login?rd=%2Fapp%2Fpage%3Fx%3D1");
     } else {
-        EXPECT_EQ(d.login_url, "/.gatekeeper/login?rd=%2Fapp%2Fpage%3Fx%3D1") << "the body names the login page";
+        EXPECT_EQ(d.login_url, "/.gatekeeper/login?rd=%2Fapp%2Fpage%3Fx%3D1")
+            << "the body names the login page";
         EXPECT_FALSE(d.challenges.empty()) << "a 401 always carries a challenge";
     }
 }
@@ -196,13 +199,17 @@ INSTANTIATE_TEST_SUITE_P(
         NoSessionCase{"no cookie, navigation", kNavigate, Verdict::redirect},
         NoSessionCase{"no cookie, fetch", kFetch, Verdict::challenge},
         NoSessionCase{"no cookie, curl", {{"Accept", "*/*"}}, Verdict::challenge},
-        NoSessionCase{"no fetch metadata, HTML accept", {{"Accept", "text/html,application/xhtml+xml"}},
+        NoSessionCase{"no fetch metadata, HTML accept",
+                      {{"Accept", "text/html,application/xhtml+xml"}},
                       Verdict::redirect},
-        NoSessionCase{"XHR", {{"Accept", "text/html"}, {"X-Requested-With", "XMLHttpRequest"}}, Verdict::challenge},
+        NoSessionCase{
+            "XHR", {{"Accept", "text/html"}, {"X-Requested-With", "XMLHttpRequest"}}, Verdict::challenge},
         NoSessionCase{"unknown session", with(kNavigate, {"Cookie", "gatekeeper=" + std::string(43, 'Z')}),
                       Verdict::redirect},
-        NoSessionCase{"past lifetime", with(kNavigate, {"Cookie", "gatekeeper=" + kOtherId}), Verdict::redirect},
-        NoSessionCase{"idle", with(kFetch, {"Cookie", "gatekeeper=" + std::string(43, 'C')}), Verdict::challenge},
+        NoSessionCase{"past lifetime", with(kNavigate, {"Cookie", "gatekeeper=" + kOtherId}),
+                      Verdict::redirect},
+        NoSessionCase{"idle", with(kFetch, {"Cookie", "gatekeeper=" + std::string(43, 'C')}),
+                      Verdict::challenge},
         NoSessionCase{"disabled user", with(kNavigate, {"Cookie", "gatekeeper=" + std::string(43, 'D')}),
                       Verdict::redirect},
         NoSessionCase{"deleted user", with(kNavigate, {"Cookie", "gatekeeper=" + std::string(43, 'E')}),
@@ -218,7 +225,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Verdict::redirect}),
     [](const auto& info) {
         std::string n;
-        for (char ch : std::string(info.param.name)) n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+        for (char ch : std::string(info.param.name))
+            n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
         return n;
     });
 
@@ -240,8 +248,10 @@ TEST(SessionGate, SessionOnlyRouteStillSendsAChallengeOn401) {
 TEST(SessionGate, GroupsFromTheDirectoryDecide403) {
     Fixture f;
     f.add_session(kOtherId, "bob", kNowS - 60, kNowS - 10);
-    EXPECT_EQ(f.run("GET", "/admin/", with(kNavigate, {"Cookie", "gatekeeper=" + kOtherId})).verdict, Verdict::forbid);
-    EXPECT_EQ(f.run("GET", "/admin/", with(kNavigate, {"Cookie", "gatekeeper=" + kSessionId})).verdict, Verdict::allow);
+    EXPECT_EQ(f.run("GET", "/admin/", with(kNavigate, {"Cookie", "gatekeeper=" + kOtherId})).verdict,
+              Verdict::forbid);
+    EXPECT_EQ(f.run("GET", "/admin/", with(kNavigate, {"Cookie", "gatekeeper=" + kSessionId})).verdict,
+              Verdict::allow);
 }
 
 TEST(SessionGate, StoreDownFailsClosed) {
@@ -259,7 +269,8 @@ TEST(SessionGate, AbsoluteLoginUrlCarriesTheFullReturnUrl) {
     Fixture f;
     f.policy.sessions.login_path = "https://auth.example.test/.gatekeeper/login";
     auto d = f.run("GET", "/app/a", kNavigate, true);
-    EXPECT_EQ(d.location, "https://auth.example.test/.gatekeeper/login?rd=https%3A%2F%2Fgw.example.test%2Fapp%2Fa");
+    EXPECT_EQ(d.location,
+              "https://auth.example.test/.gatekeeper/login?rd=https%3A%2F%2Fgw.example.test%2Fapp%2Fa");
 }
 
 TEST(SessionLookup, SaysWhyASessionIsNotUsable) {
@@ -290,7 +301,8 @@ TEST(ApiKeyGate, BearerApiKeyAllowsWithItsScopes) {
 TEST(ApiKeyGate, HeaderWhereTheRouteNamesOne) {
     Fixture f;
     EXPECT_EQ(f.run("GET", "/api/x", {{"X-API-Key", f.key}}).verdict, Verdict::allow);
-    EXPECT_EQ(f.run("GET", "/api/x", {{"x-api-key", f.key}}).verdict, Verdict::allow) << "field names ignore case";
+    EXPECT_EQ(f.run("GET", "/api/x", {{"x-api-key", f.key}}).verdict, Verdict::allow)
+        << "field names ignore case";
     // /app/ names no header: the header is not a credential there.
     EXPECT_EQ(f.run("GET", "/app/x", {{"X-API-Key", f.key}}).verdict, Verdict::challenge);
 }
@@ -336,7 +348,8 @@ TEST(ApiKeyGate, RefusedKeysAre401InvalidToken) {
 
 TEST(ApiKeyGate, TwoCredentialsOrTwoKeysAre400) {
     Fixture f;
-    EXPECT_EQ(f.run("GET", "/api/x", {{"X-API-Key", f.key}, {"X-API-Key", f.key}}).verdict, Verdict::bad_request);
+    EXPECT_EQ(f.run("GET", "/api/x", {{"X-API-Key", f.key}, {"X-API-Key", f.key}}).verdict,
+              Verdict::bad_request);
     EXPECT_EQ(f.run("GET", "/api/x", {{"X-API-Key", f.key}, {"Authorization", "Bearer " + f.key}}).verdict,
               Verdict::bad_request);
 }

@@ -11,9 +11,12 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 class OauthAuthorize : public OauthFixture {
 protected:
     static Params base() {
-        return {{"response_type", "code"},         {"client_id", "web"},
-                {"redirect_uri", "https://app.example/cb"}, {"state", "s t&1"},
-                {"code_challenge", kChallenge},    {"code_challenge_method", "S256"}};
+        return {{"response_type", "code"},
+                {"client_id", "web"},
+                {"redirect_uri", "https://app.example/cb"},
+                {"state", "s t&1"},
+                {"code_challenge", kChallenge},
+                {"code_challenge_method", "S256"}};
     }
     static Params with(Params p, const std::string& name, const std::optional<std::string>& value) {
         std::erase_if(p, [&](const auto& kv) { return kv.first == name; });
@@ -58,9 +61,18 @@ TEST_F(OauthAuthorize, ErrorPagesNeverRedirect) {
         {"redirect_uri prefix", with(base(), "redirect_uri", "https://app.example/cb/x")},
         {"redirect_uri with query", with(base(), "redirect_uri", "https://app.example/cb?x=1")},
         {"another client's redirect_uri", with(base(), "redirect_uri", "https://spa.example/cb")},
-        {"duplicate client_id", [] { auto p = base(); p.emplace_back("client_id", "web"); return p; }()},
+        {"duplicate client_id",
+         [] {
+             auto p = base();
+             p.emplace_back("client_id", "web");
+             return p;
+         }()},
         {"duplicate redirect_uri",
-         [] { auto p = base(); p.emplace_back("redirect_uri", "https://app.example/cb"); return p; }()},
+         [] {
+             auto p = base();
+             p.emplace_back("redirect_uri", "https://app.example/cb");
+             return p;
+         }()},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
@@ -88,7 +100,12 @@ TEST_F(OauthAuthorize, ErrorsAfterTheClientIsKnownRedirect) {
         {"short challenge", with(base(), "code_challenge", "abc"), "invalid_request"},
         {"scope not allowed", with(base(), "scope", "read admin"), "invalid_scope"},
         {"malformed scope", with(base(), "scope", " read"), "invalid_scope"},
-        {"duplicate scope", [] { auto p = with(base(), "scope", "read"); p.emplace_back("scope", "read"); return p; }(),
+        {"duplicate scope",
+         [] {
+             auto p = with(base(), "scope", "read");
+             p.emplace_back("scope", "read");
+             return p;
+         }(),
          "invalid_request"},
     };
     for (const auto& c : cases) {

@@ -20,20 +20,44 @@ struct AuthCase {
 TEST_F(OauthClientAuth, Table) {
     const std::vector<AuthCase> cases = {
         {"basic", {}, basic("web", "web-secret"), true, {}, false, ClientAuthMethod::client_secret_basic},
-        {"basic lower-case scheme", {}, "basic " + httpauth::base64_encode("web:web-secret"), true, {}, false,
+        {"basic lower-case scheme",
+         {},
+         "basic " + httpauth::base64_encode("web:web-secret"),
+         true,
+         {},
+         false,
          ClientAuthMethod::client_secret_basic},
-        {"basic plus same body client_id", {{"client_id", "web"}}, basic("web", "web-secret"), true, {}, false,
+        {"basic plus same body client_id",
+         {{"client_id", "web"}},
+         basic("web", "web-secret"),
+         true,
+         {},
+         false,
          ClientAuthMethod::client_secret_basic},
-        {"post", {{"client_id", "web"}, {"client_secret", "web-secret"}}, std::nullopt, true, {}, false,
+        {"post",
+         {{"client_id", "web"}, {"client_secret", "web-secret"}},
+         std::nullopt,
+         true,
+         {},
+         false,
          ClientAuthMethod::client_secret_post},
         {"public by id", {{"client_id", "spa"}}, std::nullopt, true, {}, false, ClientAuthMethod::none},
         {"public with empty basic secret", {}, basic("spa", ""), true, {}, false, ClientAuthMethod::none},
-        {"both methods", {{"client_secret", "web-secret"}}, basic("web", "web-secret"), false,
+        {"both methods",
+         {{"client_secret", "web-secret"}},
+         basic("web", "web-secret"),
+         false,
          OAuthErrorCode::invalid_request},
-        {"basic id differs from body", {{"client_id", "svc"}}, basic("web", "web-secret"), false,
+        {"basic id differs from body",
+         {{"client_id", "svc"}},
+         basic("web", "web-secret"),
+         false,
          OAuthErrorCode::invalid_request},
-        {"duplicate client_id", {{"client_id", "web"}, {"client_id", "web"}, {"client_secret", "web-secret"}},
-         std::nullopt, false, OAuthErrorCode::invalid_request},
+        {"duplicate client_id",
+         {{"client_id", "web"}, {"client_id", "web"}, {"client_secret", "web-secret"}},
+         std::nullopt,
+         false,
+         OAuthErrorCode::invalid_request},
         {"basic wrong secret", {}, basic("web", "nope"), false, OAuthErrorCode::invalid_client, true},
         {"basic unknown client", {}, basic("ghost", "x"), false, OAuthErrorCode::invalid_client, true},
         {"basic malformed", {}, "Basic !!!", false, OAuthErrorCode::invalid_client, true},
@@ -79,7 +103,8 @@ TEST_F(OauthClientAuth, ASecretCheckHookDecidesForKnownClientsOnly) {
 }
 
 TEST_F(OauthClientAuth, BasicFailureIs401WithChallenge) {
-    auto r = token_endpoint(form({{"grant_type", "client_credentials"}}), basic("web", "wrong"), kNow, issuer());
+    auto r =
+        token_endpoint(form({{"grant_type", "client_credentials"}}), basic("web", "wrong"), kNow, issuer());
     EXPECT_EQ(r.status, 401);
     EXPECT_EQ(header(r, "WWW-Authenticate"), R"(Basic realm="gatekeeper", charset="UTF-8")");
     EXPECT_EQ(str(body_of(r), "error"), "invalid_client");
@@ -88,23 +113,32 @@ TEST_F(OauthClientAuth, BasicFailureIs401WithChallenge) {
 }
 
 TEST_F(OauthClientAuth, PostFailureIs400WithoutChallenge) {
-    auto r = token_endpoint(form({{"grant_type", "client_credentials"}, {"client_id", "web"}, {"client_secret", "x"}}),
-                            std::nullopt, kNow, issuer());
+    auto r = token_endpoint(
+        form({{"grant_type", "client_credentials"}, {"client_id", "web"}, {"client_secret", "x"}}),
+        std::nullopt, kNow, issuer());
     EXPECT_EQ(r.status, 400);
     EXPECT_EQ(header(r, "WWW-Authenticate"), "");
     EXPECT_EQ(str(body_of(r), "error"), "invalid_client");
 }
 
 TEST_F(OauthClientAuth, UnknownAndWrongSecretReadTheSame) {
-    auto a = token_endpoint(form({{"grant_type", "client_credentials"}}), basic("web", "wrong"), kNow, issuer());
-    auto b = token_endpoint(form({{"grant_type", "client_credentials"}}), basic("ghost", "wrong"), kNow, issuer());
+    auto a =
+        token_endpoint(form({{"grant_type", "client_credentials"}}), basic("web", "wrong"), kNow, issuer());
+    auto b =
+        token_endpoint(form({{"grant_type", "client_credentials"}}), basic("ghost", "wrong"), kNow, issuer());
     EXPECT_EQ(a.status, b.status);
     EXPECT_EQ(a.body, b.body);
 }
 
 TEST_F(OauthClientAuth, SecretsAreFormUrlDecoded) {
     const auto cheap = store::test::cheap_argon2();
-    put({"odd id:1", password::hash_argon2id("p@ss word:+%", cheap), "Odd", {}, {"read"}, {"client_credentials"}, kNow});
+    put({"odd id:1",
+         password::hash_argon2id("p@ss word:+%", cheap),
+         "Odd",
+         {},
+         {"read"},
+         {"client_credentials"},
+         kNow});
     auto r = authenticate_client(form({}), basic("odd id:1", "p@ss word:+%"), *store_);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->client.client_id, "odd id:1");

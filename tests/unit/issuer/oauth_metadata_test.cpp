@@ -16,7 +16,8 @@ std::vector<std::string> strings(const boost::json::value& v) {
 TEST(OauthMetadata, Rfc8414Document) {
     Settings s;
     s.issuer = "https://gw.example";
-    auto o = boost::json::parse(authorization_server_metadata("https://gw.example/", s, {"read", "write"})).as_object();
+    auto o = boost::json::parse(authorization_server_metadata("https://gw.example/", s, {"read", "write"}))
+                 .as_object();
     EXPECT_EQ(o.at("issuer").as_string(), "https://gw.example");
     EXPECT_EQ(o.at("authorization_endpoint").as_string(), "https://gw.example/.gatekeeper/authorize");
     EXPECT_EQ(o.at("token_endpoint").as_string(), "https://gw.example/.gatekeeper/token");
@@ -37,7 +38,8 @@ TEST(OauthMetadata, Rfc8414Document) {
 }
 
 TEST(OauthMetadata, PkceRfc7636AppendixB) {
-    EXPECT_EQ(pkce_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    EXPECT_EQ(pkce_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+              "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
     EXPECT_TRUE(valid_code_verifier(std::string(43, '~')));
     EXPECT_TRUE(valid_code_verifier(std::string(128, 'Z')));
     EXPECT_FALSE(valid_code_verifier(std::string(42, 'a')));

@@ -38,7 +38,8 @@ TEST_F(OauthRefresh, ReuseRevokesTheWholeFamily) {
     auto reuse = refresh_web(rt1, kNow + 20);
     EXPECT_EQ(reuse.status, 400);
     EXPECT_EQ(error_of(reuse), "invalid_grant");
-    EXPECT_EQ(error_of(refresh_web(rt2, kNow + 30)), "invalid_grant");  // the attacker's or the victim's: both dead
+    EXPECT_EQ(error_of(refresh_web(rt2, kNow + 30)),
+              "invalid_grant");  // the attacker's or the victim's: both dead
 }
 
 TEST_F(OauthRefresh, ScopeMayNarrowButNotWiden) {
@@ -64,8 +65,13 @@ TEST_F(OauthRefresh, ExpiredUnknownAndForeignTokens) {
     EXPECT_EQ(error_of(refresh_web(rt, kNow + 30 * 24 * 3600)), "invalid_grant");
 
     const auto rt_b = first_refresh();
-    put({"web2", password::hash_argon2id("web2-secret", store::test::cheap_argon2()), "Web2",
-         {"https://app.example/cb"}, {"read"}, {"authorization_code", "refresh_token"}, kNow});
+    put({"web2",
+         password::hash_argon2id("web2-secret", store::test::cheap_argon2()),
+         "Web2",
+         {"https://app.example/cb"},
+         {"read"},
+         {"authorization_code", "refresh_token"},
+         kNow});
     auto foreign = token_endpoint(form({{"grant_type", "refresh_token"}, {"refresh_token", rt_b}}),
                                   basic("web2", "web2-secret"), kNow + 5, issuer());
     EXPECT_EQ(error_of(foreign), "invalid_grant");
@@ -73,8 +79,8 @@ TEST_F(OauthRefresh, ExpiredUnknownAndForeignTokens) {
 }
 
 TEST_F(OauthRefresh, MissingTokenDisabledUserAndRevokedFamily) {
-    EXPECT_EQ(error_of(token_endpoint(form({{"grant_type", "refresh_token"}}), basic("web", "web-secret"), kNow,
-                                      issuer())),
+    EXPECT_EQ(error_of(token_endpoint(form({{"grant_type", "refresh_token"}}), basic("web", "web-secret"),
+                                      kNow, issuer())),
               "invalid_request");
     const auto rt = first_refresh();
     users_.users["alice"].disabled = true;
@@ -90,8 +96,13 @@ TEST_F(OauthRefresh, MissingTokenDisabledUserAndRevokedFamily) {
 }
 
 TEST_F(OauthRefresh, ClientWithoutRefreshGrantGetsNone) {
-    put({"web3", password::hash_argon2id("web3-secret", store::test::cheap_argon2()), "Web3",
-         {"https://app.example/cb"}, {"read"}, {"authorization_code"}, kNow});
+    put({"web3",
+         password::hash_argon2id("web3-secret", store::test::cheap_argon2()),
+         "Web3",
+         {"https://app.example/cb"},
+         {"read"},
+         {"authorization_code"},
+         kNow});
     const auto code = code_for("web3", "https://app.example/cb");
     auto r = token_endpoint(form({{"grant_type", "authorization_code"},
                                   {"code", code},

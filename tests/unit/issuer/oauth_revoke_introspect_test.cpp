@@ -16,8 +16,8 @@ protected:
         return {str(b, "access_token"), str(b, "refresh_token")};
     }
     std::string svc_token() {
-        return str(body_of(token_endpoint(form({{"grant_type", "client_credentials"}}), basic("svc", "svc-secret"),
-                                          kNow, issuer())),
+        return str(body_of(token_endpoint(form({{"grant_type", "client_credentials"}}),
+                                          basic("svc", "svc-secret"), kNow, issuer())),
                    "access_token");
     }
     RevokeResult revoke_as(const std::string& client, const std::string& token, std::int64_t at = kNow,
@@ -26,7 +26,8 @@ protected:
         if (!hint.empty()) p.emplace_back("token_type_hint", hint);
         return revoke(form(p), basic(client, client + "-secret"), at, issuer());
     }
-    boost::json::object introspect_as(const std::string& client, const std::string& token, std::int64_t at = kNow) {
+    boost::json::object introspect_as(const std::string& client, const std::string& token,
+                                      std::int64_t at = kNow) {
         auto r = introspect(form({{"token", token}}), basic(client, client + "-secret"), at, issuer(),
                             [this](std::string_view jti) { return revoked_.count(std::string(jti)) != 0; });
         EXPECT_EQ(r.status, 200) << r.body;
@@ -100,7 +101,8 @@ TEST_F(OauthRevokeIntrospect, InactiveIsOnlyActiveFalse) {
 
 TEST_F(OauthRevokeIntrospect, IntrospectNeedsAConfidentialClient) {
     auto t = user_tokens();
-    auto pub = introspect(form({{"token", t.access}, {"client_id", "spa"}}), std::nullopt, kNow, issuer(), nullptr);
+    auto pub =
+        introspect(form({{"token", t.access}, {"client_id", "spa"}}), std::nullopt, kNow, issuer(), nullptr);
     EXPECT_EQ(pub.status, 400);
     EXPECT_EQ(str(body_of(pub), "error"), "unauthorized_client");
     auto none = introspect(form({{"token", t.access}}), std::nullopt, kNow, issuer(), nullptr);
@@ -169,7 +171,8 @@ TEST_F(OauthRevokeIntrospect, RevokeAuthErrors) {
                                           {"redirect_uri", "https://spa.example/cb"},
                                           {"code_verifier", kVerifier}}),
                                     std::nullopt, kNow, issuer()));
-    auto pub = revoke(form({{"token", str(b, "refresh_token")}, {"client_id", "spa"}}), std::nullopt, kNow, issuer());
+    auto pub = revoke(form({{"token", str(b, "refresh_token")}, {"client_id", "spa"}}), std::nullopt, kNow,
+                      issuer());
     EXPECT_EQ(pub.response.status, 200);
     EXPECT_TRUE(pub.family_id.has_value());
 }

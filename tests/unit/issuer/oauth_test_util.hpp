@@ -27,7 +27,7 @@
 namespace gk::issuer::test {
 
 inline constexpr std::int64_t kNow = 1'700'000'000;
-inline const std::string kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";  // RFC 7636 appendix B
+inline const std::string kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";   // RFC 7636 appendix B
 inline const std::string kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";  // its S256
 
 class FakeUsers : public gate::UserDirectory {
@@ -50,7 +50,8 @@ inline Form form(std::vector<std::pair<std::string, std::string>> pairs) {
 }
 
 inline std::string basic(const std::string& id, const std::string& secret) {
-    return "Basic " + httpauth::base64_encode(httpauth::percent_encode(id) + ":" + httpauth::percent_encode(secret));
+    return "Basic " +
+           httpauth::base64_encode(httpauth::percent_encode(id) + ":" + httpauth::percent_encode(secret));
 }
 
 inline boost::json::object body_of(const Response& r) { return boost::json::parse(r.body).as_object(); }
@@ -92,11 +93,27 @@ protected:
         settings_.audiences = {"https://api.example"};
 
         const auto cheap = store::test::cheap_argon2();
-        put({"web", password::hash_argon2id("web-secret", cheap), "Web", {"https://app.example/cb"},
-             {"read", "write"}, {"authorization_code", "refresh_token", "client_credentials"}, kNow});
-        put({"spa", "", "SPA", {"https://spa.example/cb"}, {"read"}, {"authorization_code", "refresh_token"}, kNow});
-        put({"svc", password::hash_argon2id("svc-secret", cheap), "Service", {}, {"read", "write", "admin"},
-             {"client_credentials"}, kNow});
+        put({"web",
+             password::hash_argon2id("web-secret", cheap),
+             "Web",
+             {"https://app.example/cb"},
+             {"read", "write"},
+             {"authorization_code", "refresh_token", "client_credentials"},
+             kNow});
+        put({"spa",
+             "",
+             "SPA",
+             {"https://spa.example/cb"},
+             {"read"},
+             {"authorization_code", "refresh_token"},
+             kNow});
+        put({"svc",
+             password::hash_argon2id("svc-secret", cheap),
+             "Service",
+             {},
+             {"read", "write", "admin"},
+             {"client_credentials"},
+             kNow});
 
         users_.users["alice"] = gate::UserRecord{"alice", "", {"admins"}, "alice@example.com", false, {}};
         users_.users["bob"] = gate::UserRecord{"bob", "", {"users"}, "", true, {}};
@@ -107,14 +124,11 @@ protected:
     Issuer issuer() { return Issuer{*store_, *ring_, settings_, &users_, {}}; }
 
     // A code for `user` from /authorize (the redirect's code parameter).
-    std::string code_for(const std::string& client, const std::string& redirect, const std::string& user = "alice",
-                         const std::string& scope = "") {
-        std::vector<std::pair<std::string, std::string>> q{{"response_type", "code"},
-                                                           {"client_id", client},
-                                                           {"redirect_uri", redirect},
-                                                           {"state", "xyz"},
-                                                           {"code_challenge", kChallenge},
-                                                           {"code_challenge_method", "S256"}};
+    std::string code_for(const std::string& client, const std::string& redirect,
+                         const std::string& user = "alice", const std::string& scope = "") {
+        std::vector<std::pair<std::string, std::string>> q{
+            {"response_type", "code"}, {"client_id", client},          {"redirect_uri", redirect},
+            {"state", "xyz"},          {"code_challenge", kChallenge}, {"code_challenge_method", "S256"}};
         if (!scope.empty()) q.emplace_back("scope", scope);
         auto r = authorize(form(q), user, kNow, *store_, settings_);
         EXPECT_EQ(r.kind, AuthorizeResult::Kind::redirect_code) << r.message << r.location;
@@ -131,7 +145,8 @@ protected:
     }
 
     Response refresh_web(const std::string& refresh, std::int64_t at, const std::string& scope = "") {
-        std::vector<std::pair<std::string, std::string>> p{{"grant_type", "refresh_token"}, {"refresh_token", refresh}};
+        std::vector<std::pair<std::string, std::string>> p{{"grant_type", "refresh_token"},
+                                                           {"refresh_token", refresh}};
         if (!scope.empty()) p.emplace_back("scope", scope);
         return token_endpoint(form(p), basic("web", "web-secret"), at, issuer());
     }

@@ -80,11 +80,18 @@ TEST_F(OauthToken, GenericErrors) {
         {"no grant_type", {}, "svc", "invalid_request"},
         {"unknown grant", {{"grant_type", "password"}}, "svc", "unsupported_grant_type"},
         {"implicit", {{"grant_type", "implicit"}}, "web", "unsupported_grant_type"},
-        {"duplicate grant_type", {{"grant_type", "client_credentials"}, {"grant_type", "client_credentials"}}, "svc",
+        {"duplicate grant_type",
+         {{"grant_type", "client_credentials"}, {"grant_type", "client_credentials"}},
+         "svc",
          "invalid_request"},
-        {"duplicate scope", {{"grant_type", "client_credentials"}, {"scope", "read"}, {"scope", "read"}}, "svc",
+        {"duplicate scope",
+         {{"grant_type", "client_credentials"}, {"scope", "read"}, {"scope", "read"}},
+         "svc",
          "invalid_request"},
-        {"grant not registered", {{"grant_type", "authorization_code"}, {"code", "x"}}, "svc", "unauthorized_client"},
+        {"grant not registered",
+         {{"grant_type", "authorization_code"}, {"code", "x"}},
+         "svc",
+         "unauthorized_client"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
@@ -97,8 +104,8 @@ TEST_F(OauthToken, GenericErrors) {
 
 TEST_F(OauthToken, PublicClientMayNotUseClientCredentials) {
     put({"spa2", "", "SPA2", {"https://spa.example/cb"}, {"read"}, {"client_credentials"}, kNow});
-    auto r = token_endpoint(form({{"grant_type", "client_credentials"}, {"client_id", "spa2"}}), std::nullopt, kNow,
-                            issuer());
+    auto r = token_endpoint(form({{"grant_type", "client_credentials"}, {"client_id", "spa2"}}), std::nullopt,
+                            kNow, issuer());
     EXPECT_EQ(str(body_of(r), "error"), "unauthorized_client");
 }
 
@@ -152,7 +159,8 @@ TEST_F(OauthToken, CodeErrors) {
         {"wrong verifier", "https://app.example/cb", other_verifier, kNow, "invalid_grant", true},
         {"short verifier", "https://app.example/cb", std::string(42, 'a'), kNow, "invalid_request", false},
         {"long verifier", "https://app.example/cb", std::string(129, 'a'), kNow, "invalid_request", false},
-        {"verifier bad char", "https://app.example/cb", std::string(42, 'a') + "+", kNow, "invalid_request", false},
+        {"verifier bad char", "https://app.example/cb", std::string(42, 'a') + "+", kNow, "invalid_request",
+         false},
         {"no verifier", "https://app.example/cb", "", kNow, "invalid_request", false},
         {"redirect mismatch", "https://app.example/cb2", kVerifier, kNow, "invalid_grant", true},
         {"no redirect", "", kVerifier, kNow, "invalid_request", false},
@@ -184,8 +192,10 @@ TEST_F(OauthToken, CodeOfAnotherClientIsRefusedAndSpent) {
 
 TEST_F(OauthToken, UnknownCodeAndDisabledOrMissingUser) {
     EXPECT_EQ(str(body_of(redeem_web("gkc_nope")), "error"), "invalid_grant");
-    EXPECT_EQ(str(body_of(redeem_web(code_for("web", "https://app.example/cb", "bob"))), "error"), "invalid_grant");
-    EXPECT_EQ(str(body_of(redeem_web(code_for("web", "https://app.example/cb", "carol"))), "error"), "invalid_grant");
+    EXPECT_EQ(str(body_of(redeem_web(code_for("web", "https://app.example/cb", "bob"))), "error"),
+              "invalid_grant");
+    EXPECT_EQ(str(body_of(redeem_web(code_for("web", "https://app.example/cb", "carol"))), "error"),
+              "invalid_grant");
     const auto code = code_for("web", "https://app.example/cb");
     users_.up = false;
     EXPECT_EQ(redeem_web(code).status, 503);

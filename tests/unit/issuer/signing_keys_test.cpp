@@ -22,8 +22,8 @@ SigningKey make(crypto::SigAlg alg, std::int64_t signs_from, std::int64_t retire
 bool verifies(const KeyRing& ring, const std::string& token) {
     jose::JwtRules rules;
     rules.typ = "at+jwt";
-    return jose::verify_jwt(token, ring.verification_keys(), rules, std::chrono::system_clock::time_point(
-                                                                           std::chrono::seconds(kT)))
+    return jose::verify_jwt(token, ring.verification_keys(), rules,
+                            std::chrono::system_clock::time_point(std::chrono::seconds(kT)))
         .ok();
 }
 
@@ -61,7 +61,8 @@ TEST_P(KeyRingAlg, CreatesSignsAndPublishesPublicPartsOnly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Algs, KeyRingAlg,
-                         ::testing::Values(crypto::SigAlg::es256, crypto::SigAlg::eddsa, crypto::SigAlg::rs256));
+                         ::testing::Values(crypto::SigAlg::es256, crypto::SigAlg::eddsa,
+                                           crypto::SigAlg::rs256));
 
 TEST(KeyRing, RefusesUnsupportedAlgorithms) {
     EXPECT_FALSE(create_signing_key(crypto::SigAlg::hs256, kT, kT).ok());

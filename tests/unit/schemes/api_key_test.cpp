@@ -112,19 +112,15 @@ std::string with(std::size_t pos, char c) {
 INSTANTIATE_TEST_SUITE_P(
     Table, ApiKeyMalformed,
     ::testing::Values(
-        MalformedCase{"empty", ""},
-        MalformedCase{"prefix_only", "gk_"},
+        MalformedCase{"empty", ""}, MalformedCase{"prefix_only", "gk_"},
         MalformedCase{"one_short", kSample.substr(0, kSample.size() - 1)},
-        MalformedCase{"one_long", kSample + "0"},
-        MalformedCase{"trailing_newline", kSample + "\n"},
+        MalformedCase{"one_long", kSample + "0"}, MalformedCase{"trailing_newline", kSample + "\n"},
         MalformedCase{"leading_space", " " + kSample.substr(1)},
         MalformedCase{"no_prefix", kSample.substr(3)},
         MalformedCase{"upper_prefix", "GK_" + kSample.substr(3)},
         MalformedCase{"other_prefix", "ghp" + kSample.substr(3)},
-        MalformedCase{"dash_prefix", "gk-" + kSample.substr(3)},
-        MalformedCase{"prefix_typo", with(1, 'x')},
-        MalformedCase{"underscore_in_body", with(10, '_')},
-        MalformedCase{"dash_in_body", with(10, '-')},
+        MalformedCase{"dash_prefix", "gk-" + kSample.substr(3)}, MalformedCase{"prefix_typo", with(1, 'x')},
+        MalformedCase{"underscore_in_body", with(10, '_')}, MalformedCase{"dash_in_body", with(10, '-')},
         MalformedCase{"plus_in_body", with(20, '+')},
         MalformedCase{"slash_in_checksum", with(kApiKeyLength - 1, '/')},
         MalformedCase{"equals_padding", with(kApiKeyLength - 1, '=')},
@@ -144,8 +140,8 @@ TEST(ApiKeyFormat, HashIsLowerHexOfTheWholeKey) {
     const auto h = api_key_hash(key.reveal());
     EXPECT_EQ(h.size(), 64u);
     EXPECT_EQ(h.find_first_not_of("0123456789abcdef"), std::string::npos);
-    EXPECT_EQ(api_key_hash(key.reveal()), h);                       // stable
-    EXPECT_NE(api_key_hash(key.reveal().substr(3)), h);             // the prefix is part of what is hashed
+    EXPECT_EQ(api_key_hash(key.reveal()), h);            // stable
+    EXPECT_NE(api_key_hash(key.reveal().substr(3)), h);  // the prefix is part of what is hashed
 }
 
 TEST(ApiKeyFormat, HintIsPrefixAndFirstCharacters) {
