@@ -52,39 +52,14 @@ Result<Ok, std::string> check_key_name(std::string_view name) {
 // hours, bare numbers as ms) does not offer; a bare number is refused here
 // rather than guessed at.
 Result<std::int64_t, std::string> parse_lifetime(std::string_view text) {
-    const std::string hint = "'" + std::string(text) + "' is not a lifetime (write 90d, 12h, 30m or 45s)";
-    std::size_t i = 0;
-    std::int64_t n = 0;
     constexpr std::int64_t kMaxSeconds = 100LL * 366 * 86400;  // a century: past it, say "never" instead
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-        n = n * 10 + (text[i] - '0');
-        if (n > kMaxSeconds)
-            return fail("'" + std::string(text) +
-                        "' is too long (omit --expires for a key that never expires)");
-        ++i;
-    }
-    if (i == 0 || i + 1 != text.size()) return fail(hint);
-    std::int64_t scale = 0;
-    switch (text[i]) {
-        case 's':
-            scale = 1;
-            break;
-        case 'm':
-            scale = 60;
-            break;
-        case 'h':
-            scale = 3600;
-            break;
-        case 'd':
-            scale = 86400;
-            break;
-        default:
-            return fail(hint);
-    }
-    if (n == 0) return fail(std::string("a lifetime of zero would create an expired key"));
-    if (n > kMaxSeconds / scale)
+    const auto d = parse_whole_duration(text, kMaxSeconds);
+    if (d.too_long)
         return fail("'" + std::string(text) + "' is too long (omit --expires for a key that never expires)");
-    return n * scale;
+    if (!d.seconds)
+        return fail("'" + std::string(text) + "' is not a lifetime (write 90d, 12h, 30m or 45s)");
+    if (*d.seconds == 0) return fail(std::string("a lifetime of zero would create an expired key"));
+    return *d.seconds;
 }
 
 template <class T>

@@ -55,6 +55,32 @@ std::vector<std::string> checked_scopes(const std::string& scopes, const char* c
     return out;
 }
 
+WholeDuration parse_whole_duration(std::string_view text, std::int64_t max_seconds) {
+    WholeDuration out;
+    std::size_t i = 0;
+    std::int64_t n = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+        n = n * 10 + (text[i] - '0');
+        if (n > max_seconds) {
+            out.too_long = true;
+            return out;
+        }
+        ++i;
+    }
+    if (i == 0 || i + 1 != text.size()) return out;
+    std::int64_t scale = 0;
+    switch (text[i]) {
+        case 's': scale = 1; break;
+        case 'm': scale = 60; break;
+        case 'h': scale = 3600; break;
+        case 'd': scale = 86400; break;
+        default: return out;
+    }
+    if (n > max_seconds / scale) out.too_long = true;
+    else out.seconds = n * scale;
+    return out;
+}
+
 std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())

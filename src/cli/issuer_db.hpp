@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,15 @@ struct IssuerDbOptions {
 // '"' and backslash), and no ','; duplicates dropped, order kept. At least
 // one. Refusal: exit 1.
 [[nodiscard]] std::vector<std::string> checked_scopes(const std::string& scopes, const char* command);
+
+// A whole number of seconds, minutes, hours or days ("45s", "30m", "12h",
+// "90d") for --expires and --overlap. No bare numbers: on the command line
+// a missing unit is a typo. nullopt with `too_long` set past max_seconds.
+struct WholeDuration {
+    std::optional<std::int64_t> seconds;
+    bool too_long = false;
+};
+[[nodiscard]] WholeDuration parse_whole_duration(std::string_view text, std::int64_t max_seconds);
 
 [[nodiscard]] std::int64_t unix_now();
 // "2025-01-31T12:00:00Z"

@@ -83,35 +83,10 @@ Target resolve(const IssuerDbOptions& o) {
 // (config::parse_duration takes bare numbers as milliseconds, a trap here).
 // Zero is allowed: with --force it is the emergency rotation of a leaked key.
 Result<std::int64_t, std::string> parse_overlap(std::string_view text) {
-    const std::string hint = "'" + std::string(text) + "' is not a duration (write 30s, 10m, 24h or 7d)";
-    const std::string too_long = "'" + std::string(text) + "' is longer than a year";
-    std::size_t i = 0;
-    std::int64_t n = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-        n = n * 10 + (text[i] - '0');
-        if (n > kMaxOverlapSeconds) return fail(too_long);
-        ++i;
-    }
-    if (i == 0 || i + 1 != text.size()) return fail(hint);
-    std::int64_t scale = 0;
-    switch (text[i]) {
-        case 's':
-            scale = 1;
-            break;
-        case 'm':
-            scale = 60;
-            break;
-        case 'h':
-            scale = 3600;
-            break;
-        case 'd':
-            scale = 86400;
-            break;
-        default:
-            return fail(hint);
-    }
-    if (n > kMaxOverlapSeconds / scale) return fail(too_long);
-    return n * scale;
+    const auto d = parse_whole_duration(text, kMaxOverlapSeconds);
+    if (d.too_long) return fail("'" + std::string(text) + "' is longer than a year");
+    if (!d.seconds) return fail("'" + std::string(text) + "' is not a duration (write 30s, 10m, 24h or 7d)");
+    return *d.seconds;
 }
 
 // The largest unit that divides evenly: 90 -> "90s", 600 -> "10m", 86400 -> "1d".
