@@ -13,12 +13,12 @@
 
 namespace gk::cli {
 
-std::shared_ptr<server::Runtime> load_runtime_or_exit(const std::string& config_file) {
+Result<std::shared_ptr<server::Runtime>, std::string> load_runtime(const std::string& config_file) {
     auto policy = config::load_policy_file(config_file);
     if (!policy) {
-        for (const auto& e : policy.error()) std::fprintf(stderr, "%s\n", config::format(e).c_str());
-        std::fprintf(stderr, "%zu error(s); nothing started\n", policy.error().size());
-        throw CLI::RuntimeError(2);
+        std::string errors;
+        for (const auto& e : policy.error()) errors += config::format(e) + "\n";
+        return fail(errors + std::to_string(policy.error().size()) + " error(s)");
     }
     auto rt = std::make_shared<server::Runtime>();
     rt->policy = std::move(policy.value());
@@ -35,11 +35,9 @@ std::shared_ptr<server::Runtime> load_runtime_or_exit(const std::string& config_
         ref.kind = store::kind_of(src.kind);
         ref.path = src.path;
         auto opened = store::open_user_directory(ref);
-        if (!opened) {
-            std::fprintf(stderr, "%s:%d: error: user source '%s': %s\n", config_file.c_str(), src.line,
-                         src.name.c_str(), opened.error().c_str());
-            throw CLI::RuntimeError(2);
-        }
+        if (!opened)
+            return fail(config_file + ":" + std::to_string(src.line) + ": error: user source '" + src.name +
+                        "': " + opened.error());
         if (auto* ht = dynamic_cast<store::HtpasswdDirectory*>(opened->directory.get())) {
             if (!ht->healthy())
                 spdlog::warn("user source '{}' ({}) cannot be read yet: its routes answer 503 until it can",
@@ -60,6 +58,15 @@ std::shared_ptr<server::Runtime> load_runtime_or_exit(const std::string& config_
         rt->directories[src.name] = opened->directory;
     }
     return rt;
+}
+
+std::shared_ptr<server::Runtime> load_runtime_or_exit(const std::string& config_file) {
+    auto rt = load_runtime(config_file);
+    if (!rt) {
+        std::fprintf(stderr, "%s; nothing started\n", rt.error().c_str());
+        throw CLI::RuntimeError(2);
+    }
+    return std::move(rt.value());
 }
 
 }  // namespace gk::cli

@@ -22,6 +22,11 @@ void add_serve_command(CLI::App& app) {
             for (const auto& l : p.listeners)
                 spdlog::info("gatekeeper listening on {}://{}:{}", l.tls ? "https" : "http", l.address, l.port);
         };
+        hooks.reload = [config]() -> Result<std::shared_ptr<const server::Runtime>, std::string> {
+            auto r = load_runtime(*config);
+            if (!r) return fail(r.error());
+            return std::shared_ptr<const server::Runtime>(std::move(r.value()));
+        };
         const int rc = server::run_server(runtime, hooks);
         if (rc != 0) throw CLI::RuntimeError(rc);
     });

@@ -72,7 +72,7 @@ std::vector<Field> entries(Ctx& ctx, const YAML::Node& map) {
     std::vector<Field> out;
     if (!map.IsMap()) return out;
     for (auto it = map.begin(); it != map.end(); ++it) {
-        const YAML::Node& k = it->first;
+        const YAML::Node k = it->first;  // a copy: it-> returns a temporary in yaml-cpp 0.7
         if (!k.IsScalar()) {
             ctx.error(k.Mark(), "keys must be plain strings, not " + std::string(type_name(k)));
             continue;

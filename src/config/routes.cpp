@@ -71,7 +71,8 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
     // typo in one key: report them only when every key read cleanly.
     const std::size_t errors_before = ctx.errors.size();
     Fields fields(ctx, node, {"name", "host", "path", "methods", "case_insensitive", "upstream", "schemes", "realm",
-                              "users", "require", "cors_preflight", "issuers", "scopes", "query_token", "api_key_header"});
+                              "users", "require", "cors_preflight", "issuers", "scopes", "query_token", "api_key_header",
+                              "brute_force"});
 
     r.name = "route-" + std::to_string(index);
     if (auto* x = fields.get("name")) {
@@ -180,6 +181,11 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
                 ctx.error(x->mark(), "'" + *s + "' cannot carry API keys", "e.g. X-API-Key");
             else r.api_key_header = *s;
         }
+    }
+    if (auto* x = fields.get("brute_force")) {
+        gate::AttemptLimits limits = policy.brute_force;
+        read_brute_force(ctx, *x, limits);
+        r.brute_force = limits;
     }
     if (!offers_bearer && !offers_apikey && keys_clean)
         if (auto* x = fields.get("scopes"))

@@ -1,5 +1,6 @@
 #include "gate/api_key_check.hpp"
 
+#include "gate/attempt_check.hpp"
 #include "gate/bearer_check.hpp"
 #include "gatekeeper/schemes/api_key.hpp"
 
@@ -22,10 +23,8 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-}  // namespace
-
-Decision check_api_key(const Policy& policy, const Route& route, const Request& req, std::string_view key,
-                       const Directories& dirs, const SchemeContext& ctx) {
+Decision check_key(const Policy& policy, const Route& route, const Request& req, std::string_view key,
+                   const Directories& dirs, const SchemeContext& ctx) {
     if (auto ok = schemes::check_api_key(key); !ok)
         return refused(policy, route, ctx, "malformed key",
                        std::string("api key refused: ") + schemes::to_string(ok.error()));
@@ -83,6 +82,18 @@ Decision check_api_key(const Policy& policy, const Route& route, const Request& 
     }
     auto d = authorize_scoped(policy, route, req, std::move(id), ctx);
     d.scheme = "apikey";
+    return d;
+}
+
+}  // namespace
+
+Decision check_api_key(const Policy& policy, const Route& route, const Request& req, std::string_view key,
+                       const Directories& dirs, const SchemeContext& ctx) {
+    // Keys name nobody until found: guessing counts against the address only.
+    const Attempt who{req.client_address, {}};
+    if (auto refused = refuse_if_locked(policy, route, who, ctx, "apikey")) return std::move(*refused);
+    auto d = check_key(policy, route, req, key, dirs, ctx);
+    if (d.verdict == Verdict::challenge) count_failure(policy, route, who, ctx);
     return d;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gate/attempt_check.hpp"
 #include "gatekeeper/crypto/crypto.hpp"
 #include "gatekeeper/schemes/digest.hpp"
 
@@ -121,6 +122,8 @@ Decision check_digest(const Policy& policy, const Route& route, const Request& r
     if (nonce_state == DigestNonces::NonceState::forged)
         return unauthorized(route, policy, ctx, "Digest nonce was not issued by this server");
 
+    const Attempt who{req.client_address, c->username};
+    if (auto refused = refuse_if_locked(policy, route, who, ctx, "digest")) return std::move(*refused);
     auto dir = dirs.find(route.user_source);
     if (dir == dirs.end() || !dir->second || !dir->second->healthy())
         return with_challenges(Verdict::unavailable, route, policy, ctx,
@@ -135,6 +138,8 @@ Decision check_digest(const Policy& policy, const Route& route, const Request& r
     const std::string ha1 = secret ? secret->ha1 : schemes::digest_ha1(c->algorithm, "", route.realm, "");
     const bool matches =
         schemes::response_matches(*c, schemes::expected_response(*c, ha1, req.method, body_hash));
+    if (!rec || !secret || !matches || rec->disabled) count_failure(policy, route, who, ctx);
+    else count_success(who, ctx);
     if (!rec) return unauthorized(route, policy, ctx, "unknown user");
     if (!secret) return unauthorized(route, policy, ctx, "user has no Digest secret for this realm and algorithm");
     if (!matches) return unauthorized(route, policy, ctx, "wrong Digest response");

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "gate/api_key_check.hpp"
+#include "gate/attempt_check.hpp"
 #include "gate/bearer_check.hpp"
 #include "gate/digest_check.hpp"
 #include "gate/session_check.hpp"
@@ -200,13 +201,20 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
             ev.decision->scheme = "basic";
             return ev;
         }
+        // Locked out: refused before the password is even looked at, so the
+        // answer tells nothing about it and costs no hashing.
+        if (auto refused = detail::refuse_if_locked(policy, *route, {req.client_address, basic->user}, ctx, "basic")) {
+            ev.decision = std::move(*refused);
+            return ev;
+        }
         PasswordCheck check;
+        check.client_address = req.client_address;
         check.user = basic->user;
         check.password = std::move(basic->password);
         check.record = dir->second->find(basic->user);
-        // An unknown user is verified against a dummy hash of the same cost so
-        // that timing does not reveal who exists.
-        check.stored_hash = check.record ? check.record->password_hash : password::dummy_hash();
+        // An unknown user is verified against a dummy hash of the same format
+        // and cost as the source's users, so timing does not reveal who exists.
+        check.stored_hash = check.record ? check.record->password_hash : dir->second->dummy_hash();
         ev.check = std::move(check);
         return ev;
     }
@@ -218,6 +226,9 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
 Decision finish_password_check(const Route& route, const PasswordCheck& check, bool verified, const Policy& policy,
                                const SchemeContext& ctx) {
     const Maker make{policy, ctx};
+    const Attempt who{check.client_address, check.user};
+    if (!check.record || !verified || check.record->disabled) detail::count_failure(policy, route, who, ctx);
+    else detail::count_success(who, ctx);
     if (!check.record) {
         auto d = make(Verdict::challenge, &route, "unknown user", std::string(kUnauthorizedDetail));
         d.scheme = check.scheme;

@@ -42,7 +42,24 @@ struct Ctx {
     const gate::Request& req;
     unsigned version;
     AccessRecord& log;
+    gate::AttemptStore* attempts;  // brute-force counters; null: none
 };
+
+// A 429 for a locked client address or user name, or a 503 when the counters
+// cannot answer; nullopt when the attempt may go ahead.
+std::optional<gate::AttemptGate> attempt_refused(const Ctx& c, std::string_view user) {
+    auto g = gate::check_attempt(c.attempts, c.rt.policy.brute_force, {c.req.client_address, user},
+                                 std::chrono::system_clock::now());
+    if (g.kind == gate::AttemptGate::Kind::go) return std::nullopt;
+    c.log.reason = g.reason;
+    return g;
+}
+
+void count_attempt(const Ctx& c, std::string_view user, bool ok) {
+    const gate::Attempt who{c.req.client_address, user};
+    if (ok) gate::record_success(c.attempts, who);
+    else gate::record_failure(c.attempts, c.rt.policy.brute_force, who, std::chrono::system_clock::now());
+}
 
 void no_store(string_response& res) {
     res.set(http::field::cache_control, "no-store");
@@ -219,12 +236,24 @@ string_response login_post(const Ctx& c) {
         return message_page(http::status::service_unavailable, "Sign-in unavailable",
                             "Signing in is not possible right now. Please try again shortly.", c.version);
     }
+    if (auto locked = attempt_refused(c, username)) {
+        if (locked->kind == gate::AttemptGate::Kind::unavailable)
+            return message_page(http::status::service_unavailable, "Sign-in unavailable",
+                                "Signing in is not possible right now. Please try again shortly.", c.version);
+        auto res = login_form(c, http::status::too_many_requests, rd,
+                              "Too many failed sign-in attempts. Try again in " +
+                                  std::to_string(locked->retry_after_seconds) + " seconds.",
+                              username);
+        res.set(http::field::retry_after, std::to_string(locked->retry_after_seconds));
+        return res;
+    }
     Secret password(field(issuer::kFieldPassword));
     auto rec = username.empty() ? std::nullopt : users->find(username);
     // Unknown users cost the same hash work as known ones.
-    auto verified = password::verify(rec ? rec->password_hash : password::dummy_hash(), password.reveal());
+    auto verified = password::verify(rec ? rec->password_hash : users->dummy_hash(), password.reveal());
     const bool ok = rec && !rec->disabled && verified.ok() && verified.value();
     c.log.user = username;
+    count_attempt(c, username, ok);
     if (!ok) {
         c.log.reason = !rec            ? "login: unknown user"
                        : rec->disabled ? "login: user disabled"
@@ -346,13 +375,28 @@ string_response oauth_post(const Ctx& c, std::string_view which) {
                              "the body must be application/x-www-form-urlencoded", false};
         return from_oauth(issuer::error_response(e, c.svc.settings()), c.version);
     }
+    if (auto locked = attempt_refused(c, {})) {
+        issuer::OAuthError e{issuer::OAuthErrorCode::temporarily_unavailable,
+                             locked->kind == gate::AttemptGate::Kind::locked ? "too many failed attempts"
+                                                                             : "failure counters unavailable",
+                             false};
+        auto res = from_oauth(issuer::error_response(e, c.svc.settings()), c.version);
+        if (locked->kind == gate::AttemptGate::Kind::locked) res.result(http::status::too_many_requests);
+        res.set(http::field::retry_after, std::to_string(std::max(1, locked->retry_after_seconds)));
+        return res;
+    }
     const auto auth = c.req.count("Authorization") == 1 ? c.req.get("Authorization") : std::nullopt;
     auto it = c.rt.directories.find(c.rt.policy.sessions.user_source);
-    auto* svc = &c.svc;
+    // A client id whose secret keeps failing is refused without hashing while
+    // it is locked: the answer is the same invalid_client as a wrong secret.
     issuer::Issuer is{c.svc.store(), *ring, c.svc.settings(),
                       it == c.rt.directories.end() ? nullptr : it->second.get(),
-                      [svc](std::string_view id, std::string_view hash, std::string_view secret) {
-                          return svc->check_client_secret(id, hash, secret);
+                      [&c](std::string_view id, std::string_view hash, std::string_view secret) {
+                          const std::string who = "client:" + std::string(id);
+                          if (attempt_refused(c, who)) return false;
+                          const bool ok = c.svc.check_client_secret(id, hash, secret);
+                          count_attempt(c, who, ok);
+                          return ok;
                       }};
     const auto now = unix_now();
     if (which == kToken) return from_oauth(issuer::token_endpoint(form, auth, now, is), c.version);
@@ -376,7 +420,7 @@ bool takes_form_body(std::string_view path) {
 
 std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime& rt,
                                                const gate::Request& req, unsigned version,
-                                               AccessRecord& log) {
+                                               AccessRecord& log, gate::AttemptStore* attempts) {
     const auto& p = req.path;
     const bool ours = p == kLogin || p == kLogout || p == kAuthorize || p == kToken || p == kRevoke ||
                       p == kIntrospect || p == kJwks || p == kMetadata;
@@ -388,7 +432,7 @@ std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime
         (oauth_pages && !svc->oauth_enabled()))
         return error_response(http::status::not_found, "This gatekeeper does not offer this endpoint.",
                               req.get("Accept").value_or(""), version);
-    Ctx c{*svc, rt, req, version, log};
+    Ctx c{*svc, rt, req, version, log, attempts};
     const bool get = req.method == "GET" || req.method == "HEAD";
     const bool post = req.method == "POST";
     if (p == kLogin)

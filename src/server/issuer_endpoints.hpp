@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include "gatekeeper/gate/attempts.hpp"
 #include "gatekeeper/gate/request.hpp"
 #include "server/access_log.hpp"
 #include "server/decision_response.hpp"
@@ -21,7 +22,9 @@ inline constexpr std::size_t kMaxFormBody = 64 * 1024;
 
 // nullopt: not one of these paths. `svc` may be null (no issuer database in
 // this policy): the paths then answer 404.
+// `attempts`: the brute-force counters (login passwords, client secrets).
 std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime& rt,
-                                               const gate::Request& req, unsigned version, AccessRecord& log);
+                                               const gate::Request& req, unsigned version, AccessRecord& log,
+                                               gate::AttemptStore* attempts);
 
 }  // namespace gk::server

@@ -139,7 +139,7 @@ asio::awaitable<ProxyOutcome> proxy_request(ProxyContext& ctx, Client& client, b
         if (ec) co_return ProxyOutcome{std::nullopt, 0, false};
     }
 
-    auto& tls_ctx = *ctx.w.shared.upstream_tls.at(ctx.up.name);
+    auto& tls_ctx = *ctx.rt.upstream_tls.at(ctx.up.name);
     for (int attempt = 0; attempt < 2; ++attempt) {
         auto conn = attempt == 0 ? ctx.w.pool.take(ctx.up.name) : nullptr;
         if (!conn) {

@@ -2,6 +2,7 @@
 
 #include "gatekeeper/gate/path.hpp"
 #include "server/session.hpp"
+#include "server/trust.hpp"
 
 namespace gk::server {
 
@@ -19,7 +20,43 @@ std::string host_without_port(std::string_view host) {
     return out;
 }
 
-Result<gate::Request, std::string> build_gate_request(const http::request_header<>& h, const ConnInfo& info) {
+namespace {
+
+std::string client_behind_proxies(const http::request_header<>& h, const ConnInfo& info,
+                                  const std::vector<gate::Cidr>& trusted_proxies) {
+    if (!info.trusted) return info.peer_text;
+    std::vector<std::string_view> hops;
+    const auto [first, last] = h.equal_range("X-Forwarded-For");
+    for (auto f = first; f != last; ++f) {
+        std::string_view v = f->value();
+        while (!v.empty()) {
+            const auto comma = v.find(',');
+            std::string_view item = v.substr(0, comma);
+            while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+            while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+            if (!item.empty()) hops.push_back(item);
+            if (comma == std::string_view::npos) break;
+            v.remove_prefix(comma + 1);
+        }
+    }
+    // From the right: each trusted hop vouches for the one before it. The
+    // first hop that is not a trusted proxy is the client; anything that is
+    // not an address ends the walk at the last hop that could be believed.
+    std::string client = info.peer_text;
+    for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+        error_code ec;
+        const auto addr = asio::ip::make_address(std::string(*it), ec);
+        if (ec) break;
+        client = addr.to_string();
+        if (!is_trusted(trusted_proxies, addr)) break;
+    }
+    return client;
+}
+
+}  // namespace
+
+Result<gate::Request, std::string> build_gate_request(const http::request_header<>& h, const ConnInfo& info,
+                                                      const std::vector<gate::Cidr>& trusted_proxies) {
     gate::Request r;
     r.method = std::string(h.method_string());
     std::string_view target = h.target();
@@ -39,14 +76,18 @@ Result<gate::Request, std::string> build_gate_request(const http::request_header
         r.path = std::move(norm->path);
         r.query = std::move(norm->query);
     }
-    if (authority.empty()) {
-        auto it = h.find(http::field::host);
-        if (it != h.end()) authority = std::string(it->value());
+    if (auto it = h.find(http::field::host); it != h.end()) {
+        // RFC 9112 3.2.2 lets the target's authority win, but two names for one
+        // request is how a front proxy and gatekeeper end up judging different
+        // hosts: refuse it instead.
+        if (!authority.empty() && host_without_port(authority) != host_without_port(it->value()))
+            return fail(std::string("the Host header disagrees with the request target's authority"));
+        if (authority.empty()) authority = std::string(it->value());
     }
     r.host = host_without_port(authority);
     r.authority = authority;
     r.target = std::string(h.target());
-    r.client_address = info.peer_text;
+    r.client_address = client_behind_proxies(h, info, trusted_proxies);
     r.secure = info.tls;
     r.headers.reserve(16);
     for (const auto& f : h) r.headers.push_back({std::string(f.name_string()), std::string(f.value())});

@@ -1,7 +1,9 @@
 #pragma once
-// Everything a worker needs to answer requests, built once from a Policy and
-// shared read-only by all threads.
+// Everything a worker needs to answer requests, built from a Policy and shared
+// read-only by all threads. A reload (SIGHUP) builds a new one and hands it to
+// each worker; requests in flight finish on the one they started with.
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "gatekeeper/gate/gate.hpp"
 #include "gatekeeper/gate/policy.hpp"
 #include "gatekeeper/schemes/digest.hpp"
+#include "server/net.hpp"
 
 namespace gk::server {
 
@@ -22,6 +25,9 @@ struct Runtime {
     std::shared_ptr<schemes::NonceCountStore> digest_counts;
     // Called about once a second from the control thread (re-read changed user files).
     std::vector<std::function<void()>> periodic;
+    // TLS client settings per upstream name. Set by the server (at start and
+    // at every reload, so a changed CA file or a new upstream takes effect).
+    std::map<std::string, std::shared_ptr<ssl::context>, std::less<>> upstream_tls;
 };
 
 }  // namespace gk::server

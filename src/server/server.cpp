@@ -12,6 +12,7 @@
 
 #include "gatekeeper/crypto/crypto.hpp"
 #include "server/session.hpp"
+#include "store/memory_attempt_store.hpp"
 #include "server/tls_context.hpp"
 #include "server/trust.hpp"
 #include "server/worker.hpp"
@@ -38,7 +39,7 @@ asio::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acc, ssl::context* t
                              ? asio::ip::make_address_v4(asio::ip::v4_mapped, info.peer.to_v6()).to_string()
                              : info.peer.to_string();
         info.tls = tls != nullptr;
-        info.trusted = is_trusted(w.shared.runtime->policy.trusted_proxies, info.peer);
+        info.trusted = is_trusted(w.runtime->policy.trusted_proxies, info.peer);
         w.shared.open_connections.fetch_add(1);
         auto done = [&w](std::exception_ptr e) {
             w.shared.open_connections.fetch_sub(1);
@@ -78,9 +79,46 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& ioc, const gate::
     return acc;
 }
 
+// The loaded runtime plus what the server adds: TLS client contexts for the
+// upstreams, and Digest nonces carried over from `previous` so a reload does
+// not turn every outstanding nonce into a 401.
+std::shared_ptr<const Runtime> complete_runtime(const Runtime& loaded, const Runtime* previous) {
+    auto rt = std::make_shared<Runtime>(loaded);
+    for (const auto& u : rt->policy.upstreams) rt->upstream_tls.emplace(u.name, make_upstream_tls(u));
+    if (previous) {
+        rt->digest_nonces = previous->digest_nonces;
+        rt->digest_counts = previous->digest_counts;
+    }
+    return rt;
+}
+
+// What a reload cannot change in a running process: said in the log, applied at the next start.
+void warn_about_restart_only_changes(const gate::Policy& old_p, const gate::Policy& new_p) {
+    auto listeners = [](const gate::Policy& p) {
+        std::string s;
+        for (const auto& l : p.listeners)
+            s += l.address + ":" + std::to_string(l.port) + (l.tls ? "s;" + l.cert_file + ";" + l.key_file : "") + " ";
+        return s;
+    };
+    auto issuers = [](const gate::Policy& p) {
+        std::string s;
+        for (const auto& i : p.issuers) s += i.name + "=" + i.issuer + " ";
+        return s;
+    };
+    if (listeners(old_p) != listeners(new_p))
+        spdlog::warn("reload: listeners changed; they take effect at the next start");
+    if (old_p.threads != new_p.threads) spdlog::warn("reload: server.threads changed; it takes effect at the next start");
+    if (issuers(old_p) != issuers(new_p) || old_p.self_issuer.database != new_p.self_issuer.database ||
+        old_p.self_issuer.enabled != new_p.self_issuer.enabled || old_p.sessions.user_source != new_p.sessions.user_source)
+        spdlog::warn("reload: issuers, oauth or sessions changed; those take effect at the next start");
+    if (old_p.digest.nonce_lifetime != new_p.digest.nonce_lifetime || old_p.digest.max_nonces != new_p.digest.max_nonces)
+        spdlog::warn("reload: digest nonce settings changed; they take effect at the next start");
+}
+
 }  // namespace
 
-int run_server(std::shared_ptr<const Runtime> runtime, const ServerHooks& hooks) {
+int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) {
+    std::shared_ptr<const Runtime> runtime = complete_runtime(*loaded, nullptr);
     const auto& policy = runtime->policy;
     Shared shared;
     shared.runtime = runtime;
@@ -88,7 +126,7 @@ int run_server(std::shared_ptr<const Runtime> runtime, const ServerHooks& hooks)
     shared.access_log = spdlog::get("access");
     if (!shared.access_log) shared.access_log = spdlog::stdout_logger_mt("access");
     shared.access_log->set_pattern("%v");
-    for (const auto& u : policy.upstreams) shared.upstream_tls.emplace(u.name, make_upstream_tls(u));
+    shared.attempts = std::make_shared<store::MemoryAttemptStore>();
     if (needs_issuer_service(policy)) shared.issuer = IssuerService::start(policy, shared.access_log);
     if (!policy.issuers.empty())
         shared.key_sources = KeySources::start(policy, shared.access_log, shared.issuer ? shared.issuer->key_source() : nullptr);
@@ -117,6 +155,7 @@ int run_server(std::shared_ptr<const Runtime> runtime, const ServerHooks& hooks)
 
     asio::io_context control;
     asio::signal_set signals(control, SIGINT, SIGTERM);
+    asio::signal_set hangups(control, SIGHUP);
     asio::steady_timer ticker(control);
     bool stopping = false;
     std::chrono::steady_clock::time_point deadline;
@@ -126,18 +165,52 @@ int run_server(std::shared_ptr<const Runtime> runtime, const ServerHooks& hooks)
         ticker.async_wait([&](error_code ec) {
             if (ec) return;
             if (!stopping) {
-                for (const auto& f : runtime->periodic) f();
+                for (const auto& f : shared.runtime->periodic) f();
                 if (shared.key_sources) shared.key_sources->tick();
                 if (shared.issuer) shared.issuer->tick();
             } else if (shared.open_connections.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
                 for (auto& w : workers) w->ioc.stop();
                 signals.cancel();
+                hangups.cancel();
                 return;
             }
             tick();
         });
     };
     tick();
+    // SIGHUP: read the config again; a config with errors changes nothing.
+    std::function<void()> on_hangup = [&] {
+        hangups.async_wait([&](error_code ec, int) {
+            if (ec || stopping) return;
+            on_hangup();
+            if (!hooks.reload) {
+                spdlog::warn("SIGHUP: this server has no config file to reload");
+                return;
+            }
+            std::shared_ptr<const Runtime> next;
+            try {
+                auto r = hooks.reload();
+                if (!r) {
+                    spdlog::error("reload failed; keeping the running config:\n{}", r.error());
+                    return;
+                }
+                warn_about_restart_only_changes(shared.runtime->policy, (*r)->policy);
+                next = complete_runtime(**r, shared.runtime.get());
+            } catch (const std::exception& e) {
+                spdlog::error("reload failed; keeping the running config: {}", e.what());
+                return;
+            }
+            shared.runtime = next;
+            for (auto& w : workers)
+                asio::post(w->ioc, [wp = w.get(), next] {
+                    wp->runtime = next;
+                    // Pooled upstream connections may lead to an address the new config no longer names.
+                    wp->pool.clear();
+                });
+            spdlog::info("reload: config applied");
+        });
+    };
+    on_hangup();
     signals.async_wait([&](error_code ec, int) {
         if (ec) return;
         stopping = true;

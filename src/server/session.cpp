@@ -144,6 +144,7 @@ gate::SchemeContext scheme_context(Worker& w, const Runtime& rt) {
         ctx.credentials = &w.shared.issuer->credentials();
         ctx.revoked_tokens = &w.shared.issuer->revoked();
     }
+    ctx.attempts = w.shared.attempts.get();
     ctx.now = std::chrono::system_clock::now();
     return ctx;
 }
@@ -261,7 +262,7 @@ asio::awaitable<string_response> own_endpoint(Worker& w, const Runtime& rt, cons
 template <class Stream>
 asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, const ConnInfo& info,
                                  std::size_t head_len) {
-    auto runtime = w.shared.runtime;  // one snapshot for the whole request
+    auto runtime = w.runtime;  // one snapshot for the whole request
     const auto& rt = *runtime;
     const auto& lim = rt.policy.limits;
     AccessRecord log;
@@ -303,7 +304,7 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
     const std::string accept(req[http::field::accept]);
     log.method = std::string(req.method_string());
 
-    auto greq = build_gate_request(req, info);
+    auto greq = build_gate_request(req, info, rt.policy.trusted_proxies);
     if (!greq) {
         auto res = error_response(http::status::bad_request, greq.error(), accept, version);
         res.keep_alive(false);
@@ -346,8 +347,9 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
             // Raw pointers only: GCC 12 destroys the captures of a lambda in a
             // co_await expression twice, and a shared_ptr there frees its object.
             // The service lives as long as the server; `runtime` outlives this call.
-            const auto job = [svc = w.shared.issuer.get(), rtp = &rt, req = &*greq, version, logp = &log] {
-                return issuer_endpoint(svc, *rtp, *req, version, *logp);
+            const auto job = [svc = w.shared.issuer.get(), rtp = &rt, req = &*greq, version, logp = &log,
+                              attempts = w.shared.attempts.get()] {
+                return issuer_endpoint(svc, *rtp, *req, version, *logp, attempts);
             };
             mine = co_await run_blocking<std::optional<string_response>>(*w.shared.hash_pool, job, asio::use_awaitable);
         }
@@ -404,7 +406,7 @@ asio::awaitable<void> session_loop(Worker& w, Stream& s, ConnInfo info) {
     for (;;) {
         conn.idle = true;
         if (w.draining && buf.size() == 0) break;
-        auto lim = w.shared.runtime->policy.limits;
+        auto lim = w.runtime->policy.limits;
         auto [st, head_len] = co_await read_head(s, buf, lim, first);
         first = false;
         conn.idle = false;
@@ -423,7 +425,7 @@ asio::awaitable<void> session_loop(Worker& w, Stream& s, ConnInfo info) {
             log.client = info.peer_text;
             log.status = static_cast<int>(status);
             log.reason = "head";
-            if (w.shared.runtime->policy.access_log) write_access_log(*w.shared.access_log, log);
+            if (w.runtime->policy.access_log) write_access_log(*w.shared.access_log, log);
             break;
         }
         bool keep = false;
@@ -467,7 +469,7 @@ asio::awaitable<void> run_plain_session(Worker& w, tcp::socket socket, ConnInfo 
 
 asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::context& ctx, ConnInfo info) {
     tls_stream s(std::move(socket), ctx);
-    beast::get_lowest_layer(s).expires_after(w.shared.runtime->policy.limits.header_timeout);
+    beast::get_lowest_layer(s).expires_after(w.runtime->policy.limits.header_timeout);
     auto [ec] = co_await s.async_handshake(ssl::stream_base::server, use_nothrow);
     if (!ec) {
         co_await session_loop(w, s, std::move(info));

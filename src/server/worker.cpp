@@ -14,6 +14,6 @@ gate::TokenCache make_token_cache(const Shared& s) {
 }
 }  // namespace
 
-Worker::Worker(Shared& s) : shared(s), cache(make_cache(s)), tokens(make_token_cache(s)) {}
+Worker::Worker(Shared& s) : shared(s), runtime(s.runtime), cache(make_cache(s)), tokens(make_token_cache(s)) {}
 
 }  // namespace gk::server

@@ -11,6 +11,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <spdlog/logger.h>
 
+#include "gatekeeper/gate/attempts.hpp"
 #include "gatekeeper/gate/credential_cache.hpp"
 #include "gatekeeper/gate/token_cache.hpp"
 #include "server/issuer_service.hpp"
@@ -22,8 +23,7 @@
 namespace gk::server {
 
 struct Shared {
-    std::shared_ptr<const Runtime> runtime;
-    std::map<std::string, std::unique_ptr<ssl::context>, std::less<>> upstream_tls;  // by upstream name
+    std::shared_ptr<const Runtime> runtime;  // the latest; the control thread's copy
     asio::thread_pool* hash_pool = nullptr;
     std::atomic<int> hash_jobs{0};
     int max_hash_jobs = 256;
@@ -32,6 +32,7 @@ struct Shared {
     std::atomic<int> open_connections{0};
     std::shared_ptr<KeySources> key_sources;  // Bearer issuers' keys; null when no issuer is configured
     std::shared_ptr<IssuerService> issuer;    // sessions, API keys, OAuth; null when the policy uses none
+    std::shared_ptr<gate::AttemptStore> attempts;  // brute-force counters, shared by every thread
 };
 
 struct Connection;
@@ -41,6 +42,8 @@ struct Worker {
 
     asio::io_context ioc{1};
     Shared& shared;
+    // This thread's runtime: replaced by post() at a reload, read without locks.
+    std::shared_ptr<const Runtime> runtime;
     UpstreamPool pool;
     gate::CredentialCache cache;
     gate::TokenCache tokens;

@@ -40,9 +40,17 @@ public:
     [[nodiscard]] std::size_t size() const;
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return file_.path(); }
 
+    // An entry of the file's most common hash format: an unknown user is
+    // verified against it, so the answer costs what a real user's would.
+    [[nodiscard]] std::string dummy_hash() const override;
+
+    struct Snapshot {
+        std::map<std::string, std::string, std::less<>> hashes;  // user -> stored hash
+        std::string representative;  // empty for an empty file
+    };
+
 private:
-    using Hashes = std::map<std::string, std::string, std::less<>>;  // user -> stored hash
-    WatchedFile<Hashes> file_;
+    WatchedFile<Snapshot> file_;
 };
 
 }  // namespace gk::store

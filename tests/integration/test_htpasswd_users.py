@@ -27,6 +27,8 @@ upstreams:
   py: {{ url: "http://127.0.0.1:{up}" }}
 users:
   staff: {{ htpasswd: users.htpasswd }}
+# This file polls with wrong passwords on purpose; test_brute_force.py tests the limits.
+brute_force: {{ per_address: 0, per_user: 0 }}
 routes:
   - name: app
     path: /app/

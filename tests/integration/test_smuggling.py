@@ -194,16 +194,26 @@ class SmugglingTest(unittest.TestCase):
                     self.assertIn('realm="Admin Panel"', resp.get("WWW-Authenticate") or "")
 
     def test_absolute_form_matches_its_own_path(self):
-        resp = h.raw_request(self.port, b"GET http://internal/admin/ HTTP/1.1\r\nHost: other\r\n\r\n")
+        resp = h.raw_request(self.port, b"GET http://internal/admin/ HTTP/1.1\r\nHost: internal\r\n\r\n")
         self.assertEqual(resp.status, 401, resp)
 
-    def test_absolute_form_authority_wins_over_host(self):
-        resp = h.raw_request(self.port, b"GET http://target.example/public/abs HTTP/1.1\r\nHost: other.example\r\n"
+    def test_absolute_form_and_host_disagreeing_is_400(self):
+        # RFC 9112 3.2.2 lets the target win, but two host names for one request is how a front
+        # proxy and gatekeeper end up judging different hosts: refused.
+        for host in (b"other.example", b"target.example.evil", b"other.example:80"):
+            with self.subTest(host=host):
+                resp = h.raw_request(self.port, b"GET http://target.example/public/abs HTTP/1.1\r\nHost: " + host +
+                                     b"\r\nConnection: close\r\n\r\n")
+                self.assertEqual(resp.status, 400, resp)
+                self.assertTrue(resp.closed, resp)
+
+    def test_absolute_form_agreeing_with_host_passes(self):
+        resp = h.raw_request(self.port, b"GET http://Target.Example/public/abs HTTP/1.1\r\nHost: target.example:80\r\n"
                                         b"Connection: close\r\n\r\n")
         self.assertEqual(resp.status, 200, resp)
         rec = [r for r in self.up.seen() if r.path.endswith("/public/abs")]
         self.assertTrue(rec, self.up.paths())
-        self.assertEqual(rec[-1].get("X-Forwarded-Host"), "target.example")
+        self.assertEqual(rec[-1].get("X-Forwarded-Host"), "Target.Example")
 
     def test_forwarded_path_is_the_normalized_one(self):
         for target, expected in (("/public/a/./b/../c", "/public/a/c"),

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gatekeeper/common/secret.hpp"
+#include "gatekeeper/gate/attempts.hpp"
 #include "gatekeeper/gate/credential_store.hpp"
 #include "gatekeeper/gate/decision.hpp"
 #include "gatekeeper/gate/key_source.hpp"
@@ -40,6 +41,8 @@ struct SchemeContext {
     std::chrono::system_clock::time_point now{};
     const RevocationList* revoked_tokens = nullptr;
     const CredentialStore* credentials = nullptr;
+    // Brute-force counters; null: no limits (tests of other things).
+    AttemptStore* attempts = nullptr;
 };
 
 // The user sources of a policy, by name. Owned by the caller, outlives evaluate().
@@ -52,6 +55,7 @@ struct PasswordCheck {
     std::string stored_hash;          // the user's hash, or password::dummy_hash() for an unknown user
     std::optional<UserRecord> record; // nullopt: unknown user (verification still runs, for timing)
     std::string scheme = "basic";
+    std::string client_address;       // for the brute-force counters
 };
 
 struct Evaluation {

@@ -169,6 +169,7 @@ struct Policy {
     SessionSettings sessions;
     IssuerSettings self_issuer;
     IdentityHeaders identity_headers;
+    AttemptLimits brute_force;          // routes may override
     std::vector<Cidr> trusted_proxies = {  // default: loopback only
         Cidr{{127, 0, 0, 0}, 8},
         Cidr{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128}};
@@ -179,6 +180,9 @@ struct Policy {
     [[nodiscard]] const Upstream* upstream(std::string_view name) const;
     [[nodiscard]] const UserSource* user_source(std::string_view name) const;
     [[nodiscard]] const BearerIssuer* issuer(std::string_view name) const;
+    [[nodiscard]] const AttemptLimits& brute_force_for(const Route& route) const {
+        return route.brute_force ? *route.brute_force : brute_force;
+    }
 };
 
 }  // namespace gk::gate

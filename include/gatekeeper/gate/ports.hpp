@@ -35,6 +35,10 @@ public:
     [[nodiscard]] virtual std::optional<UserRecord> find(std::string_view name) const = 0;
     // false when the backing store cannot be read: requests needing it get 503.
     [[nodiscard]] virtual bool healthy() const = 0;
+    // A hash to verify an unknown user's password against, so that the answer
+    // takes as long as for a real user of this source: the same format and
+    // cost as its users' hashes. The default is password::dummy_hash().
+    [[nodiscard]] virtual std::string dummy_hash() const;
     // Digest userhash (RFC 7616 3.4.4): the user whose H(name ":" realm), with
     // the hash of `algorithm` ("MD5", "SHA-256", "SHA-512-256"), is `userhash`.
     // Sources that cannot answer say nullopt, and such clients are refused.

@@ -1,8 +1,11 @@
 #pragma once
 // Routes and what they require. Built once by config/ into an immutable Policy.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "gatekeeper/gate/attempts.hpp"
 
 namespace re2 { class RE2; }
 
@@ -51,6 +54,8 @@ struct Route {
     bool bearer_query_token = false;    // accept ?access_token= (RFC 6750 2.3); off by default
     // API keys: besides `Authorization: Bearer gk_...`, also this header (e.g. X-API-Key); "" = header off.
     std::string api_key_header;
+    // Brute-force limits for this route; nullopt: the policy's.
+    std::optional<AttemptLimits> brute_force;
 };
 
 }  // namespace gk::gate

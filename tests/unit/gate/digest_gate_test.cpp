@@ -8,6 +8,7 @@
 #include "gatekeeper/gate/gate.hpp"
 #include "gatekeeper/httpauth/challenge.hpp"
 #include "gatekeeper/schemes/digest.hpp"
+#include "store/memory_attempt_store.hpp"
 
 namespace gk::gate {
 namespace {
@@ -350,6 +351,30 @@ TEST(DigestGate, DigestNotListedOnTheRouteIsNotAccepted) {
     f.policy.routes[0].schemes = {SchemeKind::basic};
     auto d = decide(f, get("/admin/x", authorization(a)));
     EXPECT_EQ(d.verdict, Verdict::challenge);
+}
+
+TEST(DigestGate, WrongResponsesLockTheNameThen429) {
+    Fixture f;
+    f.policy.brute_force.per_user = 2;
+    store::MemoryAttemptStore attempts;
+    auto ctx = f.ctx();
+    ctx.attempts = &attempts;
+    for (int i = 0; i < 2; ++i) {
+        auto a = fresh_answer(f);
+        a.password = "guess";
+        auto r = get("/admin/x", authorization(a));
+        r.client_address = "192.0.2.1";
+        auto ev = evaluate(f.policy, r, f.dirs, ctx);
+        ASSERT_TRUE(ev.decision);
+        EXPECT_EQ(ev.decision->verdict, Verdict::challenge);
+    }
+    auto a = fresh_answer(f);  // now the right password
+    auto r = get("/admin/x", authorization(a));
+    r.client_address = "192.0.2.7";
+    auto ev = evaluate(f.policy, r, f.dirs, ctx);
+    ASSERT_TRUE(ev.decision);
+    EXPECT_EQ(ev.decision->verdict, Verdict::too_many);
+    EXPECT_GE(ev.decision->retry_after_seconds, 1);
 }
 
 }  // namespace

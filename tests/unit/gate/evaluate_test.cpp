@@ -6,6 +6,7 @@
 #include "gatekeeper/httpauth/base64.hpp"
 #include "gatekeeper/httpauth/challenge.hpp"
 #include "gatekeeper/password/hash.hpp"
+#include "store/memory_attempt_store.hpp"
 
 namespace gk::gate {
 namespace {
@@ -178,6 +179,67 @@ TEST(Decision, ChallengeIsFormattedPerRfc7617) {
     const auto d = decide(f, get("/admin/"));
     ASSERT_EQ(d.challenges.size(), 1u);
     EXPECT_EQ(httpauth::format_challenge(d.challenges[0]), "Basic realm=\"Admin Panel\", charset=\"UTF-8\"");
+}
+
+// Brute force: the counters sit in front of the password check.
+Decision decide_with(const Fixture& f, const Request& r, const SchemeContext& ctx, bool* hashed = nullptr) {
+    auto ev = evaluate(f.policy, r, f.dirs, ctx);
+    if (hashed) *hashed = !ev.decision;
+    if (ev.decision) return *ev.decision;
+    auto ok = password::verify(ev.check->stored_hash, ev.check->password.reveal());
+    return finish_password_check(*ev.route, *ev.check, ok.ok() && ok.value(), f.policy, ctx);
+}
+
+Request from(std::string address, Request r) {
+    r.client_address = std::move(address);
+    return r;
+}
+
+TEST(BasicBruteForce, LockedNamesGet429BeforeAnyHashingExistingOrNot) {
+    Fixture f;
+    f.policy.brute_force.per_user = 3;
+    f.policy.brute_force.per_address = 0;
+    store::MemoryAttemptStore attempts;
+    SchemeContext ctx;
+    ctx.attempts = &attempts;
+    ctx.now = std::chrono::system_clock::now();
+    for (const char* user : {"alice", "mallory"}) {
+        const std::string wrong = std::string(user) + ":wrong";
+        for (int i = 0; i < 3; ++i)
+            EXPECT_EQ(decide_with(f, from("192.0.2.1", get("/app/", {basic(wrong)})), ctx).verdict,
+                      Verdict::challenge);
+        bool hashed = true;
+        const std::string right = std::string(user) + ":password";
+        auto d = decide_with(f, from("192.0.2.1", get("/app/", {basic(right)})), ctx, &hashed);
+        EXPECT_EQ(d.verdict, Verdict::too_many) << user << ": even the right password waits";
+        EXPECT_FALSE(hashed) << "a locked attempt costs no hashing";
+        EXPECT_EQ(d.retry_after_seconds, 1);
+        EXPECT_TRUE(d.challenges.empty());
+        EXPECT_FALSE(d.identity);
+    }
+    // Another name from the same address is not affected; after the lock-out, alice gets in.
+    EXPECT_EQ(decide_with(f, from("192.0.2.1", get("/app/", {basic("bob:builder")})), ctx).verdict, Verdict::allow);
+    ctx.now += std::chrono::seconds(2);
+    EXPECT_EQ(decide_with(f, from("192.0.2.1", get("/app/", {basic("alice:password")})), ctx).verdict,
+              Verdict::allow);
+}
+
+TEST(BasicBruteForce, RouteLimitsOverrideThePolicysAndAddressesCount) {
+    Fixture f;
+    f.policy.brute_force.per_address = 100;
+    AttemptLimits strict = f.policy.brute_force;
+    strict.per_address = 2;
+    f.policy.routes[0].brute_force = strict;  // /admin/
+    store::MemoryAttemptStore attempts;
+    SchemeContext ctx;
+    ctx.attempts = &attempts;
+    ctx.now = std::chrono::system_clock::now();
+    decide_with(f, from("192.0.2.1", get("/admin/", {basic("u1:x")})), ctx);
+    decide_with(f, from("192.0.2.1", get("/admin/", {basic("u2:x")})), ctx);
+    EXPECT_EQ(decide_with(f, from("192.0.2.1", get("/admin/", {basic("u3:x")})), ctx).verdict, Verdict::too_many);
+    EXPECT_EQ(decide_with(f, from("192.0.2.1", get("/app/", {basic("u3:x")})), ctx).verdict, Verdict::challenge)
+        << "the /app/ route allows 100 per address";
+    EXPECT_EQ(decide_with(f, from("192.0.2.2", get("/admin/", {basic("u3:x")})), ctx).verdict, Verdict::challenge);
 }
 
 }  // namespace
