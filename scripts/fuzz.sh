@@ -5,7 +5,8 @@
 #   fuzz.sh run SECS         run every target for SECS seconds
 # Seeds are read from fuzz/corpus/<name>/ and crashers kept in
 # fuzz/regressions/<name>/ are replayed first; new corpus entries go to a
-# temporary folder so a test run never changes the repository.
+# temporary folder so a test run never changes the repository. A dictionary
+# fuzz/<name>.dict is passed when it exists (<name> without "fuzz_").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
@@ -23,9 +24,12 @@ one() {
     "$bin" -runs=0 fuzz/regressions/"$short"/*
   fi
   local seeds=(); [ -d "fuzz/corpus/$short" ] && seeds=("fuzz/corpus/$short")
-  "$bin" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-         -artifact_prefix="$work/" -print_final_stats=1 "$work" "${seeds[@]}" 2>&1 | tail -n 15
-  local rc=${PIPESTATUS[0]}
+  local dict=(); [ -f "fuzz/$short.dict" ] && dict=("-dict=fuzz/$short.dict")
+  # "|| rc=$?": under set -e and pipefail a failing run would end the script
+  # before its crasher is copied out below.
+  local rc=0
+  "$bin" "${dict[@]}" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+         -artifact_prefix="$work/" -print_final_stats=1 "$work" "${seeds[@]}" 2>&1 | tail -n 15 || rc=$?
   if ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* >/dev/null 2>&1; then
     mkdir -p "fuzz/regressions/$short"
     cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "fuzz/regressions/$short/" 2>/dev/null || true
