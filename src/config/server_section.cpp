@@ -8,9 +8,9 @@ namespace {
 
 void read_limits(Ctx& ctx, const Field& f, gate::Limits& limits) {
     if (!expect_map(ctx, f)) return;
-    Fields fields(ctx, f.value, {"max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout",
-                                 "body_timeout", "shutdown_grace", "credential_cache_ttl",
-                                 "credential_cache_entries"});
+    Fields fields(ctx, f.value,
+                  {"max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout", "body_timeout",
+                   "shutdown_grace", "credential_cache_ttl", "credential_cache_entries", "max_connections"});
     if (auto* x = fields.get("max_header_bytes")) {
         // Below 1 KiB not even an ordinary browser request head fits.
         if (auto n = read_uint(ctx, *x, 1024, 16u << 20)) limits.max_header_bytes = *n;
@@ -35,6 +35,11 @@ void read_limits(Ctx& ctx, const Field& f, gate::Limits& limits) {
     }
     if (auto* x = fields.get("credential_cache_entries")) {
         if (auto n = read_uint(ctx, *x, 0, 10'000'000)) limits.credential_cache_entries = *n;
+    }
+    if (auto* x = fields.get("max_connections")) {
+        // Each connection costs a file descriptor, and a proxied one two: far
+        // beyond what any open-file limit allows is a typo, not a plan.
+        if (auto n = read_uint(ctx, *x, 1, 10'000'000)) limits.max_connections = *n;
     }
 }
 

@@ -53,6 +53,10 @@ struct Limits {
     std::chrono::milliseconds idle_timeout{60000};     // keep-alive idle
     std::chrono::milliseconds body_timeout{60000};     // no body progress
     std::chrono::milliseconds shutdown_grace{10000};   // SIGTERM: finish in-flight up to this
+    // Client connections open at once, across all threads. At the cap the one
+    // that has waited longest for a request head is closed to admit a newcomer;
+    // with none waiting, accepting pauses and the kernel's backlog holds them.
+    std::size_t max_connections = 10000;
     // Verified Basic credentials remembered per worker thread (0 entries or a
     // zero TTL turns the cache off: every request then pays a full hash).
     std::chrono::milliseconds credential_cache_ttl{60000};
