@@ -394,21 +394,23 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
     co_return outcome.keep_alive && !w.draining;
 }
 
+// True when the connection was reclaimed under the connection cap: its slot
+// is wanted now, so the caller closes it without lingering.
 template <class Stream>
-asio::awaitable<void> session_loop(Worker& w, Stream& s, ConnInfo info) {
+asio::awaitable<bool> session_loop(Worker& w, Stream& s, ConnInfo info) {
     Connection conn;
     conn.stream = &beast::get_lowest_layer(s);
-    w.connections.insert(&conn);
     beast::flat_buffer buf;
     bool first = true;
     for (;;) {
-        conn.idle = true;
         if (w.draining && buf.size() == 0) break;
         auto lim = w.shared.runtime->policy.limits;
+        w.waiting.push_back(conn);
         auto [st, head_len] = co_await read_head(s, buf, lim, first);
+        conn.unlink();
         first = false;
-        conn.idle = false;
-        if (st == HeadStatus::closed) break;
+        // Reclaimed while a head was already on its way: the slot is given away.
+        if (st == HeadStatus::closed || conn.reclaimed) break;
         if (st != HeadStatus::ok) {
             const auto status = st == HeadStatus::timeout     ? http::status::request_timeout
                                 : st == HeadStatus::too_large ? http::status::request_header_fields_too_large
@@ -436,7 +438,7 @@ asio::awaitable<void> session_loop(Worker& w, Stream& s, ConnInfo info) {
         }
         if (!keep) break;
     }
-    w.connections.erase(&conn);
+    co_return conn.reclaimed;
 }
 
 }  // namespace
@@ -461,8 +463,11 @@ asio::awaitable<void> linger_close(plain_stream& s) {
 
 asio::awaitable<void> run_plain_session(Worker& w, tcp::socket socket, ConnInfo info) {
     plain_stream s(std::move(socket));
-    co_await session_loop(w, s, std::move(info));
-    co_await linger_close(s);
+    const bool reclaimed = co_await session_loop(w, s, std::move(info));
+    if (reclaimed)
+        s.close();
+    else
+        co_await linger_close(s);
 }
 
 asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::context& ctx, ConnInfo info) {
@@ -470,9 +475,11 @@ asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::contex
     beast::get_lowest_layer(s).expires_after(w.shared.runtime->policy.limits.header_timeout);
     auto [ec] = co_await s.async_handshake(ssl::stream_base::server, use_nothrow);
     if (!ec) {
-        co_await session_loop(w, s, std::move(info));
-        beast::get_lowest_layer(s).expires_after(std::chrono::seconds(2));
-        co_await s.async_shutdown(use_nothrow);
+        const bool reclaimed = co_await session_loop(w, s, std::move(info));
+        if (!reclaimed) {
+            beast::get_lowest_layer(s).expires_after(std::chrono::seconds(2));
+            co_await s.async_shutdown(use_nothrow);
+        }
     }
     beast::get_lowest_layer(s).close();
 }
