@@ -3,6 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <tuple>
+#include <type_traits>
+
 #include "gatekeeper/gate/gate.hpp"
 #include "gatekeeper/gate/head_check.hpp"
 #include "gatekeeper/password/hash.hpp"
@@ -54,6 +57,21 @@ private:
     std::shared_ptr<State> state_;
 };
 
+// Waits for the next byte without holding a read buffer, so an idle keep-alive
+// connection costs no 16 KiB (nginx frees its header buffer between requests
+// too). A TLS stream may hold decrypted bytes the socket no longer shows, so
+// only plain streams wait this way.
+template <class Stream>
+asio::awaitable<error_code> wait_for_bytes(Stream& s, beast::flat_buffer& buf) {
+    if constexpr (std::is_same_v<Stream, plain_stream>) {
+        buf.shrink_to_fit();
+        auto [ec] = co_await s.socket().async_wait(tcp::socket::wait_read, use_nothrow);
+        co_return ec;
+    } else {
+        co_return error_code{};
+    }
+}
+
 // Reads until the end of a request head (CRLF CRLF) without parsing it, so the
 // raw bytes can be checked before Beast sees them (SECURITY.md 5.1). The head
 // timeout counts from its first byte, so trickling bytes does not extend it.
@@ -87,7 +105,10 @@ asio::awaitable<std::pair<HeadStatus, std::size_t>> read_head(Stream& s, beast::
             started = true;
             if (!first) deadline.arm(lim.header_timeout);
         }
-        auto [ec, n] = co_await s.async_read_some(buf.prepare(16 * 1024), use_nothrow);
+        error_code ec;
+        std::size_t n = 0;
+        if (d.empty()) ec = co_await wait_for_bytes(s, buf);
+        if (!ec) std::tie(ec, n) = co_await s.async_read_some(buf.prepare(16 * 1024), use_nothrow);
         if (deadline.expired())
             co_return std::pair{started ? HeadStatus::timeout : HeadStatus::closed, std::size_t{0}};
         if (ec) co_return std::pair{HeadStatus::closed, std::size_t{0}};
