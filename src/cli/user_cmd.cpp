@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "gatekeeper/config/config.hpp"
+#include "server/audit_log.hpp"
 #include "store/names.hpp"
 #include "store/password_input.hpp"
 #include "store/user_admin.hpp"
@@ -42,7 +43,9 @@ struct UserOptions {
 
 int exit_code(const store::StoreError& e) { return e.kind == store::StoreError::Kind::unavailable ? 2 : 1; }
 
-store::UserSourceRef resolve_source(const SourceOptions& o) {
+// The user source, and the audit log its config names ("" for a bare file:
+// there is no config to say where one is).
+store::UserSourceRef resolve_source(const SourceOptions& o, std::string* audit_log = nullptr) {
     const int given = !o.htpasswd.empty() + !o.db.empty() + !o.state.empty() + !o.config.empty();
     if (given != 1) die(1, "name exactly one of --htpasswd FILE, --db FILE, --state DIR or --config FILE");
     if (!o.source.empty() && o.config.empty()) die(1, "--source only applies with --config");
@@ -53,8 +56,10 @@ store::UserSourceRef resolve_source(const SourceOptions& o) {
     if (!o.state.empty()) {
         // The demo's own config names the Digest realms whose secrets must be written too.
         const auto demo_config = std::filesystem::path(o.state) / "gatekeeper.yaml";
-        if (!std::filesystem::exists(demo_config))
+        if (!std::filesystem::exists(demo_config)) {
+            if (audit_log) *audit_log = (std::filesystem::path(o.state) / "audit.log").string();
             return {Kind::sqlite, std::filesystem::path(o.state) / "gatekeeper.db", {}};
+        }
         config_file = demo_config.string();
     }
     auto policy = config::load_policy_file(config_file);
@@ -64,7 +69,20 @@ store::UserSourceRef resolve_source(const SourceOptions& o) {
     }
     auto ref = store::source_from_policy(policy.value(), o.source);
     if (!ref) die(2, ref.error());
+    if (audit_log) *audit_log = policy->audit_log;
     return ref.value();
+}
+
+// A credential change, for the audit log the running server writes too.
+void audit_change(const std::string& audit_log, std::string_view event, std::string_view user,
+                  const store::UserSourceRef& ref) {
+    if (audit_log.empty()) return;
+    auto log = server::AuditLog::open(audit_log);
+    if (!log) {
+        std::fprintf(stderr, "warning: %s\n", log.error().c_str());
+        return;
+    }
+    (*log)->record(event, {{"user", user}, {"by", "cli"}, {"source", ref.path.string()}});
 }
 
 template <class T>
@@ -104,20 +122,24 @@ void add_user_command(CLI::App& app) {
     add->add_option("-g,--group", user->groups, "Group (repeatable; database only)");
     add->add_option("-e,--email", user->email, "Email address (database only)");
     add->callback([src, user] {
-        auto ref = resolve_source(*src);
+        std::string audit_log;
+        auto ref = resolve_source(*src, &audit_log);
         // Say "bad name" before asking for a password, not after.
         if (auto ok = store::check_user_name(user->name); !ok) die(1, ok.error());
         const Secret pw = new_password();
         or_die(store::admin_add(ref, store::NewUser{user->name, user->groups, user->email}, pw));
+        audit_change(audit_log, "user.add", user->name, ref);
         std::fprintf(stderr, "user '%s' added to %s\n", user->name.c_str(), ref.path.c_str());
     });
 
     auto* passwd = cmd->add_subcommand("passwd", "Set a user's password, read from standard input");
     passwd->add_option("name", user->name, "User name")->required();
     passwd->callback([src, user] {
-        auto ref = resolve_source(*src);
+        std::string audit_log;
+        auto ref = resolve_source(*src, &audit_log);
         const Secret pw = new_password();
         or_die(store::admin_passwd(ref, user->name, pw));
+        audit_change(audit_log, "user.passwd", user->name, ref);
         std::fprintf(stderr, "password of '%s' changed\n", user->name.c_str());
     });
 
@@ -125,7 +147,10 @@ void add_user_command(CLI::App& app) {
     del->alias("delete");
     del->add_option("name", user->name, "User name")->required();
     del->callback([src, user] {
-        or_die(store::admin_delete(resolve_source(*src), user->name));
+        std::string audit_log;
+        const auto ref = resolve_source(*src, &audit_log);
+        or_die(store::admin_delete(ref, user->name));
+        audit_change(audit_log, "user.del", user->name, ref);
         std::fprintf(stderr, "user '%s' deleted\n", user->name.c_str());
     });
 

@@ -53,6 +53,7 @@ LoadResult load_policy_text(std::string_view yaml, const std::string& display_na
     gate::Policy policy;
     policy.source_file = display_name;
     policy.state_dir = ctx.resolve("state");
+    policy.audit_log = policy.state_dir + "/audit.log";
     try {
         const YAML::Node root = YAML::Load(std::string(yaml));
         read_policy(ctx, root, policy);

@@ -8,9 +8,9 @@ namespace {
 
 void read_limits(Ctx& ctx, const Field& f, gate::Limits& limits) {
     if (!expect_map(ctx, f)) return;
-    Fields fields(ctx, f.value, {"max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout",
-                                 "body_timeout", "shutdown_grace", "credential_cache_ttl",
-                                 "credential_cache_entries"});
+    Fields fields(ctx, f.value,
+                  {"max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout", "body_timeout",
+                   "shutdown_grace", "credential_cache_ttl", "credential_cache_entries", "max_connections"});
     if (auto* x = fields.get("max_header_bytes")) {
         // Below 1 KiB not even an ordinary browser request head fits.
         if (auto n = read_uint(ctx, *x, 1024, 16u << 20)) limits.max_header_bytes = *n;
@@ -35,6 +35,11 @@ void read_limits(Ctx& ctx, const Field& f, gate::Limits& limits) {
     }
     if (auto* x = fields.get("credential_cache_entries")) {
         if (auto n = read_uint(ctx, *x, 0, 10'000'000)) limits.credential_cache_entries = *n;
+    }
+    if (auto* x = fields.get("max_connections")) {
+        // Each connection costs a file descriptor, and a proxied one two: far
+        // beyond what any open-file limit allows is a typo, not a plan.
+        if (auto n = read_uint(ctx, *x, 1, 10'000'000)) limits.max_connections = *n;
     }
 }
 
@@ -71,7 +76,7 @@ void read_header_names(Ctx& ctx, const Field& f, std::vector<std::string>& out) 
 
 void read_server(Ctx& ctx, const Field& f, gate::Policy& policy) {
     if (!expect_map(ctx, f)) return;
-    Fields fields(ctx, f.value, {"threads", "trusted_proxies", "access_log", "state_dir", "limits"});
+    Fields fields(ctx, f.value, {"threads", "trusted_proxies", "access_log", "audit_log", "state_dir", "limits"});
     if (auto* x = fields.get("threads")) {
         if (auto n = read_uint(ctx, *x, 0, 256)) policy.threads = static_cast<unsigned>(*n);
     }
@@ -86,6 +91,15 @@ void read_server(Ctx& ctx, const Field& f, gate::Policy& policy) {
         }
     }
     if (auto* x = fields.get("limits")) read_limits(ctx, *x, policy.limits);
+    // After state_dir: the default audit log lives there.
+    policy.audit_log = policy.state_dir + "/audit.log";
+    if (auto* x = fields.get("audit_log")) {
+        if (auto s = read_string(ctx, *x)) {
+            if (*s == "off" || *s == "false") policy.audit_log.clear();
+            else if (s->empty()) ctx.error(x->mark(), "'audit_log' must not be empty", "a file path, or off");
+            else policy.audit_log = ctx.resolve(*s);
+        }
+    }
 }
 
 void read_identity_headers(Ctx& ctx, const Field& f, gate::Policy& policy) {

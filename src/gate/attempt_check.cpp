@@ -10,6 +10,7 @@ std::optional<Decision> refuse_if_locked(const Policy& policy, const Route& rout
     d.route = &route;
     d.scheme = std::string(scheme);
     d.reason = g.reason;
+    d.presented_user = std::string(who.user);
     if (g.kind == AttemptGate::Kind::locked) {
         d.verdict = Verdict::too_many;
         d.retry_after_seconds = g.retry_after_seconds;

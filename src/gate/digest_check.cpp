@@ -138,17 +138,22 @@ Decision check_digest(const Policy& policy, const Route& route, const Request& r
     const std::string ha1 = secret ? secret->ha1 : schemes::digest_ha1(c->algorithm, "", route.realm, "");
     const bool matches =
         schemes::response_matches(*c, schemes::expected_response(*c, ha1, req.method, body_hash));
-    if (!rec || !secret || !matches || rec->disabled) count_failure(policy, route, who, ctx);
-    else count_success(who, ctx);
-    if (!rec) return unauthorized(route, policy, ctx, "unknown user");
-    if (!secret) return unauthorized(route, policy, ctx, "user has no Digest secret for this realm and algorithm");
-    if (!matches) return unauthorized(route, policy, ctx, "wrong Digest response");
+    if (!rec || !secret || !matches || rec->disabled) {
+        count_failure(policy, route, who, ctx);
+        auto d = unauthorized(route, policy, ctx,
+                              !rec      ? "unknown user"
+                              : !secret ? "user has no Digest secret for this realm and algorithm"
+                              : !matches ? "wrong Digest response"
+                                         : "user disabled");
+        d.presented_user = c->username;
+        return d;
+    }
+    count_success(who, ctx);
     if (nonce_state == DigestNonces::NonceState::stale)
         return unauthorized(route, policy, ctx, "Digest nonce expired", true);
     // Only a verified response may move the count (else anyone who saw a nonce could burn it).
     if (!ctx.digest_counts->advance(c->nonce, c->nc))
         return unauthorized(route, policy, ctx, "Digest nonce count replayed", true);
-    if (rec->disabled) return unauthorized(route, policy, ctx, "user disabled");
 
     Identity id;
     id.user = rec->name;

@@ -229,19 +229,12 @@ Decision finish_password_check(const Route& route, const PasswordCheck& check, b
     const Attempt who{check.client_address, check.user};
     if (!check.record || !verified || check.record->disabled) detail::count_failure(policy, route, who, ctx);
     else detail::count_success(who, ctx);
-    if (!check.record) {
-        auto d = make(Verdict::challenge, &route, "unknown user", std::string(kUnauthorizedDetail));
+    if (!check.record || !verified || check.record->disabled) {
+        auto d = make(Verdict::challenge, &route,
+                      !check.record ? "unknown user" : !verified ? "wrong password" : "user disabled",
+                      std::string(kUnauthorizedDetail));
         d.scheme = check.scheme;
-        return d;
-    }
-    if (!verified) {
-        auto d = make(Verdict::challenge, &route, "wrong password", std::string(kUnauthorizedDetail));
-        d.scheme = check.scheme;
-        return d;
-    }
-    if (check.record->disabled) {
-        auto d = make(Verdict::challenge, &route, "user disabled", std::string(kUnauthorizedDetail));
-        d.scheme = check.scheme;
+        d.presented_user = check.user;
         return d;
     }
     Identity id;

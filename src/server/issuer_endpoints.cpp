@@ -43,7 +43,12 @@ struct Ctx {
     unsigned version;
     AccessRecord& log;
     gate::AttemptStore* attempts;  // brute-force counters; null: none
+    const AuditLog* audit;         // null: none
 };
+
+void audit(const Ctx& c, std::string_view event, std::string_view user, std::string_view reason = {}) {
+    if (c.audit) c.audit->record(event, {{"client", c.req.client_address}, {"user", user}, {"reason", reason}});
+}
 
 // A 429 for a locked client address or user name, or a 503 when the counters
 // cannot answer; nullopt when the attempt may go ahead.
@@ -240,6 +245,7 @@ string_response login_post(const Ctx& c) {
         if (locked->kind == gate::AttemptGate::Kind::unavailable)
             return message_page(http::status::service_unavailable, "Sign-in unavailable",
                                 "Signing in is not possible right now. Please try again shortly.", c.version);
+        audit(c, "login.locked", username, locked->reason);
         auto res = login_form(c, http::status::too_many_requests, rd,
                               "Too many failed sign-in attempts. Try again in " +
                                   std::to_string(locked->retry_after_seconds) + " seconds.",
@@ -258,6 +264,7 @@ string_response login_post(const Ctx& c) {
         c.log.reason = !rec            ? "login: unknown user"
                        : rec->disabled ? "login: user disabled"
                                        : "login: wrong password";
+        audit(c, "login.failure", username, c.log.reason.substr(7));
         return login_form(c, http::status::unauthorized, rd, "The user name or password is incorrect.",
                           username);
     }
@@ -279,6 +286,7 @@ string_response login_post(const Ctx& c) {
                             "Signing in is not possible right now. Please try again shortly.", c.version);
     }
     c.log.reason = "login: session created";
+    audit(c, "login.success", rec->name);
     auto res = redirect(http::status::see_other, rd, c.version);
     res.insert(http::field::set_cookie,
                set_cookie(c, schemes::session_cookie_name(c.rt.policy.cookie_prefix, c.req.secure),
@@ -313,9 +321,11 @@ string_response logout_post(const Ctx& c) {
             auto n = c.svc.store().delete_user_sessions(s.record.user);
             (void)c.svc.store().revoke_user_families(s.record.user);
             c.log.reason = "logout everywhere: " + std::to_string(n ? *n : 0) + " sessions ended";
+            audit(c, "logout.everywhere", s.record.user, c.log.reason);
         } else {
             (void)c.svc.store().delete_session(s.id_hash);
             c.log.reason = "logout";
+            audit(c, "logout", s.record.user);
         }
     }
     auto res = redirect(http::status::see_other, c.rt.policy.sessions.login_path, c.version);
@@ -396,6 +406,7 @@ string_response oauth_post(const Ctx& c, std::string_view which) {
                           if (attempt_refused(c, who)) return false;
                           const bool ok = c.svc.check_client_secret(id, hash, secret);
                           count_attempt(c, who, ok);
+                          if (!ok) audit(c, "client.failure", id, "wrong client secret");
                           return ok;
                       }};
     const auto now = unix_now();
@@ -420,7 +431,8 @@ bool takes_form_body(std::string_view path) {
 
 std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime& rt,
                                                const gate::Request& req, unsigned version,
-                                               AccessRecord& log, gate::AttemptStore* attempts) {
+                                               AccessRecord& log, gate::AttemptStore* attempts,
+                                               const AuditLog* audit) {
     const auto& p = req.path;
     const bool ours = p == kLogin || p == kLogout || p == kAuthorize || p == kToken || p == kRevoke ||
                       p == kIntrospect || p == kJwks || p == kMetadata;
@@ -432,7 +444,7 @@ std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime
         (oauth_pages && !svc->oauth_enabled()))
         return error_response(http::status::not_found, "This gatekeeper does not offer this endpoint.",
                               req.get("Accept").value_or(""), version);
-    Ctx c{*svc, rt, req, version, log, attempts};
+    Ctx c{*svc, rt, req, version, log, attempts, audit};
     const bool get = req.method == "GET" || req.method == "HEAD";
     const bool post = req.method == "POST";
     if (p == kLogin)

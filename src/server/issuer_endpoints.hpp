@@ -9,6 +9,7 @@
 #include "gatekeeper/gate/attempts.hpp"
 #include "gatekeeper/gate/request.hpp"
 #include "server/access_log.hpp"
+#include "server/audit_log.hpp"
 #include "server/decision_response.hpp"
 #include "server/issuer_service.hpp"
 #include "server/runtime.hpp"
@@ -22,9 +23,10 @@ inline constexpr std::size_t kMaxFormBody = 64 * 1024;
 
 // nullopt: not one of these paths. `svc` may be null (no issuer database in
 // this policy): the paths then answer 404.
-// `attempts`: the brute-force counters (login passwords, client secrets).
+// `attempts`: the brute-force counters (login passwords, client secrets);
+// `audit`: where sign-ins and sign-outs are recorded (null: nowhere).
 std::optional<string_response> issuer_endpoint(IssuerService* svc, const Runtime& rt,
                                                const gate::Request& req, unsigned version, AccessRecord& log,
-                                               gate::AttemptStore* attempts);
+                                               gate::AttemptStore* attempts, const AuditLog* audit);
 
 }  // namespace gk::server

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "gatekeeper/crypto/crypto.hpp"
+#include "server/connection_cap.hpp"
 #include "server/session.hpp"
 #include "store/memory_attempt_store.hpp"
 #include "server/tls_context.hpp"
@@ -20,41 +21,54 @@
 namespace gk::server {
 namespace {
 
+void start_session(Worker& w, tcp::socket sock, ssl::context* tls) {
+    error_code ignore;
+    sock.set_option(tcp::no_delay(true), ignore);
+    ConnInfo info;
+    auto ep = sock.remote_endpoint(ignore);
+    info.peer = ep.address();
+    info.peer_text = info.peer.is_v6() && info.peer.to_v6().is_v4_mapped()
+                         ? asio::ip::make_address_v4(asio::ip::v4_mapped, info.peer.to_v6()).to_string()
+                         : info.peer.to_string();
+    info.tls = tls != nullptr;
+    info.trusted = is_trusted(w.runtime->policy.trusted_proxies, info.peer);
+    auto done = [&w](std::exception_ptr e) {
+        release_slot(w);
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                w.shared.access_log->error("{{\"error\":\"session failed\",\"what\":\"{}\"}}", ex.what());
+            }
+        }
+    };
+    if (tls)
+        asio::co_spawn(w.ioc, run_tls_session(w, std::move(sock), *tls, std::move(info)), done);
+    else
+        asio::co_spawn(w.ioc, run_plain_session(w, std::move(sock), std::move(info)), done);
+}
+
+// The slot is taken once a client is queued, not before: at the cap a
+// waiting connection is reclaimed for a real newcomer, never in advance
+// (connection_cap.hpp).
 asio::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acc, ssl::context* tls) {
     for (;;) {
-        auto [ec, sock] = co_await acc.async_accept(use_nothrow);
-        if (ec) {
-            if (ec == asio::error::operation_aborted || !acc.is_open()) co_return;
-            // EMFILE and friends: back off briefly instead of spinning.
-            asio::steady_timer t(w.ioc, std::chrono::milliseconds(50));
-            co_await t.async_wait(use_nothrow);
+        auto [wec] = co_await acc.async_wait(tcp::acceptor::wait_read, use_nothrow);
+        if (wec == asio::error::operation_aborted || !acc.is_open()) co_return;
+        if (wec) {
+            co_await back_off_after_accept_error(w, wec);
             continue;
         }
-        error_code ignore;
-        sock.set_option(tcp::no_delay(true), ignore);
-        ConnInfo info;
-        auto ep = sock.remote_endpoint(ignore);
-        info.peer = ep.address();
-        info.peer_text = info.peer.is_v6() && info.peer.to_v6().is_v4_mapped()
-                             ? asio::ip::make_address_v4(asio::ip::v4_mapped, info.peer.to_v6()).to_string()
-                             : info.peer.to_string();
-        info.tls = tls != nullptr;
-        info.trusted = is_trusted(w.runtime->policy.trusted_proxies, info.peer);
-        w.shared.open_connections.fetch_add(1);
-        auto done = [&w](std::exception_ptr e) {
-            w.shared.open_connections.fetch_sub(1);
-            if (e) {
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& ex) {
-                    w.shared.access_log->error("{{\"error\":\"session failed\",\"what\":\"{}\"}}", ex.what());
-                }
-            }
-        };
-        if (tls)
-            asio::co_spawn(w.ioc, run_tls_session(w, std::move(sock), *tls, std::move(info)), done);
-        else
-            asio::co_spawn(w.ioc, run_plain_session(w, std::move(sock), std::move(info)), done);
+        const bool got = co_await take_slot(w, acc);
+        if (!got) co_return;
+        auto [ec, sock] = co_await acc.async_accept(use_nothrow);
+        if (ec) {
+            release_slot(w);
+            if (ec == asio::error::operation_aborted || !acc.is_open()) co_return;
+            co_await back_off_after_accept_error(w, ec);
+            continue;
+        }
+        start_session(w, std::move(sock), tls);
     }
 }
 
@@ -115,11 +129,23 @@ void warn_about_restart_only_changes(const gate::Policy& old_p, const gate::Poli
         spdlog::warn("reload: digest nonce settings changed; they take effect at the next start");
 }
 
+void log_open_file_limit(const OpenFileLimit& fds, std::size_t max_connections) {
+    if (fds.error) spdlog::warn("cannot raise the open file limit: {}", fds.error.message());
+    spdlog::info("open file limit {} (hard {}), max_connections {}", fds.soft, fds.hard, max_connections);
+    // Room for listeners, upstream connections, logs and the database besides clients.
+    if (fds.soft < max_connections + 256)
+        spdlog::warn(
+            "max_connections {} is close to or above the open file limit {}: accept() will fail with "
+            "EMFILE first; raise the hard limit (LimitNOFILE=, ulimit -Hn)",
+            max_connections, fds.soft);
+}
+
 }  // namespace
 
 int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) {
     std::shared_ptr<const Runtime> runtime = complete_runtime(*loaded, nullptr);
     const auto& policy = runtime->policy;
+    log_open_file_limit(raise_open_file_limit(), policy.limits.max_connections);
     Shared shared;
     shared.runtime = runtime;
     shared.cache_key = crypto::random_bytes(32);
@@ -127,6 +153,12 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     if (!shared.access_log) shared.access_log = spdlog::stdout_logger_mt("access");
     shared.access_log->set_pattern("%v");
     shared.attempts = std::make_shared<store::MemoryAttemptStore>();
+    if (!policy.audit_log.empty()) {
+        auto audit = AuditLog::open(policy.audit_log);
+        // The gate works without it; the operator hears of it at every start.
+        if (!audit) spdlog::error("{}; no audit log is written (set server.audit_log to a writable file, or off)", audit.error());
+        else shared.audit = std::move(audit.value());
+    }
     if (needs_issuer_service(policy)) shared.issuer = IssuerService::start(policy, shared.access_log);
     if (!policy.issuers.empty())
         shared.key_sources = KeySources::start(policy, shared.access_log, shared.issuer ? shared.issuer->key_source() : nullptr);
@@ -148,6 +180,7 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
         }
         workers.push_back(std::move(w));
     }
+    for (auto& w : workers) shared.workers.push_back(w.get());
 
     std::vector<std::thread> threads;
     for (auto& w : workers) threads.emplace_back([&ioc = w->ioc] { ioc.run(); });
@@ -222,9 +255,8 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
                     error_code ignore;
                     a->close(ignore);
                 }
-                // Idle keep-alive connections have nothing in flight: close them now.
-                for (auto* c : wp->connections)
-                    if (c->idle) c->stream->cancel();
+                // Connections waiting for a head have nothing in flight: close them now.
+                for (auto& c : wp->waiting) c.stream->cancel();
                 wp->pool.clear();
             });
         }

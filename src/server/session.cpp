@@ -3,6 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <tuple>
+#include <type_traits>
+
 #include "gatekeeper/gate/gate.hpp"
 #include "gatekeeper/gate/head_check.hpp"
 #include "gatekeeper/password/hash.hpp"
@@ -54,6 +57,21 @@ private:
     std::shared_ptr<State> state_;
 };
 
+// Waits for the next byte without holding a read buffer, so an idle keep-alive
+// connection costs no 16 KiB (nginx frees its header buffer between requests
+// too). A TLS stream may hold decrypted bytes the socket no longer shows, so
+// only plain streams wait this way.
+template <class Stream>
+asio::awaitable<error_code> wait_for_bytes(Stream& s, beast::flat_buffer& buf) {
+    if constexpr (std::is_same_v<Stream, plain_stream>) {
+        buf.shrink_to_fit();
+        auto [ec] = co_await s.socket().async_wait(tcp::socket::wait_read, use_nothrow);
+        co_return ec;
+    } else {
+        co_return error_code{};
+    }
+}
+
 // Reads until the end of a request head (CRLF CRLF) without parsing it, so the
 // raw bytes can be checked before Beast sees them (SECURITY.md 5.1). The head
 // timeout counts from its first byte, so trickling bytes does not extend it.
@@ -87,7 +105,10 @@ asio::awaitable<std::pair<HeadStatus, std::size_t>> read_head(Stream& s, beast::
             started = true;
             if (!first) deadline.arm(lim.header_timeout);
         }
-        auto [ec, n] = co_await s.async_read_some(buf.prepare(16 * 1024), use_nothrow);
+        error_code ec;
+        std::size_t n = 0;
+        if (d.empty()) ec = co_await wait_for_bytes(s, buf);
+        if (!ec) std::tie(ec, n) = co_await s.async_read_some(buf.prepare(16 * 1024), use_nothrow);
         if (deadline.expired())
             co_return std::pair{started ? HeadStatus::timeout : HeadStatus::closed, std::size_t{0}};
         if (ec) co_return std::pair{HeadStatus::closed, std::size_t{0}};
@@ -198,6 +219,22 @@ string_response small_json(http::status status, std::string body, unsigned versi
     return res;
 }
 
+// Refused password attempts and lock-outs go to the audit log; a verified
+// credential on an ordinary request does not (that is the access log's job).
+void audit_decision(const Worker& w, const gate::Decision& d, const gate::Request& req) {
+    if (!w.shared.audit) return;
+    const char* event = nullptr;
+    if (d.verdict == gate::Verdict::too_many) event = "auth.locked";
+    else if (d.verdict == gate::Verdict::challenge && !d.presented_user.empty()) event = "auth.failure";
+    else if (d.verdict == gate::Verdict::challenge && d.scheme == "apikey") event = "auth.failure";
+    if (!event) return;
+    w.shared.audit->record(event, {{"client", req.client_address},
+                                   {"user", d.presented_user},
+                                   {"scheme", d.scheme},
+                                   {"route", d.route ? std::string_view(d.route->name) : std::string_view()},
+                                   {"reason", d.reason}});
+}
+
 void fill_log(AccessRecord& log, const gate::Decision& d) {
     if (d.route) log.route = d.route->name;
     log.scheme = d.scheme;
@@ -231,6 +268,7 @@ asio::awaitable<string_response> own_endpoint(Worker& w, const Runtime& rt, cons
         log.method = original->method;
         log.path = original->path;
         auto d = co_await decide(w, rt, *original);
+        audit_decision(w, d, *original);
         fill_log(log, d);
         if (d.verdict == gate::Verdict::redirect && d.route &&
             (req.get("X-Original-URI") || req.get("X-Original-URL"))) {
@@ -348,8 +386,8 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
             // co_await expression twice, and a shared_ptr there frees its object.
             // The service lives as long as the server; `runtime` outlives this call.
             const auto job = [svc = w.shared.issuer.get(), rtp = &rt, req = &*greq, version, logp = &log,
-                              attempts = w.shared.attempts.get()] {
-                return issuer_endpoint(svc, *rtp, *req, version, *logp, attempts);
+                              attempts = w.shared.attempts.get(), audit = w.shared.audit.get()] {
+                return issuer_endpoint(svc, *rtp, *req, version, *logp, attempts, audit);
             };
             mine = co_await run_blocking<std::optional<string_response>>(*w.shared.hash_pool, job, asio::use_awaitable);
         }
@@ -375,6 +413,7 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         greq->body = std::move(body);
     }
     auto d = co_await decide(w, rt, *greq);
+    audit_decision(w, d, *greq);
     fill_log(log, d);
     if (d.verdict != gate::Verdict::allow) co_return co_await finish(decision_response(d, accept, version), true);
 
@@ -396,21 +435,23 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
     co_return outcome.keep_alive && !w.draining;
 }
 
+// True when the connection was reclaimed under the connection cap: its slot
+// is wanted now, so the caller closes it without lingering.
 template <class Stream>
-asio::awaitable<void> session_loop(Worker& w, Stream& s, ConnInfo info) {
+asio::awaitable<bool> session_loop(Worker& w, Stream& s, ConnInfo info) {
     Connection conn;
     conn.stream = &beast::get_lowest_layer(s);
-    w.connections.insert(&conn);
     beast::flat_buffer buf;
     bool first = true;
     for (;;) {
-        conn.idle = true;
         if (w.draining && buf.size() == 0) break;
         auto lim = w.runtime->policy.limits;
+        w.waiting.push_back(conn);
         auto [st, head_len] = co_await read_head(s, buf, lim, first);
+        conn.unlink();
         first = false;
-        conn.idle = false;
-        if (st == HeadStatus::closed) break;
+        // Reclaimed while a head was already on its way: the slot is given away.
+        if (st == HeadStatus::closed || conn.reclaimed) break;
         if (st != HeadStatus::ok) {
             const auto status = st == HeadStatus::timeout     ? http::status::request_timeout
                                 : st == HeadStatus::too_large ? http::status::request_header_fields_too_large
@@ -438,7 +479,7 @@ asio::awaitable<void> session_loop(Worker& w, Stream& s, ConnInfo info) {
         }
         if (!keep) break;
     }
-    w.connections.erase(&conn);
+    co_return conn.reclaimed;
 }
 
 }  // namespace
@@ -463,8 +504,11 @@ asio::awaitable<void> linger_close(plain_stream& s) {
 
 asio::awaitable<void> run_plain_session(Worker& w, tcp::socket socket, ConnInfo info) {
     plain_stream s(std::move(socket));
-    co_await session_loop(w, s, std::move(info));
-    co_await linger_close(s);
+    const bool reclaimed = co_await session_loop(w, s, std::move(info));
+    if (reclaimed)
+        s.close();
+    else
+        co_await linger_close(s);
 }
 
 asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::context& ctx, ConnInfo info) {
@@ -472,9 +516,11 @@ asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::contex
     beast::get_lowest_layer(s).expires_after(w.runtime->policy.limits.header_timeout);
     auto [ec] = co_await s.async_handshake(ssl::stream_base::server, use_nothrow);
     if (!ec) {
-        co_await session_loop(w, s, std::move(info));
-        beast::get_lowest_layer(s).expires_after(std::chrono::seconds(2));
-        co_await s.async_shutdown(use_nothrow);
+        const bool reclaimed = co_await session_loop(w, s, std::move(info));
+        if (!reclaimed) {
+            beast::get_lowest_layer(s).expires_after(std::chrono::seconds(2));
+            co_await s.async_shutdown(use_nothrow);
+        }
     }
     beast::get_lowest_layer(s).close();
 }

@@ -6,14 +6,17 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_set>
+#include <vector>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/intrusive/list.hpp>
 #include <spdlog/logger.h>
 
 #include "gatekeeper/gate/attempts.hpp"
 #include "gatekeeper/gate/credential_cache.hpp"
 #include "gatekeeper/gate/token_cache.hpp"
+#include "server/audit_log.hpp"
 #include "server/issuer_service.hpp"
 #include "server/key_sources.hpp"
 #include "server/net.hpp"
@@ -22,6 +25,8 @@
 
 namespace gk::server {
 
+struct Worker;
+
 struct Shared {
     std::shared_ptr<const Runtime> runtime;  // the latest; the control thread's copy
     asio::thread_pool* hash_pool = nullptr;
@@ -29,13 +34,23 @@ struct Shared {
     int max_hash_jobs = 256;
     std::shared_ptr<spdlog::logger> access_log;
     std::string cache_key;  // per-process random HMAC key for credential caches
-    std::atomic<int> open_connections{0};
+    std::atomic<int> open_connections{0};     // and slots taken for a pending accept (connection_cap.hpp)
     std::shared_ptr<KeySources> key_sources;  // Bearer issuers' keys; null when no issuer is configured
     std::shared_ptr<IssuerService> issuer;    // sessions, API keys, OAuth; null when the policy uses none
     std::shared_ptr<gate::AttemptStore> attempts;  // brute-force counters, shared by every thread
+    std::shared_ptr<const AuditLog> audit;          // null: no audit log
+    std::vector<Worker*> workers;             // all of them, set before any runs; for asio::post only
 };
 
-struct Connection;
+// A connection waiting for a request head (fresh, idle keep-alive, or a head
+// still arriving). auto_unlink: a session that ends leaves the list by itself.
+struct Connection
+    : boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+    beast::tcp_stream* stream = nullptr;
+    bool reclaimed = false;  // closed to make room under the connection cap
+};
+// Oldest wait first: push_back when a wait begins, unlink when a head arrives.
+using WaitingConnections = boost::intrusive::list<Connection, boost::intrusive::constant_time_size<false>>;
 
 struct Worker {
     explicit Worker(Shared& s);
@@ -48,14 +63,11 @@ struct Worker {
     gate::CredentialCache cache;
     gate::TokenCache tokens;
     bool draining = false;
-    std::unordered_set<Connection*> connections;
+    WaitingConnections waiting;                       // draining closes these; the cap reclaims the front one
+    std::vector<asio::steady_timer*> paused_accepts;  // accept loops waiting for a free slot
+    std::chrono::steady_clock::time_point last_limit_warning{};  // cap or accept-error warnings, rate-limited
+    std::size_t reclaim_peer = 0;  // the next other worker asked to reclaim when this one has none waiting
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
-};
-
-// Per-connection state the worker can see, so draining can close idle ones.
-struct Connection {
-    beast::tcp_stream* stream = nullptr;
-    bool idle = true;  // between requests
 };
 
 }  // namespace gk::server

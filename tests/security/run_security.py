@@ -4,7 +4,7 @@ Markdown table `attack | expected | seen | ok` and exits 1 if any row is not as 
 
     GK_BIN=build/gatekeeper GK_SRC=. /usr/bin/python3 tests/security/run_security.py [group ...]
 
-Groups: smuggling paths headers faults tls store reload crash (default: all, in that order).
+Groups: smuggling paths headers faults tls abuse store reload crash (default: all, in that order).
 Every server is on 127.0.0.1 on free ports, every process is stopped by PID, every wait is bounded.
 """
 import os
@@ -12,6 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import attacks_abuse  # noqa: E402
 import attacks_faults  # noqa: E402
 import attacks_http  # noqa: E402
 import attacks_state  # noqa: E402
@@ -28,6 +29,7 @@ MAIN_GROUPS = [
     ("tls", "TLS listener", attacks_tls.group_tls),
 ]
 OWN_GROUPS = [
+    ("abuse", "Brute force and timing", attacks_abuse.group_abuse),
     ("store", "User store unreadable at run time", attacks_state.group_store),
     ("reload", "Config reload (SIGHUP)", attacks_state.group_reload),
     ("crash", "Crash consistency of `gatekeeper user add` under kill -9", attacks_state.group_crash),

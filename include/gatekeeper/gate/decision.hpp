@@ -33,6 +33,7 @@ struct Decision {
     std::string reason;                            // for the operator (logs, explain); never a secret
     std::string public_detail;                     // for the client body; never says why a password failed
     std::string scheme;                            // scheme that was presented, if any
+    std::string presented_user;                    // a refused password attempt's user name, for the audit log
     int retry_after_seconds = 0;                   // for too_many
     std::string location;                          // for redirect: the login URL with the return URL
     std::string login_url;                         // for challenge on a session route: where a front end sends the user

@@ -53,6 +53,10 @@ struct Limits {
     std::chrono::milliseconds idle_timeout{60000};     // keep-alive idle
     std::chrono::milliseconds body_timeout{60000};     // no body progress
     std::chrono::milliseconds shutdown_grace{10000};   // SIGTERM: finish in-flight up to this
+    // Client connections open at once, across all threads. At the cap the one
+    // that has waited longest for a request head is closed to admit a newcomer;
+    // with none waiting, accepting pauses and the kernel's backlog holds them.
+    std::size_t max_connections = 10000;
     // Verified Basic credentials remembered per worker thread (0 entries or a
     // zero TTL turns the cache off: every request then pays a full hash).
     std::chrono::milliseconds credential_cache_ttl{60000};
@@ -175,6 +179,7 @@ struct Policy {
         Cidr{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128}};
     std::string cookie_prefix = "gatekeeper";   // gatekeeper's own cookies (removed before upstream)
     bool access_log = true;
+    std::string audit_log;               // JSON lines of sign-ins, failures, lock-outs; "" = off
     std::string state_dir;               // for sqlite etc., relative paths resolved from the config file
 
     [[nodiscard]] const Upstream* upstream(std::string_view name) const;

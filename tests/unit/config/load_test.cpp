@@ -244,6 +244,16 @@ TEST_F(LoadTest, DefaultsWhenSectionsAreLeftOut) {
     EXPECT_EQ(r->routes.at(0).name, "route-1");
 }
 
+TEST_F(LoadTest, MaxConnections) {
+    EXPECT_EQ(gate::Policy{}.limits.max_connections, 10000u);
+    auto r = load_policy_text(
+        "server: { limits: { max_connections: 20 } }\n"
+        "listeners: [{port: 9000}]\nroutes: [{path: /, require: public}]\n",
+        "c.yaml", dir.str());
+    ASSERT_TRUE(r.ok()) << all_errors(r.error());
+    EXPECT_EQ(r->limits.max_connections, 20u);
+}
+
 TEST_F(LoadTest, CredentialCacheSettings) {
     const gate::Policy defaults;
     EXPECT_EQ(defaults.limits.credential_cache_ttl, 60s);
