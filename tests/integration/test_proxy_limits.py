@@ -107,6 +107,18 @@ class ProxyLimitsTest(unittest.TestCase):
         resp = self.raw(("GET /pub/many-heads HTTP/1.1\r\nHost: a\r\n%s\r\n" % lines).encode())
         self.assertEqual(resp.status, 431, resp)
 
+    def test_request_target_too_long_is_414(self):
+        # RFC 9112 3: a request line over the head limit is 414 (URI Too Long), not 431.
+        req = ("GET /pub/long-uri/%s HTTP/1.1\r\nHost: a\r\n\r\n" % ("u" * (MAX_HEADER + 100))).encode()
+        resp = self.raw(req)
+        self.assertEqual(resp.status, 414, resp)
+        self.assertTrue(resp.closed)
+        self.assertIsNone(self.upstream_request("long-uri"))
+        # Still arriving, no line end yet: the same answer.
+        with h.RawConn(self.port, timeout=3) as c:
+            c.send(("GET /pub/long-uri2/%s" % ("v" * (MAX_HEADER + 100))).encode())
+            self.assertEqual(c.read_response(timeout=T).status, 414)
+
     def test_header_just_under_limit_passes(self):
         resp = self.raw(("GET /pub/near-limit HTTP/1.1\r\nHost: a\r\nX-Pad: %s\r\nConnection: close\r\n\r\n"
                          % ("c" * (MAX_HEADER - 200))).encode())
