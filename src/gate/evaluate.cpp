@@ -194,8 +194,11 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
             return ev;
         }
         auto dir = dirs.find(route->user_source);
-        if (dir == dirs.end() || !dir->second || !dir->second->healthy()) {
-            ev.decision = make(Verdict::unavailable, route, "user source '" + route->user_source + "' unavailable",
+        auto found = dir == dirs.end() || !dir->second ? UserLookup(fail(std::string("not configured")))
+                                                       : dir->second->find(basic->user);
+        if (!found) {
+            ev.decision = make(Verdict::unavailable, route,
+                               "user source '" + route->user_source + "' unavailable: " + found.error(),
                                "The authentication service is temporarily unavailable.");
             ev.decision->scheme = "basic";
             return ev;
@@ -203,7 +206,7 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
         PasswordCheck check;
         check.user = basic->user;
         check.password = std::move(basic->password);
-        check.record = dir->second->find(basic->user);
+        check.record = std::move(found).value();
         // An unknown user is verified against a dummy hash of the same cost so
         // that timing does not reveal who exists.
         check.stored_hash = check.record ? check.record->password_hash : password::dummy_hash();

@@ -21,15 +21,15 @@ Result<std::map<std::string, std::string, std::less<>>, LoadError> parse(std::st
 
 HtpasswdDirectory::HtpasswdDirectory(std::filesystem::path path) : file_(std::move(path), parse) {}
 
-std::optional<gate::UserRecord> HtpasswdDirectory::find(std::string_view name) const {
+gate::UserLookup HtpasswdDirectory::find(std::string_view name) const {
     auto hashes = file_.current();
-    if (!hashes) return std::nullopt;
+    if (!hashes) return fail(unreadable_message(file_));
     auto it = hashes->find(name);
-    if (it == hashes->end()) return std::nullopt;
+    if (it == hashes->end()) return std::optional<gate::UserRecord>{};
     gate::UserRecord rec;
     rec.name = it->first;
     rec.password_hash = it->second;
-    return rec;
+    return std::optional<gate::UserRecord>{std::move(rec)};
 }
 
 bool HtpasswdDirectory::healthy() const { return file_.current() != nullptr; }

@@ -25,7 +25,8 @@ public:
     // until a later reload_if_changed() succeeds.
     explicit HtpasswdDirectory(std::filesystem::path path);
 
-    [[nodiscard]] std::optional<gate::UserRecord> find(std::string_view name) const override;
+    // An error while the file cannot be read (see WatchedFile): the gate answers 503.
+    [[nodiscard]] gate::UserLookup find(std::string_view name) const override;
     [[nodiscard]] bool healthy() const override;
 
     // Cheap when nothing changed (one stat). true: a new snapshot is live;

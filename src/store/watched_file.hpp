@@ -112,4 +112,11 @@ private:
     std::shared_ptr<const Snapshot> snapshot_;
 };
 
+// Why a WatchedFile has no snapshot, for a lookup's error (never holds a hash).
+template <class Data>
+std::string unreadable_message(const WatchedFile<Data>& file) {
+    auto e = file.load_error();
+    return e ? e->message : file.path().string() + " cannot be read";
+}
+
 }  // namespace gk::store
