@@ -2,7 +2,8 @@
 // Users from an Apache htpasswd file, re-read when the file changes.
 //
 // Snapshot and reload rules are WatchedFile's: lookups never wait for a
-// reload, and a failed re-read keeps the last good users.
+// reload; a file that fails to parse keeps the last good users, a file that
+// is gone or unreadable makes every lookup an error (503) until it is back.
 //
 // htpasswd has no groups, emails or a disabled flag: records carry none.
 // Apache's companion AuthGroupFile ("group: user user") is deliberately not

@@ -4,8 +4,10 @@ or a wrong 401, and recover by themselves (no restart) once the store is readabl
 
 - SQLite: the database, its -wal and -shm overwritten in place with garbage, then the original
   bytes written back.
+- htpasswd: the file removed, or replaced by a directory, then put back.
 """
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -114,6 +116,52 @@ class SqliteFaultsTest(StoreFaultBase, unittest.TestCase):
         self.assertEqual(got, 200, "still %s %.1fs after the database was restored:\n%s" % (got, secs, self.gk.output()))
         self.assertEqual(self.get("alice", "wrong"), 401)
         self.assertEqual(self.ready(), 200)
+
+
+class HtpasswdFaultsTest(StoreFaultBase, unittest.TestCase):
+    KIND, FILE = "htpasswd", "users.htpasswd"
+
+    def make_users(self):
+        h.make_htpasswd(self.path, {"alice": "wonderland"})
+        with open(self.path, "rb") as f:
+            self.good = f.read()
+
+    def put_back(self):
+        with open(self.path + ".new", "wb") as f:
+            f.write(self.good)
+        os.replace(self.path + ".new", self.path)
+
+    def test_removed_or_replaced_by_directory_is_503_until_back(self):
+        self.assertEqual(self.get(), 200, self.gk.output())
+
+        os.remove(self.path)
+        got, secs = self.wait_for(503)
+        self.assertEqual(got, 503, "a removed user file still served after %.1fs" % secs)
+        self.assertEqual(self.ready(), 503)
+        time.sleep(1.5)  # a few more reload ticks: the warning is not repeated
+        self.put_back()
+        self.assertEqual(self.wait_for(200)[0], 200, self.gk.output())
+
+        os.remove(self.path)
+        os.mkdir(self.path)
+        got, secs = self.wait_for(503)
+        self.assertEqual(got, 503, "a user file replaced by a directory still served after %.1fs" % secs)
+        shutil.rmtree(self.path)
+        self.put_back()
+        self.assertEqual(self.wait_for(200)[0], 200, self.gk.output())
+        self.assertEqual(self.ready(), 200)
+
+        log = self.log()
+        self.assertEqual(log.count("cannot be read: its routes answer 503"), 2, log[-3000:])
+        self.assertGreaterEqual(log.count("is readable again"), 2, log[-3000:])
+
+    def test_broken_edit_keeps_the_last_good_users(self):
+        self.assertEqual(self.get(), 200)
+        with open(self.path, "a") as f:
+            f.write("this line is not htpasswd\n")
+        time.sleep(2.5)
+        self.assertEqual(self.get(), 200, "a half-written edit must not lock everyone out")
+        self.assertRegex(self.log(), r"not reloaded, keeping the previous users.*line 2")
 
 
 if __name__ == "__main__":

@@ -201,7 +201,9 @@ TEST(HtdigestDirectory, DuplicateUserInOneRealmIsBroken) {
     EXPECT_EQ(users.load_error()->line, 2);
 }
 
-TEST(HtdigestDirectory, DeletedFileKeepsUsersAndReports) {
+// Regression: a user file removed or replaced by a directory at run time is
+// unavailable (503) until it is readable again, never served from memory.
+TEST(HtdigestDirectory, DeletedFileIsUnavailableUntilBack) {
     TempDir dir;
     test::write_text(dir / "users", line("alice", "App", "pw"));
     HtdigestDirectory users(dir / "users");
@@ -209,8 +211,27 @@ TEST(HtdigestDirectory, DeletedFileKeepsUsersAndReports) {
     auto r = users.reload_if_changed();
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().line, 0);
+    EXPECT_FALSE(users.healthy());
+    auto gone = users.find("alice");
+    ASSERT_FALSE(gone.ok());
+    EXPECT_NE(gone.error().find((dir / "users").string()), std::string::npos);
+    EXPECT_FALSE(users.find_by_digest_userhash("App", "MD5", "x").ok());
+
+    replace(dir / "users", line("alice", "App", "pw"));
+    ASSERT_TRUE(users.reload_if_changed().ok());
     EXPECT_TRUE(users.healthy());
     EXPECT_TRUE(must(users.find("alice")).has_value());
+}
+
+TEST(HtdigestDirectory, FileReplacedByDirectoryIsUnavailable) {
+    TempDir dir;
+    test::write_text(dir / "users", line("alice", "App", "pw"));
+    HtdigestDirectory users(dir / "users");
+    std::filesystem::remove(dir / "users");
+    std::filesystem::create_directory(dir / "users");
+    ASSERT_FALSE(users.reload_if_changed().ok());
+    EXPECT_FALSE(users.healthy());
+    EXPECT_FALSE(users.find("alice").ok());
 }
 
 TEST(HtdigestDirectory, ConcurrentFindDuringReload) {

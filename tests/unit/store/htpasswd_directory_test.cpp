@@ -138,7 +138,9 @@ TEST(HtpasswdDirectory, BrokenReloadKeepsLastGoodSnapshot) {
     EXPECT_TRUE(must(users.find("bob")).has_value());
 }
 
-TEST(HtpasswdDirectory, DeletedFileKeepsUsersAndReports) {
+// Regression: a user file removed or replaced by a directory at run time is
+// unavailable (503) until it is readable again, never served from memory.
+TEST(HtpasswdDirectory, DeletedFileIsUnavailableUntilBack) {
     TempDir dir;
     test::write_text(dir / "users", "alice:" + test::kSha512Secret + "\n");
     HtpasswdDirectory users(dir / "users");
@@ -146,7 +148,31 @@ TEST(HtpasswdDirectory, DeletedFileKeepsUsersAndReports) {
     auto r = users.reload_if_changed();
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().line, 0);
+    EXPECT_FALSE(users.healthy());
+    auto gone = users.find("alice");
+    ASSERT_FALSE(gone.ok());
+    EXPECT_NE(gone.error().find((dir / "users").string()), std::string::npos);
+    ASSERT_FALSE(users.reload_if_changed().ok()) << "still gone";
+
+    replace(dir / "users", "alice:" + test::kSha512Secret + "\n");
+    auto back = users.reload_if_changed();
+    ASSERT_TRUE(back.ok()) << back.error().message;
     EXPECT_TRUE(users.healthy());
+    EXPECT_TRUE(must(users.find("alice")).has_value());
+}
+
+TEST(HtpasswdDirectory, FileReplacedByDirectoryIsUnavailable) {
+    TempDir dir;
+    test::write_text(dir / "users", "alice:" + test::kSha512Secret + "\n");
+    HtpasswdDirectory users(dir / "users");
+    std::filesystem::remove(dir / "users");
+    std::filesystem::create_directory(dir / "users");
+    ASSERT_FALSE(users.reload_if_changed().ok());
+    EXPECT_FALSE(users.healthy());
+    EXPECT_FALSE(users.find("alice").ok());
+    std::filesystem::remove(dir / "users");
+    replace(dir / "users", "alice:" + test::kSha512Secret + "\n");
+    ASSERT_TRUE(users.reload_if_changed().ok());
     EXPECT_TRUE(must(users.find("alice")).has_value());
 }
 
