@@ -50,9 +50,24 @@ Result<std::shared_ptr<server::Runtime>, std::string> load_runtime(const std::st
             spdlog::warn("user source '{}' ({}) cannot be read yet: its routes answer 503 until it can",
                          src.name, src.path);
         if (opened->refresh) {
-            rt->periodic.push_back([refresh = opened->refresh, name = src.name] {
+            // Each distinct failure is logged once (the tick runs every second),
+            // and so is the recovery.
+            rt->periodic.push_back([refresh = opened->refresh, dir = opened->directory, name = src.name,
+                                    last = std::string()]() mutable {
                 auto r = refresh();
-                if (!r) spdlog::warn("user source '{}' not reloaded, keeping the previous users: {}", name, r.error());
+                if (r) {
+                    if (!last.empty()) spdlog::info("user source '{}' is readable again", name);
+                    last.clear();
+                    return;
+                }
+                if (r.error() == last) return;
+                last = r.error();
+                if (!dir->healthy())
+                    spdlog::warn("user source '{}' cannot be read: its routes answer 503 until it can: {}",
+                                 name, r.error());
+                else
+                    spdlog::warn("user source '{}' not reloaded, keeping the previous users: {}", name,
+                                 r.error());
             });
         }
         rt->directories[src.name] = opened->directory;

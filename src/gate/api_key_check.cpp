@@ -64,16 +64,18 @@ Decision check_key(const Policy& policy, const Route& route, const Request& req,
     const std::string& source = !route.user_source.empty() ? route.user_source : policy.sessions.user_source;
     if (!k.user.empty() && !source.empty()) {
         auto dir = dirs.find(source);
-        if (dir == dirs.end() || !dir->second || !dir->second->healthy()) {
+        auto found = dir == dirs.end() || !dir->second ? UserLookup(fail(std::string("not configured")))
+                                                       : dir->second->find(k.user);
+        if (!found) {
             Decision d;
             d.verdict = Verdict::unavailable;
             d.route = &route;
-            d.reason = "user source '" + source + "' unavailable";
+            d.reason = "user source '" + source + "' unavailable: " + found.error();
             d.public_detail = "The authentication service is temporarily unavailable.";
             d.scheme = "apikey";
             return d;
         }
-        auto u = dir->second->find(k.user);
+        const auto& u = found.value();
         if (!u || u->disabled)
             return refused(policy, route, ctx, "unknown key",
                            "api key '" + k.name + "': user '" + k.user + "' is gone or disabled");

@@ -23,6 +23,21 @@ bool is_tchar(char ch) noexcept {
     return std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
 }
 
+bool is_bws(char c) noexcept { return c == ' ' || c == '\t'; }
+
+// qdtext (RFC 9110 5.6.4): HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text.
+bool is_qdtext(char ch) noexcept {
+    const auto c = static_cast<unsigned char>(ch);
+    return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E) ||
+           c >= 0x80;
+}
+
+// The second byte of a quoted-pair: HTAB / SP / VCHAR / obs-text.
+bool is_pair_char(char ch) noexcept {
+    const auto c = static_cast<unsigned char>(ch);
+    return c == '\t' || c == ' ' || (c >= 0x21 && c <= 0x7E) || c >= 0x80;
+}
+
 }  // namespace
 
 const char* to_string(ChunkedError e) noexcept {
@@ -42,6 +57,90 @@ bool ChunkedCheck::fail(ChunkedError e) noexcept {
     error_ = e;
     state_ = State::failed;
     return false;
+}
+
+// Mirrors Beast 1.81's parse_chunk_extensions, except that the line ends at
+// the first CR: Beast reads a quoted-string past the CRLF and then waits for
+// a closing quote that never comes, so such a line must be refused here.
+bool ChunkedCheck::ext_step(char c) noexcept {
+    if (c == '\n') return fail(ChunkedError::bad_line_end);
+    const bool cr = c == '\r';
+    switch (state_) {
+        case State::ext_bws:
+            if (c == ';')
+                state_ = State::ext_name_start;
+            else if (!is_bws(c))
+                return fail(ChunkedError::bad_extension);
+            return true;
+        case State::ext_name_start:
+            if (is_tchar(c))
+                state_ = State::ext_name;
+            else if (!is_bws(c))
+                return fail(ChunkedError::bad_extension);
+            return true;
+        case State::ext_name:
+            if (cr)
+                state_ = State::size_cr;
+            else if (c == ';')
+                state_ = State::ext_name_start;
+            else if (c == '=')
+                state_ = State::ext_val_start;
+            else if (is_bws(c))
+                state_ = State::ext_name_bws;
+            else if (!is_tchar(c))
+                return fail(ChunkedError::bad_extension);
+            return true;
+        case State::ext_name_bws:
+            if (c == ';')
+                state_ = State::ext_name_start;
+            else if (c == '=')
+                state_ = State::ext_val_start;
+            else if (!is_bws(c))
+                return fail(ChunkedError::bad_extension);
+            return true;
+        case State::ext_val_start:
+            if (c == '"')
+                state_ = State::ext_quoted;
+            else if (is_tchar(c))
+                state_ = State::ext_token;
+            else if (!is_bws(c))
+                return fail(ChunkedError::bad_extension);
+            return true;
+        case State::ext_token:
+            if (cr)
+                state_ = State::size_cr;
+            else if (c == ';')
+                state_ = State::ext_name_start;
+            else if (is_bws(c))
+                state_ = State::ext_bws;
+            else if (!is_tchar(c))
+                return fail(ChunkedError::bad_extension);
+            return true;
+        case State::ext_quoted_end:
+            if (cr)
+                state_ = State::size_cr;
+            else if (c == ';')
+                state_ = State::ext_name_start;
+            else if (is_bws(c))
+                state_ = State::ext_bws;
+            else
+                return fail(ChunkedError::bad_extension);
+            return true;
+        case State::ext_quoted:  // CR cannot occur in a quoted-string (RFC 9112 7.1.1)
+            if (c == '"')
+                state_ = State::ext_quoted_end;
+            else if (c == '\\')
+                state_ = State::ext_quoted_pair;
+            else if (!is_qdtext(c))
+                return fail(ChunkedError::bad_extension);
+            return true;
+        case State::ext_quoted_pair:
+            if (!is_pair_char(c)) return fail(ChunkedError::bad_extension);
+            state_ = State::ext_quoted;
+            return true;
+        default:
+            return fail(ChunkedError::bad_extension);
+    }
 }
 
 std::size_t ChunkedCheck::feed(std::string_view bytes) noexcept {
@@ -65,18 +164,26 @@ std::size_t ChunkedCheck::feed(std::string_view bytes) noexcept {
                 } else if (c == '\r') {
                     if (digits_ == 0) return fail(ChunkedError::bad_size), i;
                     state_ = State::size_cr;
-                } else if ((c == ';' || c == ' ' || c == '\t') && digits_ > 0) {
-                    state_ = State::ext;
+                } else if (c == ';' && digits_ > 0) {
+                    state_ = State::ext_name_start;
+                } else if ((c == ' ' || c == '\t') && digits_ > 0) {
+                    state_ = State::ext_bws;
                 } else {
                     return fail(c == '\n' ? ChunkedError::bad_line_end : ChunkedError::bad_size), i;
                 }
                 break;
             }
-            case State::ext:
+            case State::ext_bws:
+            case State::ext_name_start:
+            case State::ext_name:
+            case State::ext_name_bws:
+            case State::ext_val_start:
+            case State::ext_token:
+            case State::ext_quoted:
+            case State::ext_quoted_pair:
+            case State::ext_quoted_end:
                 if (++line_ > kMaxLine) return fail(ChunkedError::line_too_long), i;
-                if (c == '\r') state_ = State::size_cr;
-                else if (c == '\n') return fail(ChunkedError::bad_line_end), i;
-                else if (is_ctl(c)) return fail(ChunkedError::bad_extension), i;
+                if (!ext_step(c)) return i;
                 break;
             case State::size_cr:
                 if (c != '\n') return fail(ChunkedError::bad_line_end), i;

@@ -125,13 +125,18 @@ Decision check_digest(const Policy& policy, const Route& route, const Request& r
     const Attempt who{req.client_address, c->username};
     if (auto refused = refuse_if_locked(policy, route, who, ctx, "digest")) return std::move(*refused);
     auto dir = dirs.find(route.user_source);
-    if (dir == dirs.end() || !dir->second || !dir->second->healthy())
+    if (dir == dirs.end() || !dir->second)
         return with_challenges(Verdict::unavailable, route, policy, ctx,
                                "user source '" + route.user_source + "' unavailable",
                                "The authentication service is temporarily unavailable.");
     const std::string_view family = schemes::to_string(schemes::base_of(c->algorithm));
-    const auto rec = c->userhash ? dir->second->find_by_digest_userhash(route.realm, family, c->username)
-                                 : dir->second->find(c->username);
+    const auto found = c->userhash ? dir->second->find_by_digest_userhash(route.realm, family, c->username)
+                                   : dir->second->find(c->username);
+    if (!found)
+        return with_challenges(Verdict::unavailable, route, policy, ctx,
+                               "user source '" + route.user_source + "' unavailable: " + found.error(),
+                               "The authentication service is temporarily unavailable.");
+    const auto& rec = found.value();
     const DigestSecret* secret = rec ? secret_for(*rec, route.realm, c->algorithm) : nullptr;
     // Unknown user or no secret for this realm: compute anyway against a
     // throwaway HA1, so the answer takes as long as for a real user.

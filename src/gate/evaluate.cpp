@@ -195,8 +195,11 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
             return ev;
         }
         auto dir = dirs.find(route->user_source);
-        if (dir == dirs.end() || !dir->second || !dir->second->healthy()) {
-            ev.decision = make(Verdict::unavailable, route, "user source '" + route->user_source + "' unavailable",
+        auto found = dir == dirs.end() || !dir->second ? UserLookup(fail(std::string("not configured")))
+                                                       : dir->second->find(basic->user);
+        if (!found) {
+            ev.decision = make(Verdict::unavailable, route,
+                               "user source '" + route->user_source + "' unavailable: " + found.error(),
                                "The authentication service is temporarily unavailable.");
             ev.decision->scheme = "basic";
             return ev;
@@ -211,7 +214,7 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
         check.client_address = req.client_address;
         check.user = basic->user;
         check.password = std::move(basic->password);
-        check.record = dir->second->find(basic->user);
+        check.record = std::move(found).value();
         // An unknown user is verified against a dummy hash of the same format
         // and cost as the source's users, so timing does not reveal who exists.
         check.stored_hash = check.record ? check.record->password_hash : dir->second->dummy_hash();

@@ -214,4 +214,11 @@ Result<HeadFacts, HeadError> check_request_head(std::string_view raw_head) {
     return f;
 }
 
+bool request_line_too_long(std::string_view buffered, std::size_t limit) noexcept {
+    const auto eol = buffered.find(kCrlf);
+    // No line end yet in a buffer at the limit: the request line is at least that long.
+    if (eol == std::string_view::npos) return buffered.size() >= limit;
+    return eol + kCrlf.size() > limit;
+}
+
 }  // namespace gk::gate

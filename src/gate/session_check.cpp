@@ -87,9 +87,13 @@ std::optional<Decision> check_session(const Policy& policy, const Route& route, 
     }
     const auto& s = found.record;
     auto dir = dirs.find(policy.sessions.user_source);
-    if (dir == dirs.end() || !dir->second || !dir->second->healthy())
+    if (dir == dirs.end() || !dir->second)
         return unavailable(route, "user source '" + policy.sessions.user_source + "' unavailable");
-    auto user = dir->second->find(s.user);
+    const auto looked_up = dir->second->find(s.user);
+    if (!looked_up)
+        return unavailable(
+            route, "user source '" + policy.sessions.user_source + "' unavailable: " + looked_up.error());
+    const auto& user = looked_up.value();
     if (!user || user->disabled)
         return login_required(policy, route, req, ctx, "session user '" + s.user + "' is gone or disabled");
 

@@ -65,11 +65,11 @@ Result<AccessTokenClaims, OAuthError> user_claims(const Issuer& issuer, const st
     c.scope = scope;
     c.user_token = true;
     if (issuer.users == nullptr) return c;
-    auto rec = issuer.users->find(user);
-    if (!rec) {
-        if (!issuer.users->healthy()) return fail(store_error());
+    auto found = issuer.users->find(user);
+    if (!found) return fail(store_error());  // could not look: 503, never "no such user"
+    const auto& rec = found.value();
+    if (!rec)
         return fail(oauth_error(OAuthErrorCode::invalid_grant, "the user of this grant no longer exists"));
-    }
     if (rec->disabled)
         return fail(oauth_error(OAuthErrorCode::invalid_grant, "the user of this grant is disabled"));
     c.groups = rec->groups;

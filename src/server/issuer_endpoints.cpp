@@ -236,8 +236,11 @@ string_response login_post(const Ctx& c) {
                           username);
     }
     const auto* users = login_users(c);
-    if (!users || !users->healthy()) {
-        c.log.reason = "login: user source unavailable";
+    auto found = !users             ? gate::UserLookup(fail(std::string("not configured")))
+                 : username.empty() ? gate::UserLookup(std::optional<gate::UserRecord>{})
+                                    : users->find(username);
+    if (!found) {
+        c.log.reason = "login: user source unavailable: " + found.error();
         return message_page(http::status::service_unavailable, "Sign-in unavailable",
                             "Signing in is not possible right now. Please try again shortly.", c.version);
     }
@@ -254,7 +257,7 @@ string_response login_post(const Ctx& c) {
         return res;
     }
     Secret password(field(issuer::kFieldPassword));
-    auto rec = username.empty() ? std::nullopt : users->find(username);
+    const auto& rec = found.value();
     // Unknown users cost the same hash work as known ones.
     auto verified = password::verify(rec ? rec->password_hash : users->dummy_hash(), password.reveal());
     const bool ok = rec && !rec->disabled && verified.ok() && verified.value();

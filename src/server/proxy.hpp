@@ -109,10 +109,22 @@ asio::awaitable<std::pair<Failure, ProxyOutcome>> exchange(ProxyContext& ctx, Cl
         if (wec) out.keep_alive = false;
     } else {
         auto back = co_await relay_body(up, conn.buffer, *rp, client, rsr, lim.body_timeout);
+        if (back.read && back.written == 0) {
+            // The head goes out with the first piece of body: nothing was sent
+            // yet, so the client can still be told the truth (502).
+            ctx.log.reason =
+                "upstream body: " + back.read.message() + " (before anything was sent to the client)";
+            co_return std::pair{Failure::upstream, std::move(out)};
+        }
         if (back.read || back.write) {
-            // Headers are already on the wire: the only honest signal left is closing.
+            // The head is already on the wire: the only honest signal left is
+            // closing, and the client sees a truncated body.
             out.keep_alive = false;
-            ctx.log.reason = back.read ? "upstream body: " + back.read.message() : "client write: " + back.write.message();
+            ctx.log.reason = back.read
+                                 ? "upstream body: " + back.read.message() + " after " +
+                                       std::to_string(back.written) +
+                                       " bytes were sent to the client: response truncated, connection closed"
+                                 : "client write: " + back.write.message();
             co_return std::pair{Failure::client, std::move(out)};
         }
     }

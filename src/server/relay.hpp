@@ -15,8 +15,9 @@
 namespace gk::server {
 
 struct RelayError {
-    error_code read;   // failure reading from `in`
-    error_code write;  // failure writing to `out`
+    error_code read;          // failure reading from `in`
+    error_code write;         // failure writing to `out`
+    std::size_t written = 0;  // bytes that reached `out` (head included): 0 means nothing was sent
 };
 
 // Fills the parser's body buffer like http::async_read, but every byte read
@@ -110,12 +111,13 @@ asio::awaitable<RelayError> relay_body(In& in, beast::flat_buffer& in_buf,
                                        gate::ChunkedCheck* check = nullptr, std::string_view preread = {}) {
     std::array<char, 64 * 1024> chunk;
     std::size_t checked = 0;
+    std::size_t written = 0;
     bool preread_sent = preread.empty();
     do {
         if (!p.is_done()) {
             auto [ec, n] = co_await read_body_piece(in, in_buf, p, std::span<char>(chunk), check, checked,
                                                     step_timeout);
-            if (ec) co_return RelayError{ec, {}};
+            if (ec) co_return RelayError{ec, {}, written};
             p.get().body().size = n;
             p.get().body().data = chunk.data();
             p.get().body().more = !p.is_done();
@@ -131,10 +133,11 @@ asio::awaitable<RelayError> relay_body(In& in, beast::flat_buffer& in_buf,
         }
         beast::get_lowest_layer(out).expires_after(step_timeout);
         auto [wec, m] = co_await http::async_write(out, sr, use_nothrow);
+        written += m;
         if (wec == http::error::need_buffer) wec = {};
-        if (wec) co_return RelayError{{}, wec};
+        if (wec) co_return RelayError{{}, wec, written};
     } while (!p.is_done() && !sr.is_done());
-    co_return RelayError{};
+    co_return RelayError{{}, {}, written};
 }
 
 }  // namespace gk::server

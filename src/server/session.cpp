@@ -20,7 +20,7 @@
 namespace gk::server {
 namespace {
 
-enum class HeadStatus { ok, closed, timeout, too_large, bad };
+enum class HeadStatus { ok, closed, timeout, too_large, uri_too_long, bad };
 
 // A deadline that cancels the pending read instead of closing the socket, as
 // beast's own expiry does: a 408 must still be writable after it fires. The
@@ -72,6 +72,12 @@ asio::awaitable<error_code> wait_for_bytes(Stream& s, beast::flat_buffer& buf) {
     }
 }
 
+// 414 when the request line alone is over the limit (RFC 9112 3), else 431.
+HeadStatus oversize_status(std::string_view head, const gate::Limits& lim) {
+    return gate::request_line_too_long(head, lim.max_header_bytes) ? HeadStatus::uri_too_long
+                                                                   : HeadStatus::too_large;
+}
+
 // Reads until the end of a request head (CRLF CRLF) without parsing it, so the
 // raw bytes can be checked before Beast sees them (SECURITY.md 5.1). The head
 // timeout counts from its first byte, so trickling bytes does not extend it.
@@ -94,13 +100,13 @@ asio::awaitable<std::pair<HeadStatus, std::size_t>> read_head(Stream& s, beast::
         }
         auto end = d.find("\r\n\r\n");
         if (end != std::string_view::npos) {
-            if (end + 4 > lim.max_header_bytes) co_return std::pair{HeadStatus::too_large, std::size_t{0}};
+            if (end + 4 > lim.max_header_bytes) co_return std::pair{oversize_status(d, lim), std::size_t{0}};
             co_return std::pair{HeadStatus::ok, end + 4};
         }
         // A bare LF will never become CRLF CRLF: refuse now rather than wait.
         for (std::size_t i = 0; i < d.size(); ++i)
             if (d[i] == '\n' && (i == 0 || d[i - 1] != '\r')) co_return std::pair{HeadStatus::bad, std::size_t{0}};
-        if (d.size() >= lim.max_header_bytes) co_return std::pair{HeadStatus::too_large, std::size_t{0}};
+        if (d.size() >= lim.max_header_bytes) co_return std::pair{oversize_status(d, lim), std::size_t{0}};
         if (!started && !d.empty()) {
             started = true;
             if (!first) deadline.arm(lim.header_timeout);
@@ -455,10 +461,13 @@ asio::awaitable<bool> session_loop(Worker& w, Stream& s, ConnInfo info) {
         if (st != HeadStatus::ok) {
             const auto status = st == HeadStatus::timeout     ? http::status::request_timeout
                                 : st == HeadStatus::too_large ? http::status::request_header_fields_too_large
-                                                              : http::status::bad_request;
-            auto res = error_response(status, st == HeadStatus::timeout     ? "The request head did not arrive in time."
-                                              : st == HeadStatus::too_large ? "The request head is too large."
-                                                                            : "Malformed request.",
+                                : st == HeadStatus::uri_too_long ? http::status::uri_too_long
+                                                                 : http::status::bad_request;
+            auto res = error_response(status,
+                                      st == HeadStatus::timeout ? "The request head did not arrive in time."
+                                      : st == HeadStatus::too_large    ? "The request head is too large."
+                                      : st == HeadStatus::uri_too_long ? "The request target is too long."
+                                                                       : "Malformed request.",
                                       "", 11);
             res.keep_alive(false);
             co_await write_response(s, res, lim);

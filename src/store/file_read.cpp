@@ -35,6 +35,15 @@ Result<FileStamp, std::string> stat_file(const std::filesystem::path& path) {
     return stamp_of(st);
 }
 
+bool is_readable_regular_file(const std::filesystem::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    ::close(fd);
+    return regular;
+}
+
 Result<FileContent, std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return fail(describe_errno(path, "open", errno));

@@ -30,6 +30,9 @@ inline constexpr std::size_t kMaxUserFileBytes = 64u << 20;
 
 Result<FileStamp, std::string> stat_file(const std::filesystem::path& path);
 
+// true when `path` opens for reading and is a regular file (following links).
+[[nodiscard]] bool is_readable_regular_file(const std::filesystem::path& path);
+
 // Fails (with the path and reason) when the file is missing, not a regular
 // file, larger than max_bytes, or was modified while being read: an editor
 // writing in place must not hand us half a file.

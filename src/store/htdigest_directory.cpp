@@ -40,20 +40,20 @@ std::optional<gate::UserRecord> HtdigestDirectory::record(const Users& users, st
     return rec;
 }
 
-std::optional<gate::UserRecord> HtdigestDirectory::find(std::string_view name) const {
+gate::UserLookup HtdigestDirectory::find(std::string_view name) const {
     auto users = file_.current();
-    if (!users) return std::nullopt;
+    if (!users) return fail(unreadable_message(file_));
     return record(*users, name);
 }
 
-std::optional<gate::UserRecord> HtdigestDirectory::find_by_digest_userhash(std::string_view realm,
-                                                                           std::string_view algorithm,
-                                                                           std::string_view userhash) const {
-    if (algorithm != "MD5") return std::nullopt;  // the file holds nothing else
+gate::UserLookup HtdigestDirectory::find_by_digest_userhash(std::string_view realm,
+                                                            std::string_view algorithm,
+                                                            std::string_view userhash) const {
     auto users = file_.current();
-    if (!users) return std::nullopt;
+    if (!users) return fail(unreadable_message(file_));
+    if (algorithm != "MD5") return std::optional<gate::UserRecord>{};  // the file holds nothing else
     auto it = users->by_userhash.find(userhash_key(realm, userhash));
-    if (it == users->by_userhash.end()) return std::nullopt;
+    if (it == users->by_userhash.end()) return std::optional<gate::UserRecord>{};
     return record(*users, it->second);
 }
 

@@ -26,11 +26,12 @@ public:
     explicit HtdigestDirectory(std::filesystem::path path);
 
     // password_hash is empty, groups are none; one {realm, "MD5", ha1} per realm.
-    [[nodiscard]] std::optional<gate::UserRecord> find(std::string_view name) const override;
+    // An error while the file cannot be read (see WatchedFile): the gate answers 503.
+    [[nodiscard]] gate::UserLookup find(std::string_view name) const override;
     [[nodiscard]] bool healthy() const override;
     // MD5 only: H(user ":" realm) of every line is computed when the file is read.
-    [[nodiscard]] std::optional<gate::UserRecord> find_by_digest_userhash(
-        std::string_view realm, std::string_view algorithm, std::string_view userhash) const override;
+    [[nodiscard]] gate::UserLookup find_by_digest_userhash(std::string_view realm, std::string_view algorithm,
+                                                           std::string_view userhash) const override;
 
     // Cheap when nothing changed (one stat). true: a new snapshot is live;
     // false: unchanged. On error the previous snapshot stays live.

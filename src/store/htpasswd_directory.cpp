@@ -40,15 +40,15 @@ Result<HtpasswdDirectory::Snapshot, LoadError> parse(std::string_view text) {
 
 HtpasswdDirectory::HtpasswdDirectory(std::filesystem::path path) : file_(std::move(path), parse) {}
 
-std::optional<gate::UserRecord> HtpasswdDirectory::find(std::string_view name) const {
+gate::UserLookup HtpasswdDirectory::find(std::string_view name) const {
     auto snap = file_.current();
-    if (!snap) return std::nullopt;
+    if (!snap) return fail(unreadable_message(file_));
     auto it = snap->hashes.find(name);
-    if (it == snap->hashes.end()) return std::nullopt;
+    if (it == snap->hashes.end()) return std::optional<gate::UserRecord>{};
     gate::UserRecord rec;
     rec.name = it->first;
     rec.password_hash = it->second;
-    return rec;
+    return std::optional<gate::UserRecord>{std::move(rec)};
 }
 
 bool HtpasswdDirectory::healthy() const { return file_.current() != nullptr; }

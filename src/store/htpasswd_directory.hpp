@@ -2,7 +2,8 @@
 // Users from an Apache htpasswd file, re-read when the file changes.
 //
 // Snapshot and reload rules are WatchedFile's: lookups never wait for a
-// reload, and a failed re-read keeps the last good users.
+// reload; a file that fails to parse keeps the last good users, a file that
+// is gone or unreadable makes every lookup an error (503) until it is back.
 //
 // htpasswd has no groups, emails or a disabled flag: records carry none.
 // Apache's companion AuthGroupFile ("group: user user") is deliberately not
@@ -25,7 +26,8 @@ public:
     // until a later reload_if_changed() succeeds.
     explicit HtpasswdDirectory(std::filesystem::path path);
 
-    [[nodiscard]] std::optional<gate::UserRecord> find(std::string_view name) const override;
+    // An error while the file cannot be read (see WatchedFile): the gate answers 503.
+    [[nodiscard]] gate::UserLookup find(std::string_view name) const override;
     [[nodiscard]] bool healthy() const override;
 
     // Cheap when nothing changed (one stat). true: a new snapshot is live;

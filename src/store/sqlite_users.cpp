@@ -88,13 +88,51 @@ bool check_hash(std::string_view hash) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteUsers>, StoreError> SqliteUsers::open(const std::filesystem::path& path) {
+Result<std::unique_ptr<SqliteUsers>, StoreError> SqliteUsers::open(const std::filesystem::path& path,
+                                                                   std::chrono::milliseconds retry_after) {
     auto db = SqliteDb::open(path, gatekeeper_schema());
     if (!db) return fail(unavailable(db.error()));
-    return std::unique_ptr<SqliteUsers>(new SqliteUsers(std::move(db).value(), path));
+    return std::unique_ptr<SqliteUsers>(new SqliteUsers(std::move(db).value(), path, retry_after));
 }
 
-bool SqliteUsers::healthy() const { return healthy_.load(std::memory_order_relaxed); }
+Result<Ok, std::string> SqliteUsers::usable() const {
+    if (!failed_) return Ok{};
+    const auto now = std::chrono::steady_clock::now();
+    if (now - failed_at_ < retry_after_) return fail("user database unavailable: " + last_error_);
+    failed_at_ = now;  // one reopen per back-off, even when it fails
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path_, ec)) {
+        last_error_ = path_.string() + " is missing or not a regular file";
+        return fail("user database unavailable: " + last_error_);
+    }
+    auto fresh = SqliteDb::open(path_, gatekeeper_schema());
+    if (!fresh) {
+        last_error_ = fresh.error();
+        return fail("user database unavailable: " + last_error_);
+    }
+    db_ = std::move(fresh).value();
+    failed_ = false;
+    return Ok{};
+}
+
+gate::UserLookup SqliteUsers::settle(gate::UserLookup r) const {
+    if (!r) {
+        failed_ = true;
+        failed_at_ = std::chrono::steady_clock::now();
+        last_error_ = r.error();
+    }
+    return r;
+}
+
+bool SqliteUsers::healthy() const {
+    std::lock_guard lock(mu_);
+    if (auto ok = usable(); !ok) return false;
+    auto st = db_.prepare("SELECT 1 FROM users LIMIT 1");
+    Result<bool, std::string> row = st ? st->step() : Result<bool, std::string>(fail(st.error()));
+    if (row) return true;
+    (void)settle(fail(row.error()));
+    return false;
+}
 
 Result<std::optional<gate::UserRecord>, std::string> SqliteUsers::query_user(std::string_view name) const {
     auto st = db_.prepare(std::string(kSelectUsers) + " WHERE u.name = ?1");
@@ -106,30 +144,25 @@ Result<std::optional<gate::UserRecord>, std::string> SqliteUsers::query_user(std
     return std::optional<gate::UserRecord>{read_record(*st)};
 }
 
-std::optional<gate::UserRecord> SqliteUsers::find_by_digest_userhash(std::string_view realm,
-                                                                    std::string_view algorithm,
-                                                                    std::string_view userhash) const {
+gate::UserLookup SqliteUsers::find_by_digest_userhash(std::string_view realm, std::string_view algorithm,
+                                                      std::string_view userhash) const {
     std::lock_guard lock(mu_);
+    if (auto ok = usable(); !ok) return fail(ok.error());
     auto st = db_.prepare(std::string(kSelectUsers) +
                           " WHERE u.id = (SELECT user_id FROM digest_secrets"
                           "  WHERE realm = ?1 AND algorithm = ?2 AND userhash = ?3 LIMIT 1)");
-    if (!st) {
-        healthy_.store(false, std::memory_order_relaxed);
-        return std::nullopt;
-    }
+    if (!st) return settle(fail(st.error()));
     st->bind(1, realm).bind(2, algorithm).bind(3, userhash);
     auto row = st->step();
-    healthy_.store(row.ok(), std::memory_order_relaxed);
-    if (!row || !row.value()) return std::nullopt;
-    return read_record(*st);
+    if (!row) return settle(fail(row.error()));
+    if (!row.value()) return std::optional<gate::UserRecord>{};
+    return std::optional<gate::UserRecord>{read_record(*st)};
 }
 
-std::optional<gate::UserRecord> SqliteUsers::find(std::string_view name) const {
+gate::UserLookup SqliteUsers::find(std::string_view name) const {
     std::lock_guard lock(mu_);
-    auto r = query_user(name);
-    healthy_.store(r.ok(), std::memory_order_relaxed);
-    if (!r) return std::nullopt;
-    return std::move(r).value();
+    if (auto ok = usable(); !ok) return fail(ok.error());
+    return settle(query_user(name));
 }
 
 Result<std::vector<gate::UserRecord>, StoreError> SqliteUsers::list_users() const {

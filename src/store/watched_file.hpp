@@ -3,9 +3,16 @@
 // disk: the reload rules shared by the htpasswd and htdigest user sources.
 //
 // Readers copy a shared_ptr under a tiny lock, so a lookup never waits for a
-// parse and never sees a mix of old and new. A re-read that fails (parse
-// error, file gone, mid-edit) keeps the last good snapshot and reports why;
-// the same broken bytes are not re-parsed on every tick.
+// parse and never sees a mix of old and new. What a failed re-read does
+// depends on why it failed (fail closed, DESIGN.md):
+//   - the file is gone, not a regular file, or cannot be opened: the snapshot
+//     is dropped, current() is null and lookups fail (503) until the file can
+//     be read again. A user store that cannot be read must never pass anyone
+//     on a copy the operator may have removed on purpose.
+//   - the file reads but does not parse (a half-written edit, a typo), or
+//     changed while being read: the last good snapshot stays live, so an edit
+//     in progress does not lock everyone out; the same broken bytes are not
+//     re-parsed on every tick.
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -45,16 +52,26 @@ public:
     }
 
     // Cheap when nothing changed (one stat) unless `force`. true: a new
-    // snapshot is live; false: unchanged. On error the previous one stays live.
+    // snapshot is live; false: unchanged. On error: see the rules above.
     Result<bool, LoadError> reload(bool force) {
         std::lock_guard lock(reload_mu_);
         auto remember = [&](LoadError e) -> Result<bool, LoadError> {
             last_error_ = e;
             return fail(std::move(e));
         };
+        // Gone or unreadable: nothing to serve from until it is back.
+        auto unreadable = [&](LoadError e) -> Result<bool, LoadError> {
+            std::shared_ptr<const Snapshot> old;
+            {
+                std::lock_guard slock(snapshot_mu_);
+                old = std::exchange(snapshot_, nullptr);
+            }
+            last_failed_stamp_.reset();
+            return remember(std::move(e));
+        };
         if (!force) {
             auto stamp = stat_file(path_);
-            if (!stamp) return remember(LoadError{0, stamp.error()});
+            if (!stamp) return unreadable(LoadError{0, stamp.error()});
             if (auto live = live_stamp(); live && *live == stamp.value()) {
                 last_error_.reset();  // the live snapshot matches the file again
                 return false;
@@ -63,7 +80,11 @@ public:
             if (last_failed_stamp_ && *last_failed_stamp_ == stamp.value() && last_error_) return fail(*last_error_);
         }
         auto content = read_file(path_);
-        if (!content) return remember(LoadError{0, content.error()});
+        if (!content) {
+            if (!is_readable_regular_file(path_)) return unreadable(LoadError{0, content.error()});
+            return remember(
+                LoadError{0, content.error()});  // changed while read, too large: keep the last good
+        }
         auto parsed = parse_(content->text);
         if (!parsed) {
             last_failed_stamp_ = content->stamp;
@@ -111,5 +132,12 @@ private:
     mutable std::mutex snapshot_mu_;
     std::shared_ptr<const Snapshot> snapshot_;
 };
+
+// Why a WatchedFile has no snapshot, for a lookup's error (never holds a hash).
+template <class Data>
+std::string unreadable_message(const WatchedFile<Data>& file) {
+    auto e = file.load_error();
+    return e ? e->message : file.path().string() + " cannot be read";
+}
 
 }  // namespace gk::store

@@ -4,8 +4,11 @@ keep-alive, bodiless responses, chunked responses and Expect: 100-continue.
 """
 import json
 import os
+import socket
+import struct
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -37,6 +40,10 @@ upstreams:
     url: http://127.0.0.1:{up}
     connect_timeout: 2s
     response_timeout: 1500ms
+  rst:
+    url: http://127.0.0.1:{rst}
+    connect_timeout: 1s
+    response_timeout: 2s
   dead:
     url: http://127.0.0.1:{dead}
     connect_timeout: 1s
@@ -44,6 +51,10 @@ upstreams:
 users:
   staff: {{ htpasswd: users.htpasswd }}
 routes:
+  - name: rst
+    path: /rst/
+    upstream: rst
+    require: public
   - name: dead
     path: /dead/
     upstream: dead
@@ -62,6 +73,57 @@ routes:
 """
 
 
+class RstUpstream:
+    """An upstream that promises 100000 bytes, sends some, then resets the connection (SO_LINGER 0).
+
+    /rst/early: the head and 1000 bytes, then RST (nothing can have reached the client yet).
+    /rst/late: the head and 70000 bytes (more than gatekeeper's 64 KiB relay buffer, so the
+    head and a first piece are forwarded), a pause, then RST.
+    """
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn):
+        try:
+            conn.settimeout(5)
+            data = b""
+            while b"\r\n\r\n" not in data and len(data) < 65536:
+                piece = conn.recv(4096)
+                if not piece:
+                    return
+                data += piece
+            late = b"/rst/late" in data.split(b"\r\n", 1)[0]
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"r" * (70000 if late else 1000))
+            time.sleep(0.5 if late else 0.2)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.sock.close()
+
+
 class ProxyLimitsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -71,8 +133,10 @@ class ProxyLimitsTest(unittest.TestCase):
         cls.up = h.Upstream()
         cls.addClassCleanup(cls.up.close)
         h.make_htpasswd(os.path.join(cls._tmp.name, "users.htpasswd"), {"alice": "wonderland"})
+        cls.rst = RstUpstream()
+        cls.addClassCleanup(cls.rst.close)
         dead = h.free_port()  # nobody listens there
-        cls.gk = h.GatekeeperServe(lambda p: CONFIG.format(port=p, up=cls.up.port, dead=dead,
+        cls.gk = h.GatekeeperServe(lambda p: CONFIG.format(port=p, up=cls.up.port, dead=dead, rst=cls.rst.port,
                                                            max_header=MAX_HEADER, max_body=MAX_BODY),
                                    cls._tmp.name)
         cls.gk.start()
@@ -106,6 +170,18 @@ class ProxyLimitsTest(unittest.TestCase):
         lines = "".join("X-H%d: %s\r\n" % (i, "b" * 100) for i in range(60))  # ~6.5 KB
         resp = self.raw(("GET /pub/many-heads HTTP/1.1\r\nHost: a\r\n%s\r\n" % lines).encode())
         self.assertEqual(resp.status, 431, resp)
+
+    def test_request_target_too_long_is_414(self):
+        # RFC 9112 3: a request line over the head limit is 414 (URI Too Long), not 431.
+        req = ("GET /pub/long-uri/%s HTTP/1.1\r\nHost: a\r\n\r\n" % ("u" * (MAX_HEADER + 100))).encode()
+        resp = self.raw(req)
+        self.assertEqual(resp.status, 414, resp)
+        self.assertTrue(resp.closed)
+        self.assertIsNone(self.upstream_request("long-uri"))
+        # Still arriving, no line end yet: the same answer.
+        with h.RawConn(self.port, timeout=3) as c:
+            c.send(("GET /pub/long-uri2/%s" % ("v" * (MAX_HEADER + 100))).encode())
+            self.assertEqual(c.read_response(timeout=T).status, 414)
 
     def test_header_just_under_limit_passes(self):
         resp = self.raw(("GET /pub/near-limit HTTP/1.1\r\nHost: a\r\nX-Pad: %s\r\nConnection: close\r\n\r\n"
@@ -192,6 +268,46 @@ class ProxyLimitsTest(unittest.TestCase):
         self.assertEqual(r.status_code, 504, r.text[:200])
         self.assertGreater(elapsed, 1.2)
         self.assertLess(elapsed, 3.5)
+
+    def access_log_line(self, path):
+        for line in self.gk.proc.stdout_text().splitlines() + self.gk.proc.stderr_text().splitlines():
+            if '"path":"%s"' % path in line:
+                return line
+        return None
+
+    def wait_access_log_line(self, path):
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            line = self.access_log_line(path)
+            if line:
+                return line
+            time.sleep(0.05)
+        return None
+
+    def test_upstream_reset_before_anything_sent_is_502(self):
+        # The head goes out with the first piece of body: an upstream reset before
+        # that must be a 502, not an empty reply logged as 200.
+        resp = self.raw(b"GET /rst/early HTTP/1.1\r\nHost: a\r\n\r\n", timeout=T)
+        self.assertEqual(resp.status, 502, resp)
+        line = self.wait_access_log_line("/rst/early")
+        self.assertIsNotNone(line, self.diag())
+        self.assertIn('"status":502', line)
+        self.assertIn("upstream body", line)
+
+    def test_upstream_reset_after_head_sent_closes(self):
+        # Once the head is on the wire the only honest signal is closing: a truncated body.
+        with h.RawConn(self.port, timeout=T) as c:
+            c.send(b"GET /rst/late HTTP/1.1\r\nHost: a\r\n\r\n")
+            head = c.read_response(head_only=True, timeout=T)
+            self.assertEqual(head.status, 200, head)
+            self.assertEqual(head.get("Content-Length"), "100000")
+            self.assertTrue(c.is_closed(5.0), "connection left open after a truncated body")
+            self.assertGreater(len(c.buf), 0, "the first piece of the body was not relayed")
+            self.assertLess(len(c.buf), 100000)
+        line = self.wait_access_log_line("/rst/late")
+        self.assertIsNotNone(line, self.diag())
+        self.assertIn('"status":200', line)
+        self.assertIn("response truncated, connection closed", line)
 
     def test_upstream_within_timeout_is_200(self):
         r = requests.get(self.url("/pub/slow/0.3"), timeout=T)

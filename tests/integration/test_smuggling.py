@@ -105,6 +105,10 @@ FRAMING_400 = [
                               b"ffffffffffffffff1\r\nhello\r\n0\r\n\r\n"), True),
     ("S8-no-crlf-after-data", post("s8f", b"Transfer-Encoding: chunked\r\n", b"5\r\nhelloXY0\r\n\r\n"), True),
     ("S8-lf-only-chunk-lines", post("s8g", b"Transfer-Encoding: chunked\r\n", b"5\nhello\n0\n\n"), True),
+    # RFC 9112 7.1.1: a quoted-string in a chunk extension ends at the line end, or it is an error
+    # (Beast would read on past the CRLF for the closing quote until the body timeout).
+    ("S8-ext-unterminated-quote", post("s8h", b"Transfer-Encoding: chunked\r\n",
+                                       b'5;a="x\r\nhello\r\n0\r\n\r\n'), True),
     # Path rows that must be refused outright.
     ("P1-dotdot-semicolon", get_head("", target=b"/admin/..;/admin/secret"), False),
     ("P1-semicolon-param", get_head("", target=b"/admin;x"), False),

@@ -54,6 +54,14 @@ def group_abuse(rep):
         srv.start()
         port = srv.port
 
+        # First, while 127.0.0.1 has no failures yet (counters are per address across routes).
+        statuses = [_get(port, "/spray/", "user%d" % i, "x", {"X-Forwarded-For": "198.51.100.%d" % i})[0]
+                    for i in range(5)]
+        st, _, _ = _get(port, "/spray/", "bob", "builder", {"X-Forwarded-For": "198.51.100.77"})
+        rep.add("password spray over 5 names, each claiming another X-Forwarded-For",
+                "the address (127.0.0.1, untrusted) is locked: 429 even for a right password",
+                "%s then %d" % (" ".join(map(str, statuses)), st), statuses == [401] * 5 and st == 429)
+
         seen = [_get(port, "/admin/", "alice", "guess%d" % i)[0] for i in range(3)]
         st, hd, body_alice = _get(port, "/admin/", "alice", "wonderland")
         rep.add("3 wrong passwords for alice, then the right one", "401 401 401 then 429 + Retry-After, no challenge",
@@ -88,13 +96,6 @@ def group_abuse(rep):
                 "waited %s, then %d with Retry-After %s" % (waits, st, hd.get("retry-after")),
                 waits == [1, 2] and st == 429 and hd.get("retry-after") == "4")
 
-        statuses = [_get(port, "/spray/", "user%d" % i, "x", {"X-Forwarded-For": "198.51.100.%d" % i})[0]
-                    for i in range(5)]
-        st, _, _ = _get(port, "/spray/", "bob", "builder", {"X-Forwarded-For": "198.51.100.77"})
-        rep.add("password spray over 5 names, each claiming another X-Forwarded-For",
-                "the address (127.0.0.1, untrusted) is locked: 429 even for a right password",
-                "%s then %d" % (" ".join(map(str, statuses)), st), statuses == [401] * 5 and st == 429)
-
         def once(user):
             t0 = time.perf_counter()
             _get(port, "/timing/", user, "definitely-wrong")
@@ -104,13 +105,15 @@ def group_abuse(rep):
             once("alice")
             once("nobody-here")
         real, unknown = [], []
-        for _ in range(40):
+        for _ in range(60):
             real.append(once("alice"))
             unknown.append(once("nobody-here"))
         m1, m2 = statistics.median(real), statistics.median(unknown)
         ratio = max(m1, m2) / min(m1, m2)
-        rep.add("wrong-password timing, real vs unknown user (40 each, bcrypt cost 5)", "medians within 1.3x",
-                "%.2f ms vs %.2f ms (%.2fx)" % (m1 * 1e3, m2 * 1e3, ratio), ratio < 1.3)
+        # The leak this guards against (an argon2id dummy for a bcrypt file) was over 10x; 1.5x
+        # leaves room for a noisy 2-core machine.
+        rep.add("wrong-password timing, real vs unknown user (60 each, interleaved, bcrypt cost 5)",
+                "medians within 1.5x", "%.2f ms vs %.2f ms (%.2fx)" % (m1 * 1e3, m2 * 1e3, ratio), ratio < 1.5)
     finally:
         if srv is not None and srv.proc is not None:
             srv.stop()

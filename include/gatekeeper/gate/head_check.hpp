@@ -17,6 +17,7 @@
 //   - Host must be empty or a plain host[:port] (see is_valid_authority).
 // Two Authorization (or Proxy-Authorization) lines are refused too. Chunk
 // framing (S8, a body matter) is gate/chunked_check.hpp.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,5 +63,10 @@ struct HeadFacts {
 
 // raw_head: everything up to and including the first CRLFCRLF.
 Result<HeadFacts, HeadError> check_request_head(std::string_view raw_head);
+
+// For a head that outgrew `limit` bytes (`buffered`: what arrived of it): true
+// when the request line alone does not fit, which RFC 9112 section 3 answers
+// with 414 (URI Too Long) rather than 431 (the fields are too large).
+[[nodiscard]] bool request_line_too_long(std::string_view buffered, std::size_t limit) noexcept;
 
 }  // namespace gk::gate

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gatekeeper/common/result.hpp"
+
 namespace gk::gate {
 
 // H(user:realm:password) for Digest (RFC 7616), one per realm and hash
@@ -26,14 +28,21 @@ struct UserRecord {
     std::vector<DigestSecret> digest_secrets;
 };
 
+// What a user lookup says: a value (the user, or nullopt: no such user) or
+// an error: the source could not answer (database error, file unreadable).
+// The gate turns an error into 503 at once and never into "unknown user".
+using UserLookup = Result<std::optional<UserRecord>, std::string>;
+
 // A source of users (htpasswd file, embedded database). Implementations are
 // thread-safe; lookups are in memory or a local file-backed store and fast.
 class UserDirectory {
 public:
     virtual ~UserDirectory() = default;
-    // nullopt: no such user. A store failure is reported through healthy().
-    [[nodiscard]] virtual std::optional<UserRecord> find(std::string_view name) const = 0;
-    // false when the backing store cannot be read: requests needing it get 503.
+    // nullopt: no such user; an error: the store could not answer (fail closed).
+    // A source that failed recovers by itself once it can be read again.
+    [[nodiscard]] virtual UserLookup find(std::string_view name) const = 0;
+    // For readiness (/.gatekeeper/readyz) and start-up warnings: whether the
+    // store can answer now. The gate does not ask it; find()'s error decides.
     [[nodiscard]] virtual bool healthy() const = 0;
     // A hash to verify an unknown user's password against, so that the answer
     // takes as long as for a real user of this source: the same format and
@@ -42,10 +51,10 @@ public:
     // Digest userhash (RFC 7616 3.4.4): the user whose H(name ":" realm), with
     // the hash of `algorithm` ("MD5", "SHA-256", "SHA-512-256"), is `userhash`.
     // Sources that cannot answer say nullopt, and such clients are refused.
-    [[nodiscard]] virtual std::optional<UserRecord> find_by_digest_userhash(std::string_view /*realm*/,
-                                                                           std::string_view /*algorithm*/,
-                                                                           std::string_view /*userhash*/) const {
-        return std::nullopt;
+    [[nodiscard]] virtual UserLookup find_by_digest_userhash(std::string_view /*realm*/,
+                                                             std::string_view /*algorithm*/,
+                                                             std::string_view /*userhash*/) const {
+        return std::optional<UserRecord>{};
     }
 };
 

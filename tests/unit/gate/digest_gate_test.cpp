@@ -18,21 +18,25 @@ using namespace std::chrono_literals;
 
 class OneUser final : public UserDirectory {
 public:
-    std::optional<UserRecord> find(std::string_view name) const override {
+    UserLookup find(std::string_view name) const override {
+        if (broken) return fail(std::string("store down"));
         for (const auto& u : users)
-            if (u.name == name) return u;
-        return std::nullopt;
+            if (u.name == name) return std::optional<UserRecord>{u};
+        return std::optional<UserRecord>{};
     }
     bool healthy() const override { return true; }
-    std::optional<UserRecord> find_by_digest_userhash(std::string_view realm, std::string_view algorithm,
-                                                      std::string_view userhash) const override {
+    UserLookup find_by_digest_userhash(std::string_view realm, std::string_view algorithm,
+                                       std::string_view userhash) const override {
+        if (broken) return fail(std::string("store down"));
         for (const auto& u : users) {
             auto alg = schemes::parse_digest_algorithm(algorithm);
-            if (alg && schemes::digest_userhash(*alg, u.name, realm) == userhash) return u;
+            if (alg && schemes::digest_userhash(*alg, u.name, realm) == userhash)
+                return std::optional<UserRecord>{u};
         }
-        return std::nullopt;
+        return std::optional<UserRecord>{};
     }
     std::vector<UserRecord> users;
+    bool broken = false;  // lookups fail although healthy() says true
 };
 
 constexpr std::string_view kRealm = "Admin Panel";
@@ -295,6 +299,19 @@ TEST(DigestGate, AuthIntHashesTheBodyTheServerRead) {
     off.body = "payload=1";
     EXPECT_EQ(decide(f, off).verdict, Verdict::challenge) << "auth-int switched off";
     EXPECT_FALSE(needs_request_body(f.policy, get("/admin/x")));
+}
+
+// Regression: a lookup error is 503 (with the challenges), never "unknown user" (401).
+TEST(DigestGate, UserLookupErrorIsUnavailable) {
+    for (bool userhash : {false, true}) {
+        Fixture f;
+        std::static_pointer_cast<OneUser>(f.dirs["users"])->broken = true;
+        Answer a = fresh_answer(f);
+        a.userhash = userhash;
+        f.policy.digest.userhash = true;
+        auto d = decide(f, get("/admin/x", authorization(a)));
+        EXPECT_EQ(d.verdict, Verdict::unavailable) << "userhash=" << userhash << ": " << d.reason;
+    }
 }
 
 TEST(DigestGate, UserhashFindsTheUserWithoutTheNameInClear) {

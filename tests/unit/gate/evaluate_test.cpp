@@ -13,14 +13,16 @@ namespace {
 
 class FakeDirectory : public UserDirectory {
 public:
-    std::optional<UserRecord> find(std::string_view name) const override {
+    UserLookup find(std::string_view name) const override {
+        if (!up) return fail(std::string("store down"));
         for (const auto& u : users)
-            if (u.name == name) return u;
-        return std::nullopt;
+            if (u.name == name) return std::optional<UserRecord>{u};
+        return std::optional<UserRecord>{};
     }
-    bool healthy() const override { return up; }
+    bool healthy() const override { return up && !stale_unhealthy; }
     std::vector<UserRecord> users;
     bool up = true;
+    bool stale_unhealthy = false;  // healthy() says false although lookups work
 };
 
 Route route(std::string name, std::string prefix, RequireKind kind, std::vector<std::string> values = {}) {
@@ -156,6 +158,26 @@ TEST(Decision, UnavailableUserSourceFailsClosed) {
     const auto d = decide(f, get("/app/", {basic("bob:builder")}));
     EXPECT_EQ(d.verdict, Verdict::unavailable);
     EXPECT_EQ(status_of(d.verdict), 503);
+}
+
+// Regression: a lookup error is 503 at once, never "unknown user" (401).
+TEST(Decision, LookupErrorIsUnavailableNotUnknownUser) {
+    Fixture f;
+    f.dir->up = false;
+    const auto d = decide(f, get("/app/", {basic("mallory:pw")}));
+    EXPECT_EQ(d.verdict, Verdict::unavailable);
+    EXPECT_NE(d.reason.find("unavailable"), std::string::npos) << d.reason;
+}
+
+// Regression: the gate goes by find()'s answer, not by a stale healthy() (a
+// source that recovered answers at once, without a restart).
+TEST(Decision, RecoveredSourcePassesWhateverHealthySays) {
+    Fixture f;
+    f.dir->up = false;
+    EXPECT_EQ(decide(f, get("/app/", {basic("bob:builder")})).verdict, Verdict::unavailable);
+    f.dir->up = true;
+    f.dir->stale_unhealthy = true;
+    EXPECT_EQ(decide(f, get("/app/", {basic("bob:builder")})).verdict, Verdict::allow);
 }
 
 TEST(Decision, UnknownUserIsCheckedAgainstADummyHash) {

@@ -219,6 +219,17 @@ TEST(HeadCheck, MethodIsCaseSensitiveAndKept) {
     EXPECT_EQ(r->method, "get");
 }
 
+// RFC 9112 3: an over-long request-target is 414, over-long fields stay 431.
+TEST(HeadCheck, RequestLineTooLongIsTheLineAlone) {
+    const std::string line = "GET /" + std::string(100, 'a') + " HTTP/1.1\r\n";  // 116 bytes with CRLF
+    EXPECT_TRUE(request_line_too_long(line + "Host: a\r\n\r\n", 100));
+    EXPECT_TRUE(request_line_too_long(line.substr(0, 100), 100)) << "no line end yet, limit reached";
+    EXPECT_FALSE(request_line_too_long(line.substr(0, 99), 100)) << "below the limit, still arriving";
+    EXPECT_FALSE(request_line_too_long(line + "X-Big: " + std::string(500, 'b') + "\r\n", 116))
+        << "the line fits exactly: the fields are too large";
+    EXPECT_TRUE(request_line_too_long(line, 115));
+}
+
 TEST(HeadError, EveryValueHasText) {
     for (int i = 0; i <= static_cast<int>(E::incomplete); ++i) {
         const std::string s = to_string(static_cast<E>(i));

@@ -40,13 +40,15 @@ public:
 
 class Users final : public UserDirectory {
 public:
-    std::optional<UserRecord> find(std::string_view name) const override {
+    UserLookup find(std::string_view name) const override {
+        if (broken) return fail(std::string("store down"));
         for (const auto& u : users)
-            if (u.name == name) return u;
-        return std::nullopt;
+            if (u.name == name) return std::optional<UserRecord>{u};
+        return std::optional<UserRecord>{};
     }
     bool healthy() const override { return true; }
     std::vector<UserRecord> users;
+    bool broken = false;
 };
 
 const std::string kSessionId(43, 'A');
@@ -265,6 +267,14 @@ TEST(SessionGate, StoreDownFailsClosed) {
               Verdict::unavailable);
 }
 
+// Regression: a user lookup that fails is 503 at once, never "user gone" (a login redirect).
+TEST(SessionGate, UserLookupErrorFailsClosed) {
+    Fixture f;
+    std::static_pointer_cast<Users>(f.dirs["users"])->broken = true;
+    EXPECT_EQ(f.run("GET", "/app/", with(kNavigate, {"Cookie", "gatekeeper=" + kSessionId})).verdict,
+              Verdict::unavailable);
+}
+
 TEST(SessionGate, AbsoluteLoginUrlCarriesTheFullReturnUrl) {
     Fixture f;
     f.policy.sessions.login_path = "https://auth.example.test/.gatekeeper/login";
@@ -357,6 +367,16 @@ TEST(ApiKeyGate, TwoCredentialsOrTwoKeysAre400) {
 TEST(ApiKeyGate, StoreDownFailsClosed) {
     Fixture f;
     f.creds.down = true;
+    EXPECT_EQ(f.run("GET", "/api/x", {{"X-API-Key", f.key}}).verdict, Verdict::unavailable);
+}
+
+// Regression: a key acting as a user whose lookup fails is 503, not "user gone" (401).
+TEST(ApiKeyGate, UserLookupErrorFailsClosed) {
+    Fixture f;
+    ApiKeyRecord r = f.creds.keys.begin()->second;
+    r.user = "alice";
+    f.creds.keys[r.key_hash] = r;
+    std::static_pointer_cast<Users>(f.dirs["users"])->broken = true;
     EXPECT_EQ(f.run("GET", "/api/x", {{"X-API-Key", f.key}}).verdict, Verdict::unavailable);
 }
 

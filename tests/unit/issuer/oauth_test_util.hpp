@@ -34,11 +34,11 @@ class FakeUsers : public gate::UserDirectory {
 public:
     std::map<std::string, gate::UserRecord, std::less<>> users;
     bool up = true;
-    [[nodiscard]] std::optional<gate::UserRecord> find(std::string_view name) const override {
-        if (!up) return std::nullopt;
+    [[nodiscard]] gate::UserLookup find(std::string_view name) const override {
+        if (!up) return fail(std::string("store down"));
         auto it = users.find(name);
-        if (it == users.end()) return std::nullopt;
-        return it->second;
+        if (it == users.end()) return std::optional<gate::UserRecord>{};
+        return std::optional<gate::UserRecord>{it->second};
     }
     [[nodiscard]] bool healthy() const override { return up; }
 };

@@ -16,6 +16,7 @@
 namespace gk::store {
 namespace {
 using schemes::DigestAlgorithm;
+using test::must;
 using test::TempDir;
 
 // RFC 2617 3.5: H(Mufasa:testrealm@host.com:Circle Of Life), what
@@ -52,7 +53,7 @@ TEST(HtdigestDirectory, LoadsAndFindsOneSecretPerRealm) {
     EXPECT_FALSE(users.load_error().has_value());
     EXPECT_EQ(users.size(), 3u) << "distinct users, not lines";
 
-    auto mufasa = users.find("Mufasa");
+    auto mufasa = must(users.find("Mufasa"));
     ASSERT_TRUE(mufasa.has_value());
     ASSERT_EQ(mufasa->digest_secrets.size(), 1u);
     EXPECT_EQ(mufasa->digest_secrets[0].realm, "testrealm@host.com");
@@ -60,7 +61,7 @@ TEST(HtdigestDirectory, LoadsAndFindsOneSecretPerRealm) {
     EXPECT_EQ(mufasa->digest_secrets[0].ha1, kMufasaHa1);
     EXPECT_EQ(ha1("Mufasa", "testrealm@host.com", "Circle Of Life"), kMufasaHa1);
 
-    auto alice = users.find("alice");
+    auto alice = must(users.find("alice"));
     ASSERT_TRUE(alice.has_value());
     EXPECT_EQ(alice->name, "alice");
     EXPECT_TRUE(alice->password_hash.empty()) << "no password hash: Basic cannot use this source";
@@ -74,10 +75,10 @@ TEST(HtdigestDirectory, LoadsAndFindsOneSecretPerRealm) {
     EXPECT_EQ(secret_in(*alice, "Admin Panel")->ha1, ha1("alice", "Admin Panel", "queen"));
     EXPECT_EQ(secret_in(*alice, "Admin Panel")->algorithm, "MD5");
 
-    EXPECT_FALSE(users.find("carol").has_value());
-    EXPECT_FALSE(users.find("Alice").has_value()) << "names are case-sensitive";
-    EXPECT_FALSE(users.find("").has_value());
-    EXPECT_FALSE(users.find("# made by htdigest").has_value());
+    EXPECT_FALSE(must(users.find("carol")).has_value());
+    EXPECT_FALSE(must(users.find("Alice")).has_value()) << "names are case-sensitive";
+    EXPECT_FALSE(must(users.find("")).has_value());
+    EXPECT_FALSE(must(users.find("# made by htdigest")).has_value());
 }
 
 TEST(HtdigestDirectory, FindsByMd5UserhashInItsRealmOnly) {
@@ -86,21 +87,22 @@ TEST(HtdigestDirectory, FindsByMd5UserhashInItsRealmOnly) {
                      line("alice", "App", "pw") + line("alice", "Admin", "pw2") + line("bob", "App", "x"));
     HtdigestDirectory users(dir / "users");
     const std::string hash = schemes::digest_userhash(DigestAlgorithm::md5, "alice", "App");
-    auto alice = users.find_by_digest_userhash("App", "MD5", hash);
+    auto alice = must(users.find_by_digest_userhash("App", "MD5", hash));
     ASSERT_TRUE(alice.has_value());
     EXPECT_EQ(alice->name, "alice");
     EXPECT_EQ(alice->digest_secrets.size(), 2u);
     std::string upper = hash;
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    EXPECT_TRUE(users.find_by_digest_userhash("App", "MD5", upper).has_value()) << "hex in any case";
-    EXPECT_FALSE(users.find_by_digest_userhash("Admin", "MD5", hash).has_value())
+    EXPECT_TRUE(must(users.find_by_digest_userhash("App", "MD5", upper)).has_value()) << "hex in any case";
+    EXPECT_FALSE(must(users.find_by_digest_userhash("Admin", "MD5", hash)).has_value())
         << "H(user:realm) of another realm";
-    EXPECT_FALSE(users.find_by_digest_userhash("App", "SHA-256", hash).has_value()) << "the file is MD5 only";
-    EXPECT_FALSE(users
-                     .find_by_digest_userhash(
-                         "App", "SHA-256", schemes::digest_userhash(DigestAlgorithm::sha256, "alice", "App"))
-                     .has_value());
-    EXPECT_FALSE(users.find_by_digest_userhash("App", "MD5", "alice").has_value());
+    EXPECT_FALSE(must(users.find_by_digest_userhash("App", "SHA-256", hash)).has_value())
+        << "the file is MD5 only";
+    EXPECT_FALSE(
+        must(users.find_by_digest_userhash("App", "SHA-256",
+                                           schemes::digest_userhash(DigestAlgorithm::sha256, "alice", "App")))
+            .has_value());
+    EXPECT_FALSE(must(users.find_by_digest_userhash("App", "MD5", "alice")).has_value());
 }
 
 TEST(HtdigestDirectory, MissingFileIsUnhealthyUntilItAppears) {
@@ -109,7 +111,8 @@ TEST(HtdigestDirectory, MissingFileIsUnhealthyUntilItAppears) {
     EXPECT_FALSE(users.healthy());
     ASSERT_TRUE(users.load_error().has_value());
     EXPECT_NE(users.load_error()->message.find((dir / "users").string()), std::string::npos);
-    EXPECT_FALSE(users.find("alice").has_value());
+    EXPECT_FALSE(users.find("alice").ok()) << "no file: the lookup fails (503), never \"no such user\"";
+    EXPECT_FALSE(users.find_by_digest_userhash("App", "MD5", "x").ok());
 
     replace(dir / "users", line("alice", "App", "pw"));
     auto r = users.reload_if_changed();
@@ -117,7 +120,7 @@ TEST(HtdigestDirectory, MissingFileIsUnhealthyUntilItAppears) {
     EXPECT_TRUE(r.value());
     EXPECT_TRUE(users.healthy());
     EXPECT_FALSE(users.load_error().has_value());
-    EXPECT_TRUE(users.find("alice").has_value());
+    EXPECT_TRUE(must(users.find("alice")).has_value());
 }
 
 TEST(HtdigestDirectory, BrokenFileAtStartIsUnhealthyWithLine) {
@@ -128,7 +131,7 @@ TEST(HtdigestDirectory, BrokenFileAtStartIsUnhealthyWithLine) {
     EXPECT_FALSE(users.healthy());
     ASSERT_TRUE(users.load_error().has_value());
     EXPECT_EQ(users.load_error()->line, 2);
-    EXPECT_FALSE(users.find("alice").has_value()) << "nothing from a half-parsed file";
+    EXPECT_FALSE(users.find("alice").ok()) << "nothing from a half-parsed file: the lookup fails";
 }
 
 TEST(HtdigestDirectory, ReloadSeesNewUserAndUnchangedIsCheap) {
@@ -143,18 +146,16 @@ TEST(HtdigestDirectory, ReloadSeesNewUserAndUnchangedIsCheap) {
     auto r = users.reload_if_changed();
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_TRUE(r.value());
-    ASSERT_TRUE(users.find("bob").has_value());
-    EXPECT_TRUE(users
-                    .find_by_digest_userhash("App", "MD5",
-                                             schemes::digest_userhash(DigestAlgorithm::md5, "bob", "App"))
+    ASSERT_TRUE(must(users.find("bob")).has_value());
+    EXPECT_TRUE(must(users.find_by_digest_userhash(
+                         "App", "MD5", schemes::digest_userhash(DigestAlgorithm::md5, "bob", "App")))
                     .has_value());
 
     replace(dir / "users", line("bob", "App", "builder"));
     ASSERT_TRUE(users.reload_if_changed().ok());
-    EXPECT_FALSE(users.find("alice").has_value()) << "deleted user is gone";
-    EXPECT_FALSE(users
-                     .find_by_digest_userhash("App", "MD5",
-                                              schemes::digest_userhash(DigestAlgorithm::md5, "alice", "App"))
+    EXPECT_FALSE(must(users.find("alice")).has_value()) << "deleted user is gone";
+    EXPECT_FALSE(must(users.find_by_digest_userhash(
+                          "App", "MD5", schemes::digest_userhash(DigestAlgorithm::md5, "alice", "App")))
                      .has_value());
 }
 
@@ -176,8 +177,8 @@ TEST(HtdigestDirectory, BrokenReloadKeepsLastGoodSnapshot) {
     EXPECT_EQ(r.error().message.find(bob_ha1), std::string::npos) << "no HA1 in messages";
     EXPECT_EQ(r.error().message.find(upper), std::string::npos) << "no HA1 in messages";
     EXPECT_TRUE(users.healthy());
-    EXPECT_TRUE(users.find("alice").has_value());
-    EXPECT_FALSE(users.find("bob").has_value()) << "never a half state";
+    EXPECT_TRUE(must(users.find("alice")).has_value());
+    EXPECT_FALSE(must(users.find("bob")).has_value()) << "never a half state";
     ASSERT_TRUE(users.load_error().has_value());
 
     auto again = users.reload_if_changed();
@@ -188,7 +189,7 @@ TEST(HtdigestDirectory, BrokenReloadKeepsLastGoodSnapshot) {
     auto fixed = users.reload_if_changed();
     ASSERT_TRUE(fixed.ok());
     EXPECT_FALSE(users.load_error().has_value());
-    EXPECT_TRUE(users.find("bob").has_value());
+    EXPECT_TRUE(must(users.find("bob")).has_value());
 }
 
 TEST(HtdigestDirectory, DuplicateUserInOneRealmIsBroken) {
@@ -200,7 +201,9 @@ TEST(HtdigestDirectory, DuplicateUserInOneRealmIsBroken) {
     EXPECT_EQ(users.load_error()->line, 2);
 }
 
-TEST(HtdigestDirectory, DeletedFileKeepsUsersAndReports) {
+// Regression: a user file removed or replaced by a directory at run time is
+// unavailable (503) until it is readable again, never served from memory.
+TEST(HtdigestDirectory, DeletedFileIsUnavailableUntilBack) {
     TempDir dir;
     test::write_text(dir / "users", line("alice", "App", "pw"));
     HtdigestDirectory users(dir / "users");
@@ -208,8 +211,27 @@ TEST(HtdigestDirectory, DeletedFileKeepsUsersAndReports) {
     auto r = users.reload_if_changed();
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().line, 0);
+    EXPECT_FALSE(users.healthy());
+    auto gone = users.find("alice");
+    ASSERT_FALSE(gone.ok());
+    EXPECT_NE(gone.error().find((dir / "users").string()), std::string::npos);
+    EXPECT_FALSE(users.find_by_digest_userhash("App", "MD5", "x").ok());
+
+    replace(dir / "users", line("alice", "App", "pw"));
+    ASSERT_TRUE(users.reload_if_changed().ok());
     EXPECT_TRUE(users.healthy());
-    EXPECT_TRUE(users.find("alice").has_value());
+    EXPECT_TRUE(must(users.find("alice")).has_value());
+}
+
+TEST(HtdigestDirectory, FileReplacedByDirectoryIsUnavailable) {
+    TempDir dir;
+    test::write_text(dir / "users", line("alice", "App", "pw"));
+    HtdigestDirectory users(dir / "users");
+    std::filesystem::remove(dir / "users");
+    std::filesystem::create_directory(dir / "users");
+    ASSERT_FALSE(users.reload_if_changed().ok());
+    EXPECT_FALSE(users.healthy());
+    EXPECT_FALSE(users.find("alice").ok());
 }
 
 TEST(HtdigestDirectory, ConcurrentFindDuringReload) {
@@ -227,8 +249,8 @@ TEST(HtdigestDirectory, ConcurrentFindDuringReload) {
     for (int t = 0; t < 3; ++t)
         readers.emplace_back([&] {
             while (!stop.load()) {
-                if (!users.find("alice")) missing.fetch_add(1);
-                auto bob = users.find("bob");
+                if (!must(users.find("alice"))) missing.fetch_add(1);
+                auto bob = must(users.find("bob"));
                 if (bob && (bob->digest_secrets.size() != 1 || bob->digest_secrets[0].ha1 != bob_ha1))
                     missing.fetch_add(1);
                 lookups.fetch_add(1);
@@ -289,18 +311,18 @@ TEST(HtdigestSource, OpensWithRefreshAndFailsClosed) {
     ASSERT_TRUE(opened.ok()) << opened.error();
     ASSERT_TRUE(opened->refresh) << "polled like an htpasswd file";
     EXPECT_NE(dynamic_cast<HtdigestDirectory*>(opened->directory.get()), nullptr);
-    auto alice = opened->directory->find("alice");
+    auto alice = must(opened->directory->find("alice"));
     ASSERT_TRUE(alice.has_value());
     EXPECT_TRUE(alice->password_hash.empty());
 
     replace(dir / "users", line("bob", "App", "builder"));
     ASSERT_TRUE(opened->refresh().ok());
-    EXPECT_TRUE(opened->directory->find("bob").has_value());
+    EXPECT_TRUE(must(opened->directory->find("bob")).has_value());
     replace(dir / "users", "garbage\n");
     auto bad = opened->refresh();
     ASSERT_FALSE(bad.ok());
     EXPECT_NE(bad.error().find("line 1"), std::string::npos) << bad.error();
-    EXPECT_TRUE(opened->directory->find("bob").has_value());
+    EXPECT_TRUE(must(opened->directory->find("bob")).has_value());
 
     auto broken = open_user_directory({UserSourceRef::Kind::htdigest, dir / "absent", {}});
     ASSERT_TRUE(broken.ok()) << "opens, but unhealthy: routes fail closed";
@@ -329,7 +351,7 @@ TEST(HtdigestAdmin, AddPasswdDelListWriteOneLinePerRealm) {
 
     HtdigestDirectory users(src.path);
     ASSERT_TRUE(users.healthy());
-    auto alice = users.find("alice");
+    auto alice = must(users.find("alice"));
     ASSERT_TRUE(alice.has_value());
     ASSERT_NE(secret_in(*alice, "Admin Panel"), nullptr);
     EXPECT_EQ(secret_in(*alice, "Admin Panel")->ha1, ha1("alice", "Admin Panel", "wonderland"));
@@ -340,10 +362,10 @@ TEST(HtdigestAdmin, AddPasswdDelListWriteOneLinePerRealm) {
 
     ASSERT_TRUE(admin_passwd(src, "alice", Secret(std::string("looking-glass")), p).ok());
     ASSERT_TRUE(users.reload_if_changed().ok());
-    EXPECT_EQ(secret_in(*users.find("alice"), "App")->ha1, ha1("alice", "App", "looking-glass"));
-    EXPECT_EQ(secret_in(*users.find("alice"), "Admin Panel")->ha1,
+    EXPECT_EQ(secret_in(*must(users.find("alice")), "App")->ha1, ha1("alice", "App", "looking-glass"));
+    EXPECT_EQ(secret_in(*must(users.find("alice")), "Admin Panel")->ha1,
               ha1("alice", "Admin Panel", "looking-glass"));
-    EXPECT_EQ(secret_in(*users.find("bob"), "App")->ha1, ha1("bob", "App", "builder"));
+    EXPECT_EQ(secret_in(*must(users.find("bob")), "App")->ha1, ha1("bob", "App", "builder"));
 
     auto list = admin_list(src);
     ASSERT_TRUE(list.ok());
@@ -389,7 +411,7 @@ TEST(HtdigestAdmin, EditsKeepOtherRealmsCommentsCrlfAndMode) {
     ASSERT_FALSE(dup.ok()) << "alice is in Other already";
     ASSERT_TRUE(admin_passwd(other, "alice", Secret(std::string("p")), test::cheap_argon2()).ok());
     HtdigestDirectory users(src.path);
-    auto alice = users.find("alice");
+    auto alice = must(users.find("alice"));
     ASSERT_TRUE(alice.has_value());
     ASSERT_EQ(alice->digest_secrets.size(), 3u) << "passwd adds the realm that was missing";
     EXPECT_EQ(secret_in(*alice, "Third")->ha1, ha1("alice", "Third", "p"));

@@ -10,6 +10,7 @@
 
 namespace gk::store {
 namespace {
+using test::must;
 using test::TempDir;
 
 // Replaces the file the way editors and our CLI do (new inode), so the
@@ -26,17 +27,17 @@ TEST(HtpasswdDirectory, LoadsAndFinds) {
     EXPECT_TRUE(users.healthy());
     EXPECT_FALSE(users.load_error().has_value());
     EXPECT_EQ(users.size(), 2u);
-    auto alice = users.find("alice");
+    auto alice = must(users.find("alice"));
     ASSERT_TRUE(alice.has_value());
     EXPECT_EQ(alice->name, "alice");
     EXPECT_EQ(alice->password_hash, test::kSha512Secret);
     EXPECT_TRUE(alice->groups.empty());
     EXPECT_TRUE(alice->email.empty());
     EXPECT_FALSE(alice->disabled);
-    EXPECT_FALSE(users.find("carol").has_value());
-    EXPECT_FALSE(users.find("Alice").has_value()) << "names are case-sensitive";
-    EXPECT_FALSE(users.find("").has_value());
-    EXPECT_FALSE(users.find("# comment").has_value());
+    EXPECT_FALSE(must(users.find("carol")).has_value());
+    EXPECT_FALSE(must(users.find("Alice")).has_value()) << "names are case-sensitive";
+    EXPECT_FALSE(must(users.find("")).has_value());
+    EXPECT_FALSE(must(users.find("# comment")).has_value());
 }
 
 TEST(HtpasswdDirectory, LegacyUsersAreListedSorted) {
@@ -53,7 +54,7 @@ TEST(HtpasswdDirectory, MissingFileIsUnhealthyUntilItAppears) {
     EXPECT_FALSE(users.healthy());
     ASSERT_TRUE(users.load_error().has_value());
     EXPECT_NE(users.load_error()->message.find((dir / "users").string()), std::string::npos);
-    EXPECT_FALSE(users.find("alice").has_value());
+    EXPECT_FALSE(users.find("alice").ok()) << "no file: the lookup fails (503), never \"no such user\"";
     EXPECT_TRUE(users.legacy_users().empty());
 
     replace(dir / "users", "alice:" + test::kSha512Secret + "\n");
@@ -62,7 +63,7 @@ TEST(HtpasswdDirectory, MissingFileIsUnhealthyUntilItAppears) {
     EXPECT_TRUE(r.value());
     EXPECT_TRUE(users.healthy());
     EXPECT_FALSE(users.load_error().has_value());
-    EXPECT_TRUE(users.find("alice").has_value());
+    EXPECT_TRUE(must(users.find("alice")).has_value());
 }
 
 TEST(HtpasswdDirectory, BrokenFileAtStartIsUnhealthyWithLine) {
@@ -72,7 +73,7 @@ TEST(HtpasswdDirectory, BrokenFileAtStartIsUnhealthyWithLine) {
     EXPECT_FALSE(users.healthy());
     ASSERT_TRUE(users.load_error().has_value());
     EXPECT_EQ(users.load_error()->line, 2);
-    EXPECT_FALSE(users.find("alice").has_value()) << "nothing from a half-parsed file";
+    EXPECT_FALSE(users.find("alice").ok()) << "nothing from a half-parsed file: the lookup fails";
 }
 
 TEST(HtpasswdDirectory, ReloadSeesNewUserAndUnchangedIsCheap) {
@@ -87,12 +88,12 @@ TEST(HtpasswdDirectory, ReloadSeesNewUserAndUnchangedIsCheap) {
     auto r = users.reload_if_changed();
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_TRUE(r.value());
-    EXPECT_TRUE(users.find("bob").has_value());
+    EXPECT_TRUE(must(users.find("bob")).has_value());
     EXPECT_EQ(users.legacy_users(), std::vector<std::string>{"bob"});
 
     replace(dir / "users", "bob:" + test::kApr1Secret + "\n");
     ASSERT_TRUE(users.reload_if_changed().ok());
-    EXPECT_FALSE(users.find("alice").has_value()) << "deleted user is gone";
+    EXPECT_FALSE(must(users.find("alice")).has_value()) << "deleted user is gone";
 }
 
 TEST(HtpasswdDirectory, InPlaceEditWithSameSizeIsSeen) {
@@ -106,7 +107,7 @@ TEST(HtpasswdDirectory, InPlaceEditWithSameSizeIsSeen) {
     auto r = users.reload_if_changed();
     ASSERT_TRUE(r.ok());
     EXPECT_TRUE(r.value());
-    EXPECT_TRUE(users.find("alicf").has_value());
+    EXPECT_TRUE(must(users.find("alicf")).has_value());
 }
 
 TEST(HtpasswdDirectory, BrokenReloadKeepsLastGoodSnapshot) {
@@ -121,8 +122,8 @@ TEST(HtpasswdDirectory, BrokenReloadKeepsLastGoodSnapshot) {
     EXPECT_NE(r.error().message.find((dir / "users").string()), std::string::npos);
     EXPECT_EQ(r.error().message.find(test::kApr1Secret), std::string::npos) << "no hash in messages";
     EXPECT_TRUE(users.healthy());
-    EXPECT_TRUE(users.find("alice").has_value());
-    EXPECT_FALSE(users.find("bob").has_value()) << "never a half state";
+    EXPECT_TRUE(must(users.find("alice")).has_value());
+    EXPECT_FALSE(must(users.find("bob")).has_value()) << "never a half state";
     ASSERT_TRUE(users.load_error().has_value());
 
     // Asked again without a change: still the same error, still the old users.
@@ -134,10 +135,12 @@ TEST(HtpasswdDirectory, BrokenReloadKeepsLastGoodSnapshot) {
     auto fixed = users.reload_if_changed();
     ASSERT_TRUE(fixed.ok());
     EXPECT_FALSE(users.load_error().has_value());
-    EXPECT_TRUE(users.find("bob").has_value());
+    EXPECT_TRUE(must(users.find("bob")).has_value());
 }
 
-TEST(HtpasswdDirectory, DeletedFileKeepsUsersAndReports) {
+// Regression: a user file removed or replaced by a directory at run time is
+// unavailable (503) until it is readable again, never served from memory.
+TEST(HtpasswdDirectory, DeletedFileIsUnavailableUntilBack) {
     TempDir dir;
     test::write_text(dir / "users", "alice:" + test::kSha512Secret + "\n");
     HtpasswdDirectory users(dir / "users");
@@ -145,8 +148,32 @@ TEST(HtpasswdDirectory, DeletedFileKeepsUsersAndReports) {
     auto r = users.reload_if_changed();
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().line, 0);
+    EXPECT_FALSE(users.healthy());
+    auto gone = users.find("alice");
+    ASSERT_FALSE(gone.ok());
+    EXPECT_NE(gone.error().find((dir / "users").string()), std::string::npos);
+    ASSERT_FALSE(users.reload_if_changed().ok()) << "still gone";
+
+    replace(dir / "users", "alice:" + test::kSha512Secret + "\n");
+    auto back = users.reload_if_changed();
+    ASSERT_TRUE(back.ok()) << back.error().message;
     EXPECT_TRUE(users.healthy());
-    EXPECT_TRUE(users.find("alice").has_value());
+    EXPECT_TRUE(must(users.find("alice")).has_value());
+}
+
+TEST(HtpasswdDirectory, FileReplacedByDirectoryIsUnavailable) {
+    TempDir dir;
+    test::write_text(dir / "users", "alice:" + test::kSha512Secret + "\n");
+    HtpasswdDirectory users(dir / "users");
+    std::filesystem::remove(dir / "users");
+    std::filesystem::create_directory(dir / "users");
+    ASSERT_FALSE(users.reload_if_changed().ok());
+    EXPECT_FALSE(users.healthy());
+    EXPECT_FALSE(users.find("alice").ok());
+    std::filesystem::remove(dir / "users");
+    replace(dir / "users", "alice:" + test::kSha512Secret + "\n");
+    ASSERT_TRUE(users.reload_if_changed().ok());
+    EXPECT_TRUE(must(users.find("alice")).has_value());
 }
 
 TEST(HtpasswdDirectory, ConcurrentFindDuringReload) {
@@ -165,8 +192,8 @@ TEST(HtpasswdDirectory, ConcurrentFindDuringReload) {
     for (int t = 0; t < 3; ++t)
         readers.emplace_back([&] {
             while (!stop.load()) {
-                if (!users.find("alice")) missing.fetch_add(1);
-                auto bob = users.find("bob");
+                if (!must(users.find("alice"))) missing.fetch_add(1);
+                auto bob = must(users.find("bob"));
                 if (bob && bob->password_hash != test::kApr1Secret) missing.fetch_add(1);
                 lookups.fetch_add(1);
             }

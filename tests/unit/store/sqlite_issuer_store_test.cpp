@@ -14,6 +14,7 @@
 
 namespace gk::store {
 namespace {
+using test::must;
 using test::TempDir;
 using Kind = issuer::StoreFailure::Kind;
 using issuer::RotateOutcome;
@@ -578,7 +579,7 @@ TEST(SqliteIssuerStore, UpgradeFromVersion2KeepsUsers) {
     ASSERT_TRUE(db->create_session(session("s1", "alice")).ok());
     auto users = SqliteUsers::open(dir / "g.db");
     ASSERT_TRUE(users.ok()) << users.error().message;
-    auto alice = (*users)->find("alice");
+    auto alice = must((*users)->find("alice"));
     ASSERT_TRUE(alice.has_value());
     EXPECT_EQ(alice->password_hash, "H-alice");
     auto raw = SqliteDb::open(dir / "g.db", gatekeeper_schema());

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <string>
 
+#include "gatekeeper/gate/ports.hpp"
 #include "gatekeeper/password/hash.hpp"
 
 namespace gk::store::test {
@@ -23,6 +25,16 @@ inline const std::string kShaSecret = "{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=";
 // openssl passwd -6 -salt saltsalt secret
 inline const std::string kSha512Secret =
     "$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1";
+
+// A lookup that must have been answered: its value (the user or nullopt);
+// an error fails the test and reads as nullopt.
+inline std::optional<gate::UserRecord> must(const gate::UserLookup& r) {
+    if (!r) {
+        ADD_FAILURE() << "lookup failed: " << r.error();
+        return std::nullopt;
+    }
+    return r.value();
+}
 
 // libargon2's minimum: keeps the tests fast; production uses the defaults.
 inline password::Argon2Params cheap_argon2() { return password::Argon2Params{1, 8, 1}; }

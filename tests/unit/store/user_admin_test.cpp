@@ -10,6 +10,7 @@
 
 namespace gk::store {
 namespace {
+using test::must;
 using test::TempDir;
 using Kind = StoreError::Kind;
 using Groups = std::vector<std::string>;
@@ -26,8 +27,10 @@ protected:
         return {GetParam(), dir_ / (GetParam() == UserSourceRef::Kind::sqlite ? "g.db" : "users.htpasswd"), {}};
     }
     std::optional<gate::UserRecord> lookup(std::string_view name) const {
-        if (GetParam() == UserSourceRef::Kind::sqlite) return SqliteUsers::open(src().path).value()->find(name);
-        return HtpasswdDirectory(src().path).find(name);
+        if (GetParam() == UserSourceRef::Kind::sqlite)
+            return must(SqliteUsers::open(src().path).value()->find(name));
+        if (!std::filesystem::exists(src().path)) return std::nullopt;  // nothing was ever written
+        return must(HtpasswdDirectory(src().path).find(name));
     }
     TempDir dir_;
 };

@@ -7,6 +7,7 @@
 
 namespace gk::store {
 namespace {
+using test::must;
 using test::TempDir;
 using SrcKind = gate::UserSource::Kind;
 
@@ -40,17 +41,17 @@ TEST(UserSources, OpenHtpasswdRefreshesAndOpenSqlite) {
     auto opened = open_user_directory({UserSourceRef::Kind::htpasswd, dir / "users", {}});
     ASSERT_TRUE(opened.ok());
     ASSERT_TRUE(opened->refresh);
-    EXPECT_TRUE(opened->directory->find("alice").has_value());
+    EXPECT_TRUE(must(opened->directory->find("alice")).has_value());
     test::write_text(dir / "users.new", "bob:" + test::kSha512Secret + "\n");
     std::filesystem::rename(dir / "users.new", dir / "users");
     ASSERT_TRUE(opened->refresh().ok());
-    EXPECT_TRUE(opened->directory->find("bob").has_value());
+    EXPECT_TRUE(must(opened->directory->find("bob")).has_value());
     test::write_text(dir / "users.new", "garbage\n");
     std::filesystem::rename(dir / "users.new", dir / "users");
     auto bad = opened->refresh();
     ASSERT_FALSE(bad.ok());
     EXPECT_NE(bad.error().find("line 1"), std::string::npos) << bad.error();
-    EXPECT_TRUE(opened->directory->find("bob").has_value());
+    EXPECT_TRUE(must(opened->directory->find("bob")).has_value());
 
     auto broken = open_user_directory({UserSourceRef::Kind::htpasswd, dir / "absent", {}});
     ASSERT_TRUE(broken.ok()) << "opens, but unhealthy: routes fail closed";
