@@ -34,6 +34,9 @@ users:
   staff: {{ htpasswd: users.htpasswd }}
 sessions:
   users: staff
+oauth:
+  url: http://127.0.0.1:{port}
+  audiences: [api]
 brute_force:
   per_user: 3
   per_address: 6
@@ -63,6 +66,11 @@ class BruteForceTest(unittest.TestCase):
         cls.addClassCleanup(cls.up.close)
         cls.gk = h.GatekeeperServe(
             lambda p: CONFIG.format(port=p, up=cls.up.port, state=os.path.join(tmp, "state")), tmp)
+        os.makedirs(os.path.join(tmp, "state"))
+        r = h.gk("client", "add", "--config", cls.gk.config_path, "--id", "svc", "--secret-stdin", "--scopes", "read",
+                 "--grants", "client_credentials", stdin="svc-secret-0123456789\n")
+        if r.returncode != 0:
+            raise RuntimeError("client add: " + r.stderr)
         cls.gk.start()
         cls.addClassCleanup(cls.gk.stop)
 
@@ -79,6 +87,18 @@ class BruteForceTest(unittest.TestCase):
             r = conn.getresponse()
             body = r.read()
             return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+        finally:
+            conn.close()
+
+    def token(self, secret, client):
+        """client_credentials for client `svc`, from the trusted proxy on behalf of `client`."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.gk.port, timeout=T, source_address=("127.0.0.2", 0))
+        try:
+            conn.request("POST", "/.gatekeeper/token", body="grant_type=client_credentials",
+                         headers={"Authorization": h.basic_header("svc", secret), "X-Forwarded-For": client,
+                                  "Content-Type": "application/x-www-form-urlencoded"})
+            r = conn.getresponse()
+            return r.status, r.read()
         finally:
             conn.close()
 
@@ -160,6 +180,18 @@ class BruteForceTest(unittest.TestCase):
         self.assertEqual(self.basic("alice", "wonderland", client="10.7.0.99")[0], 200)
         # The rightmost untrusted hop is the client: a spoofed leftmost entry does not help.
         self.assertEqual(self.basic("alice", "wonderland", client="10.5.0.1, 10.7.0.98")[0], 200)
+
+    def test_client_secret_guessing_locks_the_client_id(self):
+        for i in range(3):
+            self.assertEqual(self.token("guess-%d-0123456789" % i, "10.11.0.%d" % i)[0], 401)
+        # Locked: even the right secret is refused, the same way as a wrong one (no hashing, no hint).
+        st, body = self.token("svc-secret-0123456789", "10.11.0.9")
+        self.assertEqual(st, 401, body)
+        self.assertIn(b"invalid_client", body)
+        time.sleep(1.2)
+        st, body = self.token("svc-secret-0123456789", "10.11.0.9")
+        self.assertEqual(st, 200, body)
+        self.assertIn(b"access_token", body)
 
     def test_login_form_is_limited_too(self):
         b = Browser(self.gk.url("").rstrip("/"))
