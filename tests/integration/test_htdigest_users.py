@@ -40,6 +40,8 @@ digest:
   algorithms: [SHA-256, MD5]   # gatekeeper offers only MD5 on htdigest-backed routes
 users:
   dig: {{ htdigest: users.htdigest }}
+# Wrong answers on purpose, many of them; test_brute_force.py tests the limits.
+brute_force: {{ per_address: 0, per_user: 0 }}
 routes:
   - name: app
     path: /app/
