@@ -66,7 +66,7 @@ std::uint64_t source_of(std::string_view client_address) {
 AttemptGate check_attempt(AttemptStore* store, const AttemptLimits& limits, const Attempt& a,
                           std::chrono::system_clock::time_point now) {
     AttemptGate g;
-    if (!store || !counts(limits)) return g;
+    if (!store || !counts(limits) || !store->may_hold_failures()) return g;
     const auto now_ms = unix_ms(now);
     const auto since = now_ms - std::chrono::duration_cast<std::chrono::milliseconds>(limits.window).count();
     auto consider = [&](const std::string& key, unsigned limit, const char* what) {
@@ -103,7 +103,7 @@ void record_failure(AttemptStore* store, const AttemptLimits& limits, const Atte
 }
 
 void record_success(AttemptStore* store, const Attempt& a) {
-    if (!store || a.user.empty()) return;
+    if (!store || a.user.empty() || !store->may_hold_failures()) return;
     (void)store->forget(user_key(a.user), source_of(a.client_address));
 }
 

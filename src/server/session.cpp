@@ -231,8 +231,8 @@ void audit_decision(const Worker& w, const gate::Decision& d, const gate::Reques
     if (!w.shared.audit) return;
     const char* event = nullptr;
     if (d.verdict == gate::Verdict::too_many) event = "auth.locked";
-    else if (d.verdict == gate::Verdict::challenge && !d.presented_user.empty()) event = "auth.failure";
-    else if (d.verdict == gate::Verdict::challenge && d.scheme == "apikey") event = "auth.failure";
+    else if (d.verdict == gate::Verdict::challenge && (!d.presented_user.empty() || d.scheme == "apikey"))
+        event = "auth.failure";
     if (!event) return;
     w.shared.audit->record(event, {{"client", req.client_address},
                                    {"user", d.presented_user},

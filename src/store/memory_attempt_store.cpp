@@ -14,7 +14,7 @@ MemoryAttemptStore::Shard& MemoryAttemptStore::shard_for(std::string_view key) {
 Result<gate::AttemptSummary, std::string> MemoryAttemptStore::summary(std::string_view key, std::int64_t since_ms) {
     gate::AttemptSummary out;
     // Almost every request meets an empty store: no lock then.
-    if (keys_.load(std::memory_order_relaxed) == 0) return out;
+    if (!may_hold_failures()) return out;
     auto& s = shard_for(key);
     std::lock_guard lock(s.mutex);
     auto it = s.keys.find(key);
@@ -66,7 +66,7 @@ Result<Ok, std::string> MemoryAttemptStore::add_failure(std::string_view key, st
 }
 
 Result<Ok, std::string> MemoryAttemptStore::forget(std::string_view key, std::uint64_t source) {
-    if (keys_.load(std::memory_order_relaxed) == 0) return Ok{};
+    if (!may_hold_failures()) return Ok{};
     auto& s = shard_for(key);
     std::lock_guard lock(s.mutex);
     auto it = s.keys.find(key);

@@ -26,6 +26,7 @@ public:
                                         std::int64_t since_ms) override;
     Result<Ok, std::string> forget(std::string_view key, std::uint64_t source) override;
 
+    [[nodiscard]] bool may_hold_failures() const noexcept override { return size() != 0; }
     [[nodiscard]] std::size_t size() const noexcept { return keys_.load(std::memory_order_relaxed); }
 
     // Beyond this many failures in the window a key is locked for the maximum anyway.

@@ -51,6 +51,10 @@ public:
                                                               std::uint64_t source, std::int64_t since_ms) = 0;
     // Drop the failures `source` made against `key`.
     [[nodiscard]] virtual Result<Ok, std::string> forget(std::string_view key, std::uint64_t source) = 0;
+    // false only when the store certainly holds no failure at all: callers
+    // then skip building keys, which keeps the per-request cost near zero
+    // when nobody is guessing. A shared store may always say true.
+    [[nodiscard]] virtual bool may_hold_failures() const noexcept { return true; }
 };
 
 // How much longer a key with this summary stays locked; zero when it is not.
