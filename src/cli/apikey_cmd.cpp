@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/cli_audit.hpp"
 #include "cli/commands.hpp"
 #include "cli/issuer_db.hpp"
 #include "gatekeeper/schemes/api_key.hpp"
@@ -80,7 +81,8 @@ void create(const IssuerDbOptions& db, const CreateArgs& a) {
         if (!ttl) die(1, "--expires: " + ttl.error());
         expires_at = now + *ttl;
     }
-    const auto path = resolve_issuer_db(db, kCommand);
+    const auto target = resolve_issuer_db(db, kCommand);
+    const auto& path = target.path;
     auto store = open_issuer_store(path, /*create=*/true, kCommand);
 
     const Secret key = schemes::generate_api_key();
@@ -99,6 +101,8 @@ void create(const IssuerDbOptions& db, const CreateArgs& a) {
                        "' already exists (names stay taken after a revoke: choose another name)");
         die(store_exit_code(r.error()), r.error().message);
     }
+    record_cli_event(target.audit_log, "apikey.create",
+                     {{"name", rec.name}, {"hint", rec.hint}, {"user", rec.user.empty() ? rec.name : rec.user}});
     const auto k = key.reveal();
     std::fwrite(k.data(), 1, k.size(), stdout);
     std::fputc('\n', stdout);
@@ -111,7 +115,7 @@ void create(const IssuerDbOptions& db, const CreateArgs& a) {
 }
 
 void list(const IssuerDbOptions& db) {
-    auto store = open_issuer_store(resolve_issuer_db(db, kCommand), /*create=*/false, kCommand);
+    auto store = open_issuer_store(resolve_issuer_db(db, kCommand).path, /*create=*/false, kCommand);
     auto keys = or_die(store->list_api_keys());
     std::sort(keys.begin(), keys.end(), [](const auto& x, const auto& y) { return x.name < y.name; });
     Table t({"NAME", "HINT", "USER", "SCOPES", "CREATED", "EXPIRES", "REVOKED"});
@@ -124,8 +128,10 @@ void list(const IssuerDbOptions& db) {
 
 void revoke(const IssuerDbOptions& db, const std::string& name) {
     if (auto ok = check_key_name(name); !ok) die(1, ok.error());
-    auto store = open_issuer_store(resolve_issuer_db(db, kCommand), /*create=*/false, kCommand);
+    const auto target = resolve_issuer_db(db, kCommand);
+    auto store = open_issuer_store(target.path, /*create=*/false, kCommand);
     if (!or_die(store->revoke_api_key(name))) die(1, "no API key named '" + name + "'");
+    record_cli_event(target.audit_log, "apikey.revoke", {{"name", name}});
     std::fprintf(stderr, "API key '%s' revoked\n", name.c_str());
 }
 

@@ -17,6 +17,7 @@
 #include <system_error>
 #include <vector>
 
+#include "cli/cli_audit.hpp"
 #include "cli/commands.hpp"
 #include "cli/issuer_db.hpp"
 #include "gatekeeper/password/hash.hpp"
@@ -142,7 +143,8 @@ void add(const IssuerDbOptions& db, const AddArgs& a) {
                             })))
         die(1, "--name: at most 200 characters, no control characters");
 
-    const auto path = resolve_issuer_db(db, kCommand);
+    const auto target = resolve_issuer_db(db, kCommand);
+    const auto& path = target.path;
     // Say "exists" before asking for a secret, not after (put_client itself
     // replaces); and create no database for an add that is refused.
     std::unique_ptr<store::SqliteIssuerStore> store;
@@ -170,12 +172,14 @@ void add(const IssuerDbOptions& db, const AddArgs& a) {
     }
     if (!store) store = open_issuer_store(path, /*create=*/true, kCommand);
     or_die(store->put_client(c));
+    record_cli_event(target.audit_log, "client.add",
+                     {{"client_id", c.client_id}, {"type", a.is_public ? "public" : "confidential"}});
     std::fprintf(stderr, "%s client '%s' added to %s\n", a.is_public ? "public" : "confidential",
                  a.id.c_str(), path.string().c_str());
 }
 
 void list(const IssuerDbOptions& db) {
-    auto store = open_issuer_store(resolve_issuer_db(db, kCommand), /*create=*/false, kCommand);
+    auto store = open_issuer_store(resolve_issuer_db(db, kCommand).path, /*create=*/false, kCommand);
     auto clients = or_die(store->list_clients());
     std::sort(clients.begin(), clients.end(),
               [](const auto& x, const auto& y) { return x.client_id < y.client_id; });
@@ -189,8 +193,10 @@ void list(const IssuerDbOptions& db) {
 
 void del(const IssuerDbOptions& db, const std::string& id) {
     check_client_id(id);
-    auto store = open_issuer_store(resolve_issuer_db(db, kCommand), /*create=*/false, kCommand);
+    const auto target = resolve_issuer_db(db, kCommand);
+    auto store = open_issuer_store(target.path, /*create=*/false, kCommand);
     if (!or_die(store->delete_client(id))) die(1, "no client '" + id + "'");
+    record_cli_event(target.audit_log, "client.del", {{"client_id", id}});
     std::fprintf(stderr, "client '%s' deleted (its pending codes and refresh tokens end with it)\n",
                  id.c_str());
 }

@@ -9,6 +9,7 @@ std::string demo_config_yaml(const DemoPorts& ports) {
     return "# Written by `gatekeeper demo` at every start; edit a copy, not this file.\n"
            "server:\n"
            "  threads: 2\n"
+           "  state_dir: .                  # this folder: audit.log beside the database\n"
            "listeners:\n"
            "  - { address: 127.0.0.1, port: " + http + " }\n"
            "  - { address: 127.0.0.1, port: " + https + ", tls: { cert: cert.pem, key: key.pem } }\n"

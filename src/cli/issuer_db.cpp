@@ -127,16 +127,24 @@ std::filesystem::path issuer_database(const gate::Policy& policy) {
     return std::filesystem::path(policy.self_issuer.database);
 }
 
-std::filesystem::path resolve_issuer_db(const IssuerDbOptions& o, const char* command) {
+IssuerDb resolve_issuer_db(const IssuerDbOptions& o, const char* command) {
     if (o.config.empty() == o.state.empty())
         die(command, 1, "name exactly one of --config FILE or --state DIR");
-    if (!o.state.empty()) return std::filesystem::path(o.state) / "gatekeeper.db";
-    auto policy = config::load_policy_file(o.config);
+    std::string config_file = o.config;
+    if (!o.state.empty()) {
+        const std::filesystem::path dir(o.state);
+        std::error_code ec;
+        if (!std::filesystem::exists(dir / "gatekeeper.yaml", ec))
+            return {dir / "gatekeeper.db", (dir / "audit.log").string(), {}, {}};
+        config_file = (dir / "gatekeeper.yaml").string();
+    }
+    auto policy = config::load_policy_file(config_file);
     if (!policy) {
         for (const auto& e : policy.error()) std::fprintf(stderr, "%s\n", config::format(e).c_str());
-        die(command, 2, "cannot use config " + o.config);
+        die(command, 2, "cannot use config " + config_file);
     }
-    return issuer_database(policy.value());
+    const auto db = o.state.empty() ? issuer_database(policy.value()) : std::filesystem::path(o.state) / "gatekeeper.db";
+    return {db, policy->audit_log, policy->self_issuer, config_file};
 }
 
 std::unique_ptr<store::SqliteIssuerStore> open_issuer_store(const std::filesystem::path& db, bool create,

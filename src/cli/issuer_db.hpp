@@ -28,11 +28,21 @@ struct IssuerDbOptions {
     std::string state;
 };
 
-// DIR/gatekeeper.db for --state, issuer_database(policy) for --config. Prints
-// the config's errors and throws CLI::RuntimeError(2) when it cannot be
-// loaded, CLI::RuntimeError(1) when not exactly one option is given.
+// The database, the audit log credential changes are recorded in, and the
+// issuer settings that shape a key rotation.
+struct IssuerDb {
+    std::filesystem::path path;
+    std::string audit_log;          // "" when the config turns it off
+    gate::IssuerSettings settings;  // defaults when --state has no gatekeeper.yaml
+    std::string settings_from;      // the config file they came from, or "" for the defaults
+};
+
+// DIR/gatekeeper.db for --state (audit log: the one DIR/gatekeeper.yaml names
+// when the demo wrote one, else DIR/audit.log), issuer_database(policy) for
+// --config. Prints the config's errors and throws CLI::RuntimeError(2) when it
+// cannot be loaded, CLI::RuntimeError(1) when not exactly one option is given.
 // `command` prefixes the messages ("apikey", "client").
-[[nodiscard]] std::filesystem::path resolve_issuer_db(const IssuerDbOptions& o, const char* command);
+[[nodiscard]] IssuerDb resolve_issuer_db(const IssuerDbOptions& o, const char* command);
 
 // Opens the store. `create`: a missing file is created (its folder must
 // exist); otherwise a missing file is an error. Failures: message on stderr,

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/cli_audit.hpp"
 #include "cli/commands.hpp"
 #include "cli/issuer_db.hpp"
 #include "gatekeeper/config/config.hpp"
@@ -40,43 +41,12 @@ struct RotateArgs {
     bool force = false;
 };
 
-// Where the keys live and the settings that shape a rotation.
-struct Target {
-    std::filesystem::path db;
-    gate::IssuerSettings settings;  // defaults when --state has no gatekeeper.yaml
-    std::string settings_from;      // the config file they came from, or "" for the defaults
-};
-
 [[noreturn]] void die(int code, const std::string& message) { cli_die(kCommand, code, message); }
 
 template <class T>
 T or_die(issuer::StoreResult<T> r) {
     if (!r) die(store_exit_code(r.error()), r.error().message);
     return std::move(r).value();
-}
-
-// --config FILE: its database and oauth settings. --state DIR: DIR/gatekeeper.db,
-// with the settings of DIR/gatekeeper.yaml when the demo has written one.
-Target resolve(const IssuerDbOptions& o) {
-    if (o.config.empty() == o.state.empty()) die(1, "name exactly one of --config FILE or --state DIR");
-    Target t;
-    std::string config_file = o.config;
-    if (!o.state.empty()) {
-        t.db = std::filesystem::path(o.state) / "gatekeeper.db";
-        const auto demo_config = std::filesystem::path(o.state) / "gatekeeper.yaml";
-        std::error_code ec;
-        if (!std::filesystem::exists(demo_config, ec)) return t;
-        config_file = demo_config.string();
-    }
-    auto policy = config::load_policy_file(config_file);
-    if (!policy) {
-        for (const auto& e : policy.error()) std::fprintf(stderr, "%s\n", config::format(e).c_str());
-        die(2, "cannot use config " + config_file);
-    }
-    if (o.state.empty()) t.db = issuer_database(policy.value());
-    t.settings = policy->self_issuer;
-    t.settings_from = config_file;
-    return t;
 }
 
 // "30s", "10m", "24h", "7d": a whole number and a unit, like `apikey --expires`
@@ -121,7 +91,7 @@ std::string state_of(const issuer::SigningKey& k, const issuer::SigningKey* sign
 }
 
 void list(const IssuerDbOptions& db) {
-    const auto path = resolve_issuer_db(db, kCommand);  // listing needs no oauth settings
+    const auto path = resolve_issuer_db(db, kCommand).path;
     auto store = open_issuer_store(path, /*create=*/false, kCommand);
     const auto keys = or_die(store->signing_keys());
     const std::int64_t now = unix_now();
@@ -154,13 +124,13 @@ void rotate(const IssuerDbOptions& db, const RotateArgs& a) {
         if (!parsed) die(1, "--overlap: " + parsed.error());
         overlap = *parsed;
     }
-    const auto t = resolve(db);
+    const auto t = resolve_issuer_db(db, kCommand);
     if (!alg) alg = t.settings.algorithm;
     if (!overlap) overlap = t.settings.key_overlap.count();
     const std::int64_t ttl = t.settings.access_token_ttl.count();
     const std::string ttl_from = t.settings_from.empty() ? "the default" : t.settings_from;
 
-    auto store = open_issuer_store(t.db, /*create=*/true, kCommand);
+    auto store = open_issuer_store(t.path, /*create=*/true, kCommand);
     const auto existing = or_die(store->signing_keys());
     const std::int64_t now = unix_now();
     auto plan = issuer::plan_rotation(existing, *alg, now, *overlap);
@@ -178,9 +148,12 @@ void rotate(const IssuerDbOptions& db, const RotateArgs& a) {
         die(store_exit_code(ok.error()), ok.error().message);
 
     const auto& k = plan->new_key;
+    std::string retires;
+    for (const auto& r : plan->retire) retires += (retires.empty() ? "" : ",") + r.first;
+    record_cli_event(t.audit_log, "keys.rotate", {{"kid", k.kid}, {"alg", k.alg}, {"retires", retires}});
     std::fprintf(stdout, "%s\n", k.kid.c_str());
     std::fflush(stdout);
-    std::fprintf(stderr, "new %s key %s added to %s\n", k.alg.c_str(), k.kid.c_str(), t.db.string().c_str());
+    std::fprintf(stderr, "new %s key %s added to %s\n", k.alg.c_str(), k.kid.c_str(), t.path.string().c_str());
     if (k.signs_from <= now)
         std::fprintf(stderr, "it signs from now (%s): %s\n", format_time(k.signs_from).c_str(),
                      *overlap == 0 ? "--overlap 0s" : "there was no key to overlap with");

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "cli/cli_audit.hpp"
 #include "cli/commands.hpp"
 #include "cli/demo_keys.hpp"
 #include "gatekeeper/config/config.hpp"
@@ -38,6 +39,7 @@ struct MintArgs {
     std::vector<std::string> claims;  // name=value (value parsed as JSON when it is JSON)
     std::string typ = "at+jwt";
     std::string kid;
+    std::string audit_log;  // the demo's, with --state
 };
 
 crypto::SigAlg default_alg(const crypto::Key& key) {
@@ -64,6 +66,7 @@ void fill_from_demo(MintArgs& a) {
                                  a.state + "` once first)");
     const auto* issuer = policy->issuer(kDemoIssuerName);
     if (!issuer) throw std::runtime_error(config.string() + " has no issuer '" + kDemoIssuerName + "'");
+    a.audit_log = policy->audit_log;
     if (a.iss.empty()) a.iss = issuer->issuer;
     if (a.aud.empty()) a.aud = issuer->audiences;
     if (a.key_file.empty()) a.key_file = (dir / kDemoSigningKey).string();
@@ -135,6 +138,8 @@ int mint(MintArgs a) {
     opts.typ = a.typ;
     auto token = jose::sign_jws(alg, jwk.key, json::serialize(c), opts);
     if (!token) throw std::runtime_error(std::string("signing failed: ") + jose::to_string(token.error()));
+    record_cli_event(a.audit_log, "token.minted",
+                     {{"user", a.sub}, {"iss", a.iss}, {"jti", c["jti"].as_string()}, {"kid", opts.kid}});
     std::printf("%s\n", token->c_str());
     return 0;
 }

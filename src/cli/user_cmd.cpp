@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_audit.hpp"
 #include "cli/commands.hpp"
 #include "gatekeeper/config/config.hpp"
-#include "server/audit_log.hpp"
 #include "store/names.hpp"
 #include "store/password_input.hpp"
 #include "store/user_admin.hpp"
@@ -73,16 +73,9 @@ store::UserSourceRef resolve_source(const SourceOptions& o, std::string* audit_l
     return ref.value();
 }
 
-// A credential change, for the audit log the running server writes too.
 void audit_change(const std::string& audit_log, std::string_view event, std::string_view user,
                   const store::UserSourceRef& ref) {
-    if (audit_log.empty()) return;
-    auto log = server::AuditLog::open(audit_log);
-    if (!log) {
-        std::fprintf(stderr, "warning: %s\n", log.error().c_str());
-        return;
-    }
-    (*log)->record(event, {{"user", user}, {"by", "cli"}, {"source", ref.path.string()}});
+    record_cli_event(audit_log, event, {{"user", user}, {"source", ref.path.string()}});
 }
 
 template <class T>

@@ -82,6 +82,7 @@ Response issue_tokens(const Issuer& issuer, const AccessTokenClaims& claims, std
     auto at = mint_access_token(claims, now, issuer.keys, issuer.settings);
     if (!at)
         return error_response(store_error(), issuer.settings);  // a key that cannot sign: 503, fail closed
+    if (issuer.on_issued) issuer.on_issued(IssuedToken{claims, at->jti, refresh_token.has_value()});
     boost::json::object body;
     body["access_token"] = at->token;
     body["token_type"] = "Bearer";

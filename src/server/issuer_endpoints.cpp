@@ -411,12 +411,26 @@ string_response oauth_post(const Ctx& c, std::string_view which) {
                           count_attempt(c, who, ok);
                           if (!ok) audit(c, "client.failure", id, "wrong client secret");
                           return ok;
+                      },
+                      [&c](const issuer::IssuedToken& t) {
+                          if (!c.audit) return;
+                          c.audit->record("token.issued",
+                                          {{"client", c.req.client_address},
+                                           {"client_id", t.claims.client_id},
+                                           {"user", t.claims.user_token ? t.claims.sub : std::string_view{}},
+                                           {"scope", t.claims.scope},
+                                           {"jti", t.jti},
+                                           {"refresh_token", t.with_refresh_token ? "issued" : ""}});
                       }};
     const auto now = unix_now();
     if (which == kToken) return from_oauth(issuer::token_endpoint(form, auth, now, is), c.version);
     if (which == kRevoke) {
         auto r = issuer::revoke(form, auth, now, is);
         if (r.access) c.svc.revoked().revoke(r.access->jti, r.access->exp);
+        if (c.audit && (r.access || r.family_id))
+            c.audit->record("token.revoked", {{"client", c.req.client_address},
+                                              {"jti", r.access ? std::string_view(r.access->jti) : ""},
+                                              {"refresh_family", r.family_id.value_or("")}});
         return from_oauth(r.response, c.version);
     }
     auto& revoked = c.svc.revoked();
