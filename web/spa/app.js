@@ -16,7 +16,7 @@ const meta = (name, fallback) => document.querySelector(`meta[name="${name}"]`)?
 
 const CONFIG = {
   clientId: meta("gk-client-id", "demo-spa"),
-  scope: meta("gk-scope", "read write"),
+  scope: meta("gk-scope", "read"),
   api: meta("gk-api", "/api/things"),
   authorizationEndpoint: "/.gatekeeper/authorize",
   tokenEndpoint: "/.gatekeeper/token",
