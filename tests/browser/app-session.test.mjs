@@ -102,9 +102,9 @@ test("sign in, reload, idle out, sign in again to the same URL, log out", async 
 // Basic and Digest to every non-navigation caller, so a front end calling /app/ without a
 // session would pop the browser's dialog. Until gatekeeper leaves Basic/Digest out of the 401 it
 // gives browser fetches (Sec-Fetch-Mode cors/same-origin) on session routes, this is a known gap.
-test("a same-origin fetch() to /app/ without a session settles with 401 (no native password prompt)", {
-  todo: "gatekeeper offers Basic/Digest to browser fetches on session routes: Chromium holds the request for its password dialog",
-}, async () => {
+// The test passes once gatekeeper stops offering Basic/Digest there; until then it reports
+// itself skipped with what it saw.
+test("a same-origin fetch() to /app/ without a session settles with 401 (no native password prompt)", async (t) => {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -124,7 +124,12 @@ test("a same-origin fetch() to /app/ without a session settles with 401 (no nati
       sleep(8000).then(() => "no answer after 8 s"),
     ]);
     assert.equal(status, 401);
-    assert.deepEqual(prompts, [], "the browser showed its password dialog for a fetch()");
+    if (prompts.length > 0) {
+      t.skip(`KNOWN GAP: Chromium raised its password dialog for a fetch() to /app/ (${prompts.join("; ")}): ` +
+        "gatekeeper offers Basic/Digest to browser fetches on session routes");
+      return;
+    }
+    assert.deepEqual(prompts, []);
   } finally {
     await context.close();
   }
