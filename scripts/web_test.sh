@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The web side of gatekeeper: install what is missing, build, run the tests.
 #
-#   scripts/web_test.sh client    # web/client: npm ci (when the lock file changed), tsc build, vitest
+#   scripts/web_test.sh client    # web/client: npm ci (when the lock file changed), tsc build + typecheck, vitest
 #   scripts/web_test.sh browser   # Chromium (apt) + tests/browser (npm ci), client build, node --test
 #   scripts/web_test.sh all       # both, client first
 #
@@ -54,6 +54,8 @@ build_client() {
 run_client() {
   need_node
   build_client
+  say "type-checking web/client with its tests (tsc --noEmit)"
+  (cd "$CLIENT" && npm run --silent typecheck)
   say "web/client unit tests (vitest)"
   (cd "$CLIENT" && npx --no-install vitest run)
 }

@@ -219,3 +219,36 @@ describe("the default login redirect", () => {
     expect(went).toEqual([]);
   });
 });
+
+describe("in a page (location present)", () => {
+  const g = globalThis as { location?: unknown };
+  afterEach(() => {
+    delete g.location;
+  });
+
+  function fakeLocation(href: string, went: string[]) {
+    const u = new URL(href);
+    return { origin: u.origin, href: u.href, pathname: u.pathname, search: u.search, assign: (x: string) => void went.push(x) };
+  }
+
+  it("same origin: the token goes only to the page's origin, the login URL is a path with the page as rd", async () => {
+    const went: string[] = [];
+    g.location = fakeLocation(`${ORIGIN}/spa/page?x=1#frag`, went);
+    const { gk, client } = setup({ refreshFails: true, loginUrlInBody: true }, { onLoginRequired: undefined, returnUrl: undefined });
+    expect(client.mayAttach("/api/x")).toBe(true);
+    expect(client.mayAttach("https://other.test/api/x")).toBe(false);
+    gk.expireAll();
+    await client.fetch(`${ORIGIN}/api/x`);
+    expect(went).toEqual(["/.gatekeeper/login?rd=%2Fspa%2Fpage%3Fx%3D1"]);
+  });
+
+  it("login page on another origin: absolute login URL and an absolute rd", async () => {
+    const went: string[] = [];
+    g.location = fakeLocation("https://app.test/home", went);
+    const { gk, client } = setup({ refreshFails: true, loginUrlInBody: true },
+      { onLoginRequired: undefined, returnUrl: undefined, attachTo: () => true });
+    gk.expireAll();
+    await client.fetch(`${ORIGIN}/api/x`);
+    expect(went).toEqual([`${ORIGIN}/.gatekeeper/login?rd=https%3A%2F%2Fapp.test%2Fhome`]);
+  });
+});
