@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 
 import { echoOf, launchBrowser, signIn, sleep, startDerivedDemo, USERS } from "./lib/harness.mjs";
 
-const IDLE_S = 3;
+const IDLE_S = 5; // long enough for sign-in + reload on a loaded machine, short enough to wait for
 let gw;
 let browser;
 
