@@ -81,6 +81,24 @@ Response error_response(const OAuthError& e, const Settings& s);
 using SecretCheck =
     std::function<bool(std::string_view client_id, std::string_view stored_hash, std::string_view secret)>;
 
+struct AccessTokenClaims {
+    std::string sub;  // user, or client_id for client_credentials
+    std::string client_id;
+    std::string scope;  // space-separated
+    std::vector<std::string> groups;
+    std::string email;
+    bool user_token = false;  // groups/email written (groups even when empty)
+};
+
+// Told of every access token the token endpoint hands out (for the audit
+// log): the claims it carries, its jti, and whether a refresh token came with it.
+struct IssuedToken {
+    const AccessTokenClaims& claims;
+    std::string_view jti;
+    bool with_refresh_token = false;
+};
+using IssuedHook = std::function<void(const IssuedToken&)>;
+
 // What the endpoints work with. The store must outlive the call.
 struct Issuer {
     IssuerStore& store;
@@ -89,6 +107,7 @@ struct Issuer {
     const gate::UserDirectory* users = nullptr;  // when set: `groups`/`email` in user tokens,
                                                  // and a missing or disabled user gets no token
     SecretCheck check_secret = {};
+    IssuedHook on_issued = {};
 };
 
 // ---- client authentication (RFC 6749 2.3.1) --------------------------------
@@ -172,14 +191,6 @@ std::string pkce_s256(std::string_view verifier);
 // 43..128 characters of ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 7636 4.1).
 bool valid_code_verifier(std::string_view verifier) noexcept;
 
-struct AccessTokenClaims {
-    std::string sub;  // user, or client_id for client_credentials
-    std::string client_id;
-    std::string scope;  // space-separated
-    std::vector<std::string> groups;
-    std::string email;
-    bool user_token = false;  // groups/email written (groups even when empty)
-};
 struct MintedAccessToken {
     std::string token;
     std::string jti;
