@@ -62,7 +62,7 @@ std::vector<httpauth::Challenge> challenges_for(const Route& route, const Policy
     }
     // A 401 must carry a challenge (RFC 9110 11.6.1). A route that only has
     // browser sessions names its own scheme; the login URL is in the body.
-    if (out.empty() && accepts(route, SchemeKind::session)) out.push_back(httpauth::Challenge{"Session", std::nullopt, {httpauth::AuthParam{"realm", route.realm, true}}});
+    if (out.empty() && accepts(route, SchemeKind::session)) return detail::session_challenges(route);
     return out;
 }
 

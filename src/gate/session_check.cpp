@@ -50,6 +50,15 @@ bool is_browser_navigation(const Request& req) {
     return html != std::string_view::npos && html < accept.find("json");
 }
 
+std::vector<httpauth::Challenge> session_challenges(const Route& route) {
+    return {httpauth::Challenge{"Session", std::nullopt, {httpauth::AuthParam{"realm", route.realm, true}}}};
+}
+
+bool is_script_request(const Request& req) {
+    if (auto mode = req.get("Sec-Fetch-Mode")) return !iequals(*mode, "navigate");
+    return req.get("X-Requested-With").has_value();
+}
+
 }  // namespace gk::gate::detail
 
 namespace gk::gate {
@@ -164,6 +173,14 @@ Decision login_required(const Policy& policy, const Route& route, const Request&
     d.verdict = Verdict::challenge;
     d.public_detail = std::string(kUnauthorizedDetail);
     d.challenges = challenges_for(route, policy, ctx);
+    // A page's script on a session route gets the login URL in the body, not
+    // the browser's password dialog; Bearer stays for token-carrying clients.
+    if (offers_sessions(route) && is_script_request(req)) {
+        std::erase_if(d.challenges, [](const httpauth::Challenge& c) {
+            return iequals(c.scheme, "Basic") || iequals(c.scheme, "Digest");
+        });
+        if (d.challenges.empty()) d.challenges = session_challenges(route);
+    }
     return d;
 }
 

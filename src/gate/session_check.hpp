@@ -16,6 +16,15 @@ namespace gk::gate::detail {
 // login page), as opposed to fetch/XHR/API callers, which must get a 401.
 bool is_browser_navigation(const Request& req);
 
+// A request made by a page's script (fetch/XHR: Fetch Metadata mode other
+// than navigate, or X-Requested-With). A Basic or Digest challenge would make
+// the browser hold it and ask for a password in its own dialog.
+bool is_script_request(const Request& req);
+
+// The one challenge of a route that only has browser sessions to offer (a
+// 401 must carry one, RFC 9110 11.6.1); the login URL is in the body.
+std::vector<httpauth::Challenge> session_challenges(const Route& route);
+
 // nullopt: the request carries no session cookie (the caller goes on to say
 // "no credentials"). Otherwise the decision for the presented session.
 std::optional<Decision> check_session(const Policy& policy, const Route& route, const Request& req,

@@ -99,12 +99,9 @@ test("sign in, reload, idle out, sign in again to the same URL, log out", async 
 // A same-origin fetch() sends cookies (credentials "same-origin"), and a 401 that offers Basic or
 // Digest then makes Chromium wait for its native password dialog (Fetch standard, HTTP-network-
 // or-cache fetch, step "prompt the end user"): headless, the promise never settles. /app/ offers
-// Basic and Digest to every non-navigation caller, so a front end calling /app/ without a
-// session would pop the browser's dialog. Until gatekeeper leaves Basic/Digest out of the 401 it
-// gives browser fetches (Sec-Fetch-Mode cors/same-origin) on session routes, this is a known gap.
-// The test passes once gatekeeper stops offering Basic/Digest there; until then it reports
-// itself skipped with what it saw.
-test("a same-origin fetch() to /app/ without a session settles with 401 (no native password prompt)", async (t) => {
+// Basic and Digest, so gatekeeper leaves them out of the 401 it gives a page's script
+// (Sec-Fetch-Mode other than navigate) on a session route; this test holds it to that.
+test("a same-origin fetch() to /app/ without a session settles with 401 (no native password prompt)", async () => {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -124,11 +121,6 @@ test("a same-origin fetch() to /app/ without a session settles with 401 (no nati
       sleep(8000).then(() => "no answer after 8 s"),
     ]);
     assert.equal(status, 401);
-    if (prompts.length > 0) {
-      t.skip(`KNOWN GAP: Chromium raised its password dialog for a fetch() to /app/ (${prompts.join("; ")}): ` +
-        "gatekeeper offers Basic/Digest to browser fetches on session routes");
-      return;
-    }
     assert.deepEqual(prompts, []);
   } finally {
     await context.close();

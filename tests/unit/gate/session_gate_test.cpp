@@ -247,6 +247,52 @@ TEST(SessionGate, SessionOnlyRouteStillSendsAChallengeOn401) {
     EXPECT_EQ(d.challenges[0].scheme, "Session");
 }
 
+// A page's script must get a 401 it can read, not the browser's password
+// dialog: on a session route, Basic and Digest are left out for fetch/XHR.
+struct ScriptCase {
+    const char* name;
+    std::vector<Header> headers;
+    std::vector<std::string> schemes;  // the challenges, in order
+};
+
+class ScriptRequests : public ::testing::TestWithParam<ScriptCase> {};
+
+TEST_P(ScriptRequests, GetChallengesThatOpenNoBrowserDialog) {
+    Fixture f;
+    const auto& c = GetParam();
+    auto d = f.run("GET", "/app/x", c.headers);
+    ASSERT_EQ(d.verdict, Verdict::challenge) << c.name;
+    std::vector<std::string> got;
+    for (const auto& ch : d.challenges) got.push_back(ch.scheme);
+    EXPECT_EQ(got, c.schemes) << c.name;
+    EXPECT_FALSE(d.login_url.empty()) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ScriptRequests,
+    ::testing::Values(
+        ScriptCase{"fetch cors", kFetch, {"Bearer"}},
+        ScriptCase{"fetch same-origin", {{"Sec-Fetch-Mode", "same-origin"}}, {"Bearer"}},
+        ScriptCase{"fetch no-cors", {{"Sec-Fetch-Mode", "no-cors"}}, {"Bearer"}},
+        ScriptCase{"XHR without Fetch Metadata", {{"X-Requested-With", "XMLHttpRequest"}}, {"Bearer"}},
+        ScriptCase{"curl (no browser headers): every challenge", {}, {"Basic", "Bearer"}},
+        ScriptCase{"API client asking for JSON", {{"Accept", "application/json"}}, {"Basic", "Bearer"}}),
+    [](const auto& info) {
+        std::string n;
+        for (char ch : std::string(info.param.name))
+            n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+        return n;
+    });
+
+TEST(SessionGate, ScriptOnSessionAndBasicRouteGetsTheSessionChallenge) {
+    Fixture f;
+    f.policy.routes[0].schemes = {SchemeKind::session, SchemeKind::basic};
+    auto d = f.run("GET", "/app/x", kFetch);
+    ASSERT_EQ(d.verdict, Verdict::challenge);
+    ASSERT_EQ(d.challenges.size(), 1u);
+    EXPECT_EQ(d.challenges[0].scheme, "Session") << "a 401 still carries a challenge";
+}
+
 TEST(SessionGate, GroupsFromTheDirectoryDecide403) {
     Fixture f;
     f.add_session(kOtherId, "bob", kNowS - 60, kNowS - 10);
