@@ -30,6 +30,8 @@ namespace {
 constexpr const char* kCommand = "client";
 // Client secrets are machine credentials: a short one is a guessable one.
 constexpr std::size_t kMinSecretBytes = 16;
+// What oauth.access_token_ttl allows too: a bearer token is a password for its lifetime.
+constexpr std::int64_t kMaxTokenTtlSeconds = 24 * 3600;
 constexpr std::string_view kGrants[] = {"authorization_code", "refresh_token", "client_credentials"};
 
 struct AddArgs {
@@ -40,6 +42,7 @@ struct AddArgs {
     std::vector<std::string> redirect_uris;
     std::string scopes;  // comma-separated
     std::string grants;  // comma-separated
+    std::string access_token_ttl;  // "" = the issuer's
 };
 
 [[noreturn]] void die(int code, const std::string& message) { cli_die(kCommand, code, message); }
@@ -143,6 +146,14 @@ void add(const IssuerDbOptions& db, const AddArgs& a) {
                             })))
         die(1, "--name: at most 200 characters, no control characters");
 
+    std::int64_t ttl = 0;
+    if (!a.access_token_ttl.empty()) {
+        const auto d = parse_whole_duration(a.access_token_ttl, kMaxTokenTtlSeconds);
+        if (d.too_long) die(1, "--access-token-ttl: longer than 24h (the issuer's own limit)");
+        if (!d.seconds || *d.seconds == 0)
+            die(1, "--access-token-ttl: '" + a.access_token_ttl + "' is not a duration (write 30s, 10m or 1h)");
+        ttl = *d.seconds;
+    }
     const auto target = resolve_issuer_db(db, kCommand);
     const auto& path = target.path;
     // Say "exists" before asking for a secret, not after (put_client itself
@@ -162,6 +173,7 @@ void add(const IssuerDbOptions& db, const AddArgs& a) {
     c.scopes = scopes;
     c.grant_types = grants;
     c.created_at = unix_now();
+    c.access_token_ttl = ttl;
     if (a.secret_stdin) {
         auto secret = store::read_new_password(STDIN_FILENO, stderr);
         if (!secret) die(1, "client secret: " + secret.error());
@@ -183,11 +195,12 @@ void list(const IssuerDbOptions& db) {
     auto clients = or_die(store->list_clients());
     std::sort(clients.begin(), clients.end(),
               [](const auto& x, const auto& y) { return x.client_id < y.client_id; });
-    Table t({"ID", "TYPE", "NAME", "GRANTS", "SCOPES", "REDIRECT_URIS", "CREATED"});
+    Table t({"ID", "TYPE", "NAME", "GRANTS", "SCOPES", "REDIRECT_URIS", "TOKEN_TTL", "CREATED"});
     for (const auto& c : clients)
         t.add({c.client_id, c.secret_hash.empty() ? "public" : "confidential", c.name,
                join_or_dash(c.grant_types, ","), join_or_dash(c.scopes, ","),
-               join_or_dash(c.redirect_uris, " "), format_time(c.created_at)});
+               join_or_dash(c.redirect_uris, " "),
+               c.access_token_ttl ? std::to_string(c.access_token_ttl) + "s" : "default", format_time(c.created_at)});
     std::fputs(t.str().c_str(), stdout);
 }
 
@@ -234,6 +247,8 @@ void add_client_command(CLI::App& app) {
         ->add_option("--grants", a->grants,
                      "Grant types, comma-separated: authorization_code,refresh_token,client_credentials")
         ->required();
+    add_cmd->add_option("--access-token-ttl", a->access_token_ttl,
+                        "Its own access-token lifetime (30s, 10m, 1h); default: oauth.access_token_ttl");
     add_cmd->callback([db, a] { add(*db, *a); });
 
     auto* list_cmd = cmd->add_subcommand("list", "List clients (never their secrets or hashes)");

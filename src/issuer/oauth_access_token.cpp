@@ -14,7 +14,7 @@ Result<MintedAccessToken, jose::JoseError> mint_access_token(const AccessTokenCl
                                                              const KeyRing& keys, const Settings& settings) {
     MintedAccessToken out;
     out.jti = httpauth::base64url_encode(crypto::random_bytes(16));  // 128 bits
-    out.exp = now + settings.access_token_ttl.count();
+    out.exp = now + (c.ttl > 0 ? c.ttl : settings.access_token_ttl.count());
     boost::json::object claims;
     claims["iss"] = settings.issuer;
     claims["sub"] = c.sub;
@@ -86,7 +86,7 @@ Response issue_tokens(const Issuer& issuer, const AccessTokenClaims& claims, std
     boost::json::object body;
     body["access_token"] = at->token;
     body["token_type"] = "Bearer";
-    body["expires_in"] = issuer.settings.access_token_ttl.count();
+    body["expires_in"] = at->exp - now;
     if (!claims.scope.empty()) body["scope"] = claims.scope;
     if (refresh_token) body["refresh_token"] = *refresh_token;
     return json_response(200, body);

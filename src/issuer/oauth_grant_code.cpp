@@ -40,6 +40,7 @@ Result<Response, OAuthError> grant_authorization_code(const Form& params, const 
 
     auto claims = user_claims(issuer, ac.user, client.client_id, ac.scope);
     if (!claims) return fail(claims.error());
+    claims->ttl = client.access_token_ttl;
 
     std::optional<std::string> refresh;
     if (has(client.grant_types, "refresh_token")) {

@@ -34,6 +34,7 @@ Result<Response, OAuthError> grant_refresh_token(const Form& params, const Clien
     // Before rotating, so that a directory hiccup (503) does not spend the token.
     auto claims = user_claims(issuer, old.user, client.client_id, scope);
     if (!claims) return fail(claims.error());
+    claims->ttl = client.access_token_ttl;
 
     RefreshToken next;
     const std::string token = new_opaque_token(kRefreshTokenPrefix);

@@ -20,6 +20,7 @@ Result<Response, OAuthError> grant_client_credentials(const Form& params, const 
     c.sub = client.client_id;  // RFC 9068 2.2: the client itself
     c.client_id = client.client_id;
     c.scope = join_scope(scopes);
+    c.ttl = client.access_token_ttl;
     return issue_tokens(issuer, c, now, std::nullopt);  // no refresh token (RFC 6749 4.4.3)
 }
 

@@ -131,10 +131,16 @@ CREATE TABLE signing_keys(
 );
 )sql";
 
+// A client may have its own access-token lifetime (a browser app: short).
+constexpr std::string_view kV4ClientTokenTtl = R"sql(
+ALTER TABLE oauth_clients ADD COLUMN access_token_ttl INTEGER NOT NULL DEFAULT 0 CHECK(access_token_ttl >= 0);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kV1Users},
     Migration{2, kV2DigestSecrets},
     Migration{3, kV3Issuer},
+    Migration{4, kV4ClientTokenTtl},
 };
 
 }  // namespace

@@ -13,12 +13,12 @@ using issuer::RotateOutcome;
 using issuer::Rotation;
 
 constexpr std::string_view kClientColumns =
-    "client_id, secret_hash, name, redirect_uris, scopes, grant_types, created_at";
+    "client_id, secret_hash, name, redirect_uris, scopes, grant_types, created_at, access_token_ttl";
 
 Client read_client(const Statement& st) {
     return Client{st.column_text(0),        st.column_text(1),        st.column_text(2),
                   split(st.column_text(3)), split(st.column_text(4)), split(st.column_text(5)),
-                  st.column_int(6)};
+                  st.column_int(6),         st.column_int(7)};
 }
 
 constexpr std::string_view kCodeColumns = "client_id, user, redirect_uri, scope, code_challenge, expires_at";
@@ -34,6 +34,7 @@ constexpr std::string_view kSelectRefresh =
 
 issuer::StoreResult<Ok> SqliteIssuerStore::put_client(const Client& c) {
     if (c.client_id.empty()) return fail(invalid("client without a client_id"));
+    if (c.access_token_ttl < 0) return fail(invalid("client '" + c.client_id + "': negative access_token_ttl"));
     const std::string what = "client '" + c.client_id + "'";
     auto uris = join(c.redirect_uris, what + " redirect_uris");
     if (!uris) return fail(uris.error());
@@ -44,13 +45,14 @@ issuer::StoreResult<Ok> SqliteIssuerStore::put_client(const Client& c) {
 
     std::lock_guard lock(wmu_);
     auto st = writer_.prepare("INSERT INTO oauth_clients(" + std::string(kClientColumns) +
-                              ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(client_id) DO UPDATE SET"
+                              ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(client_id) DO UPDATE SET"
                               " secret_hash = excluded.secret_hash, name = excluded.name,"
                               " redirect_uris = excluded.redirect_uris, scopes = excluded.scopes,"
-                              " grant_types = excluded.grant_types, created_at = excluded.created_at");
+                              " grant_types = excluded.grant_types, created_at = excluded.created_at,"
+                              " access_token_ttl = excluded.access_token_ttl");
     if (!st) return fail(unavailable(st.error()));
     st->bind(1, c.client_id).bind(2, c.secret_hash).bind(3, c.name);
-    st->bind(4, *uris).bind(5, *scopes).bind(6, *grants).bind(7, c.created_at);
+    st->bind(4, *uris).bind(5, *scopes).bind(6, *grants).bind(7, c.created_at).bind(8, c.access_token_ttl);
     if (auto r = st->run(); !r) return fail(failure(writer_, what, r.error()));
     return Ok{};
 }

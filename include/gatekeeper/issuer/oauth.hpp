@@ -88,6 +88,7 @@ struct AccessTokenClaims {
     std::vector<std::string> groups;
     std::string email;
     bool user_token = false;  // groups/email written (groups even when empty)
+    std::int64_t ttl = 0;     // seconds; 0 = Settings::access_token_ttl (a client may have its own)
 };
 
 // Told of every access token the token endpoint hands out (for the audit

@@ -38,6 +38,7 @@ struct Client {
     std::vector<std::string> scopes;         // what it may ask for
     std::vector<std::string> grant_types;    // authorization_code, refresh_token, client_credentials
     std::int64_t created_at = 0;
+    std::int64_t access_token_ttl = 0;       // seconds; 0 = the issuer's access_token_ttl
 };
 
 struct AuthorizationCode {

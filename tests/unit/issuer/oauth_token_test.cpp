@@ -225,5 +225,38 @@ TEST_F(OauthToken, CodeAndRefreshAreStoredOnlyAsHashes) {
     EXPECT_EQ(db.find(refresh), std::string::npos);
 }
 
+// A client may have its own, shorter access-token lifetime (the demo SPA: 30 s),
+// for every grant that issues to it; 0 keeps the issuer's.
+TEST_F(OauthToken, ClientsOwnAccessTokenLifetimeForEveryGrant) {
+    auto find = [&](const std::string& id) {
+        auto c = store_->find_client(id);
+        EXPECT_TRUE(c.ok() && c->has_value());
+        return **c;
+    };
+    for (const char* id : {"web", "spa", "svc"}) {
+        auto c = find(id);
+        c.access_token_ttl = 30;
+        put(c);
+        EXPECT_EQ(find(id).access_token_ttl, 30) << "stored and read back: " << id;
+    }
+    auto check = [&](const Response& r, const char* what) {
+        ASSERT_EQ(r.status, 200) << what << ": " << r.body;
+        auto b = body_of(r);
+        EXPECT_EQ(b.at("expires_in").as_int64(), 30) << what;
+        auto c = verify(str(b, "access_token"));
+        ASSERT_TRUE(c.exp && c.iat) << what;
+        EXPECT_EQ(*c.exp - *c.iat, 30) << what;
+    };
+    check(cc({}), "client_credentials");
+    auto first = redeem_web(code_for("web", "https://app.example/cb"));
+    check(first, "authorization_code");
+    check(refresh_web(str(body_of(first), "refresh_token"), kNow + 5), "refresh_token");
+
+    auto svc = find("svc");
+    svc.access_token_ttl = -1;
+    EXPECT_FALSE(store_->put_client(svc).ok()) << "a negative lifetime is refused";
+}
+
+
 }  // namespace
 }  // namespace gk::issuer::test

@@ -584,7 +584,7 @@ TEST(SqliteIssuerStore, UpgradeFromVersion2KeepsUsers) {
     EXPECT_EQ(alice->password_hash, "H-alice");
     auto raw = SqliteDb::open(dir / "g.db", gatekeeper_schema());
     ASSERT_TRUE(raw.ok());
-    EXPECT_EQ(raw->schema_version(), 3);
+    EXPECT_EQ(raw->schema_version(), 4);
 }
 
 TEST(SqliteIssuerStore, RefusesANewerSchema) {
