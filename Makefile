@@ -12,6 +12,7 @@ build: deps
 	@cmake --build --preset release -j $(JOBS)
 
 run: build
+	@bash scripts/web_test.sh build >/dev/null 2>&1 || echo "note: web/client not built (Node.js >= 20 and npm needed): the demo serves no /spa/"
 	./build/gatekeeper demo
 
 # Unit, integration and bounded fuzz runs, all through CTest.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The web side of gatekeeper: install what is missing, build, run the tests.
 #
+#   scripts/web_test.sh build     # web/client: npm ci when needed, tsc build (what `gatekeeper demo` serves at /spa/)
 #   scripts/web_test.sh client    # web/client: npm ci (when the lock file changed), tsc build + typecheck, vitest
 #   scripts/web_test.sh browser   # Chromium (apt) + tests/browser (npm ci), client build, node --test
 #   scripts/web_test.sh all       # both, client first
@@ -86,11 +87,12 @@ run_browser() {
 }
 
 case "${1:-}" in
+  build) need_node && build_client ;;
   client) run_client ;;
   browser) run_browser ;;
   all) run_client && run_browser ;;
   *)
-    echo "usage: $0 client|browser|all" >&2
+    echo "usage: $0 build|client|browser|all" >&2
     exit 2
     ;;
 esac

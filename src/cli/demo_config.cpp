@@ -2,7 +2,35 @@
 
 namespace gk::cli {
 
-std::string demo_config_yaml(const DemoPorts& ports) {
+namespace {
+
+// YAML single-quoted: only the quote itself needs doubling.
+std::string quoted(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+// Same origin only: the SPA talks to /api/ and /.gatekeeper/ on this host.
+constexpr const char* kSpaCsp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+std::string spa_routes(const DemoSpa& spa) {
+    if (spa.app_dir.empty()) return "";
+    return std::string("  - name: spa-client                # the built web/client the SPA imports\n"
+                       "    path: /spa/client/\n"
+                       "    static: { root: ") + quoted(spa.client_dir) + ", csp: \"" + kSpaCsp + "\" }\n"
+           "    require: public\n"
+           "  - name: spa                       # the demo single-page app (PKCE, 30 s tokens)\n"
+           "    path: /spa/\n"
+           "    static: { root: " + quoted(spa.app_dir) + ", fallback: index.html, csp: \"" + kSpaCsp + "\" }\n"
+           "    require: public\n";
+}
+
+}  // namespace
+
+std::string demo_config_yaml(const DemoPorts& ports, const DemoSpa& spa) {
     const std::string http = std::to_string(ports.http);
     const std::string https = std::to_string(ports.https);
     const std::string echo = std::to_string(ports.echo);
@@ -61,6 +89,7 @@ std::string demo_config_yaml(const DemoPorts& ports) {
            "      - { methods: [GET, HEAD], scopes: [read] }\n"
            "      - { scopes: [write] }\n"
            "    require: authenticated\n"
+           + spa_routes(spa) +
            "  - name: public\n"
            "    path: /\n"
            "    upstream: echo\n"

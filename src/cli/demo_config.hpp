@@ -12,6 +12,13 @@ struct DemoPorts {
     std::uint16_t echo = 0;
 };
 
-std::string demo_config_yaml(const DemoPorts& ports);
+// The single-page app of web/spa and the built client it imports
+// (web/client/dist); empty = the demo serves no /spa/.
+struct DemoSpa {
+    std::string app_dir;
+    std::string client_dir;
+};
+
+std::string demo_config_yaml(const DemoPorts& ports, const DemoSpa& spa = {});
 
 }  // namespace gk::cli

@@ -72,6 +72,14 @@ Result<std::shared_ptr<server::Runtime>, std::string> load_runtime(const std::st
         }
         rt->directories[src.name] = opened->directory;
     }
+    for (const auto& route : rt->policy.routes) {
+        if (!route.static_files) continue;
+        auto site = server::StaticSite::load(*route.static_files);
+        if (!site)
+            return fail(config_file + ":" + std::to_string(route.line) + ": error: route '" + route.name +
+                        "': " + site.error());
+        rt->static_sites.emplace(route.name, std::move(site.value()));
+    }
     return rt;
 }
 

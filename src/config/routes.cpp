@@ -72,7 +72,7 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
     const std::size_t errors_before = ctx.errors.size();
     Fields fields(ctx, node, {"name", "host", "path", "methods", "case_insensitive", "upstream", "schemes", "realm",
                               "users", "require", "cors_preflight", "issuers", "scopes", "query_token", "api_key_header",
-                              "brute_force"});
+                              "brute_force", "static"});
 
     r.name = "route-" + std::to_string(index);
     if (auto* x = fields.get("name")) {
@@ -201,6 +201,14 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
                                          "' does not accept",
                           "add bearer to 'schemes'");
 
+    if (auto* x = fields.get("static")) {
+        gate::StaticFiles files;
+        read_static(ctx, *x, files);
+        r.static_files = std::move(files);
+        if (fields.get("upstream"))
+            ctx.error(x->mark(), "route '" + r.name + "' has both 'upstream' and 'static'",
+                      "a route either forwards to an upstream or serves files itself");
+    }
     if (auto* x = fields.get("upstream")) {
         if (auto s = read_string(ctx, *x)) {
             r.upstream = *s;

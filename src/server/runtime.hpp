@@ -12,6 +12,7 @@
 #include "gatekeeper/gate/policy.hpp"
 #include "gatekeeper/schemes/digest.hpp"
 #include "server/net.hpp"
+#include "server/static_site.hpp"
 
 namespace gk::server {
 
@@ -28,6 +29,8 @@ struct Runtime {
     // TLS client settings per upstream name. Set by the server (at start and
     // at every reload, so a changed CA file or a new upstream takes effect).
     std::map<std::string, std::shared_ptr<ssl::context>, std::less<>> upstream_tls;
+    // The files of each `static:` route, by route name, read at load.
+    std::map<std::string, std::shared_ptr<const StaticSite>, std::less<>> static_sites;
 };
 
 }  // namespace gk::server

@@ -423,6 +423,14 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
     fill_log(log, d);
     if (d.verdict != gate::Verdict::allow) co_return co_await finish(decision_response(d, accept, version), true);
 
+    if (d.route && d.route->static_files) {
+        auto site = rt.static_sites.find(d.route->name);
+        if (site == rt.static_sites.end())  // loaded with the config: cannot happen, but never serve blind
+            co_return co_await finish(error_response(http::status::service_unavailable, "Files unavailable.", accept, version), true);
+        auto res = static_response(*site->second, *greq, path_below_route(*d.route, greq->path), accept, version);
+        for (const auto& [name, value] : d.response_headers) res.set(name, value);
+        co_return co_await finish(std::move(res), true);
+    }
     const gate::Upstream* up = d.route && !d.route->upstream.empty() ? rt.policy.upstream(d.route->upstream) : nullptr;
     if (!up) {
         std::string body = "{\"status\":\"allowed\"";

@@ -146,6 +146,10 @@ describe("scenario 2: the SPA through the test host (web/spa + web/client/dist, 
   before(async () => {
     gw = await startDerivedDemo({ accessTokenTtl: "5s" });
     host = await startSpaHost({ upstream: gw.base });
+    // The demo registered demo-spa for its own origin (and 30 s tokens): this host has another
+    // origin and uses the config's 5 s, so the client is registered anew.
+    const del = await gk(["client", "del", "--config", gw.config, "--id", SPA_CLIENT_ID]);
+    assert.ok(del.code === 0 || /no client/.test(del.err), del.out + del.err);
     const r = await gk(["client", "add", "--config", gw.config, "--id", SPA_CLIENT_ID, "--public",
       "--redirect-uri", `${host.base}/spa/callback`, "--scopes", "read,write", "--grants", "authorization_code,refresh_token"]);
     assert.equal(r.code, 0, r.out + r.err);

@@ -35,6 +35,13 @@ struct ScopeRule {
     std::vector<std::string> scopes;    // all required
 };
 
+// Files a route serves itself instead of an upstream (server/static_site).
+struct StaticFiles {
+    std::string root;      // the folder, resolved against the config file's
+    std::string fallback;  // served for unknown paths without a file type ("" = 404)
+    std::string csp;       // Content-Security-Policy of every answer ("" = none)
+};
+
 struct Route {
     std::string name;
     int line = 0;                       // where it was defined in the config, for explain/logs
@@ -46,6 +53,7 @@ struct Route {
     std::string realm;
     Requirement require;
     std::string upstream;               // name of an upstream in the policy; empty = none (gatekeeper answers itself)
+    std::optional<StaticFiles> static_files;  // instead of an upstream
     std::string user_source;            // name of a user source in the policy
     bool allow_cors_preflight = false;  // OPTIONS + Access-Control-Request-Method passes unauthenticated
     // Bearer

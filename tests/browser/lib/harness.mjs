@@ -137,7 +137,7 @@ export async function startDemo() {
   const httpPort = await freePort();
   const httpsPort = await freePort();
   const proc = new Proc([GK_BIN, "demo", "--state", state, "--http-port", String(httpPort),
-    "--https-port", String(httpsPort), "--echo-port", "0"], { cwd: dir });
+    "--https-port", String(httpsPort), "--echo-port", "0", "--spa", join(REPO, "web", "spa")], { cwd: dir });
   await proc.waitPorts([httpPort, httpsPort]);
   return {
     dir, state, proc, httpPort,
