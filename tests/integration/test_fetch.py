@@ -123,6 +123,10 @@ class FetchDemoTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr + self.proc.output(1500))
         self.assertIn("scheme digest-sha256", r.stderr)
 
+    def test_https_ip_address_checked_against_ip_san(self):
+        r = fetch("--cacert", self.cert, "https://127.0.0.1:%d/" % self.https_port)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
     def test_https_without_cacert_refused(self):
         r = fetch("-u", "alice", self.sbase + "/admin/", password="wonderland")
         self.assertEqual(r.returncode, 2, r.stderr)
