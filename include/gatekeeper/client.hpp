@@ -54,9 +54,9 @@ std::vector<httpauth::Challenge> collect_challenges(const std::vector<std::strin
 //   Bearer          (only with a token source) a revocable, short-lived, scoped
 //                   token: nothing long-lived crosses the wire;
 //   Basic           the password itself in every request: last, for TLS only in practice.
-// Bearer ranks below Digest because a program given both a password and a token
-// source is asked for by a server offering both; the password-derived Digest
-// answer is then bound to one nonce, method and URI, while a token is a bearer
+// Bearer ranks below Digest only when the program holds both a password and a
+// token source and the server offers both: a Digest answer is bound to one
+// nonce, method and URI and is useless elsewhere, while a token is a bearer
 // instrument that anyone who sees it can replay until it expires.
 // Digest challenges with qop lacking "auth", or with -sess / SHA-512-256
 // algorithms, are not answered (we send qop=auth only, plain algorithms only).
