@@ -1,7 +1,10 @@
 # Fails when a pure module includes Asio, Beast, a store adapter or the server.
 set(bad "")
-foreach(mod crypto httpauth jose password schemes gate issuer)
+foreach(mod crypto httpauth jose password schemes gate issuer client)
   file(GLOB_RECURSE files ${SRC}/src/${mod}/* ${SRC}/include/gatekeeper/${mod}/*)
+  if(mod STREQUAL "client")
+    list(APPEND files ${SRC}/include/gatekeeper/client.hpp)
+  endif()
   foreach(f ${files})
     file(STRINGS ${f} lines REGEX "#include[ \t]*[<\"](boost/asio|boost/beast|store/|server/)")
     if(lines)

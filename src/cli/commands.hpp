@@ -14,5 +14,6 @@ void add_token_command(CLI::App& app);
 void add_apikey_command(CLI::App& app);
 void add_client_command(CLI::App& app);
 void add_keys_command(CLI::App& app);
+void add_fetch_command(CLI::App& app);
 
 }  // namespace gk::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     gk::cli::add_apikey_command(app);
     gk::cli::add_client_command(app);
     gk::cli::add_keys_command(app);
+    gk::cli::add_fetch_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
