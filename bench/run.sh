@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-32}
+# GK_BIN: an already built gatekeeper to measure (skips the release build).
+# ONLY: a regex; only scenarios whose name matches are run. NO_MICRO=1 skips
+# the Google Benchmark part.
+GK_BIN=${GK_BIN:-}
+ONLY=${ONLY:-}
+NO_MICRO=${NO_MICRO:-}
 
 need=()
 for p in wrk nginx-light apache2-utils; do
@@ -16,7 +22,10 @@ done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
-cmake --preset release >/dev/null && cmake --build --preset release -j "$(nproc)" >/dev/null
+if [ -z "$GK_BIN" ]; then
+  cmake --preset release >/dev/null && cmake --build --preset release -j "$(nproc)" >/dev/null
+  GK_BIN=./build/gatekeeper
+fi
 
 work=$(mktemp -d)
 pids=()
@@ -66,9 +75,9 @@ pids+=($!)
 # as nginx's auth_basic does.
 sed -e "s/port: $GK }/port: $GKNC }/" -e "s/access_log: false }/access_log: false, limits: { credential_cache_entries: 0 } }/" \
   "$work/gk.yaml" > "$work/gk-nocache.yaml"
-taskset -c "$server_cpu" ./build/gatekeeper serve --config "$work/gk.yaml" >"$work/gk.log" 2>&1 &
+taskset -c "$server_cpu" "$GK_BIN" serve --config "$work/gk.yaml" >"$work/gk.log" 2>&1 &
 pids+=($!)
-taskset -c "$server_cpu" ./build/gatekeeper serve --config "$work/gk-nocache.yaml" >"$work/gk-nocache.log" 2>&1 &
+taskset -c "$server_cpu" "$GK_BIN" serve --config "$work/gk-nocache.yaml" >"$work/gk-nocache.log" 2>&1 &
 pids+=($!)
 wait_port "$NG"; wait_port "$GK"; wait_port "$GKNC"; wait_port "$UP"
 
@@ -78,6 +87,11 @@ scenarios=("proxy, no auth|/public/x||$GK|200"
            "Basic bcrypt-10, valid (gatekeeper cache on)|/basic/x|Authorization: Basic $good|$GK|200"
            "Basic bcrypt-10, valid (gatekeeper cache off)|/basic/x|Authorization: Basic $good|$GKNC|200"
            "Basic bcrypt-10, wrong password (401)|/basic/x|Authorization: Basic $bad|$GK|401")
+
+if [ -n "$ONLY" ]; then
+  kept=(); for s in "${scenarios[@]}"; do [[ "${s%%|*}" =~ $ONLY ]] && kept+=("$s"); done
+  scenarios=("${kept[@]}")
+fi
 
 # Both systems must give the expected answer before anything is timed.
 for s in "${scenarios[@]}"; do
@@ -144,6 +158,7 @@ PY
 
 # Micro-benchmarks: JWT verification beside raw OpenSSL on the same key, and the
 # Bearer decision cached vs uncached (ratios printed at the end of its output).
+[ -n "$NO_MICRO" ] && exit 0
 echo
 echo "## JWT verification vs raw OpenSSL (Google Benchmark, pinned to CPU $server_cpu)"
 cmake --preset bench -DGK_BUILD_SERVER=OFF >/dev/null && cmake --build --preset bench -j "$ncpu" --target jwt_bench >/dev/null
