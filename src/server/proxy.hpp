@@ -13,6 +13,7 @@
 #include "server/headers.hpp"
 #include "server/relay.hpp"
 #include "server/session.hpp"
+#include "server/upstream_head.hpp"
 #include "server/write_now.hpp"
 
 namespace gk::server {
@@ -146,13 +147,44 @@ asio::awaitable<std::pair<Failure, ProxyOutcome>> exchange(ProxyContext& ctx, Cl
         co_return std::pair{may_retry && !had_body_before ? Failure::retryable : Failure::upstream, std::move(out)};
     }
 
-    std::optional<http::response_parser<http::buffer_body>> rp;
+    // The head is read as http::async_read_header would, into a parser that
+    // keeps views instead of fields; nothing is consumed until the head is
+    // complete, so the general path can parse the same bytes again.
+    std::optional<ResponseHeadParser> lp;
+    std::size_t head_bytes = 0;
     for (;;) {
-        rp.emplace();
-        rp->body_limit(boost::none);
-        if (head_request) rp->skip(true);
+        lp.emplace();
+        lp->body_limit(boost::none);
+        if (head_request) lp->skip(true);
         beast::get_lowest_layer(up).expires_after(ctx.up.response_timeout);
-        auto [ec, n] = co_await http::async_read_header(up, conn.buffer, *rp, use_nothrow);
+        error_code ec;
+        for (;;) {
+            if (conn.buffer.size() > 0) {
+                const auto data = conn.buffer.data();
+                lp->expect_input(static_cast<const char*>(data.data()), data.size());
+                head_bytes = lp->put(data, ec);
+                if (ec != http::error::need_more) break;
+                ec = {};
+            }
+            const auto size = beast::read_size(conn.buffer, 65536);
+            if (size == 0) {
+                ec = http::error::buffer_overflow;
+                break;
+            }
+            auto [rec, n] = co_await up.async_read_some(conn.buffer.prepare(size), use_nothrow);
+            conn.buffer.commit(n);
+            if (rec == asio::error::eof) {
+                // Beast's read: a head cut short is a partial message, no byte at all the end of stream.
+                if (lp->got_some()) lp->put_eof(ec);
+                if (!ec) ec = lp->got_some() ? error_code(http::error::partial_message)
+                                             : error_code(http::error::end_of_stream);
+                break;
+            }
+            if (rec) {
+                ec = rec;
+                break;
+            }
+        }
         if (ec == beast::error::timeout) {
             ctx.log.reason = "upstream response timeout";
             co_return std::pair{Failure::upstream_timeout, std::move(out)};
@@ -163,17 +195,58 @@ asio::awaitable<std::pair<Failure, ProxyOutcome>> exchange(ProxyContext& ctx, Cl
                                                                                          : Failure::upstream,
                                 std::move(out)};
         }
-        const auto code = rp->get().result_int();
-        if (code >= 100 && code < 200 && code != 101) continue;  // interim responses are not relayed
+        const int interim = lp->status();
+        if (interim >= 100 && interim < 200 && interim != 101) {  // interim responses are not relayed
+            conn.buffer.consume(head_bytes);
+            continue;
+        }
         break;
     }
-    auto& res = rp->get();
-    const int code = static_cast<int>(res.result_int());
+    const int code = lp->status();
     out.status = code;
     ctx.log.upstream_status = code;
-    const bool upstream_keep_alive = res.keep_alive();
     const bool head_only = head_request || code == 204 || code == 304 || code < 200;
     const bool closing = !client_keep_alive || ctx.w.draining;
+    if (!lp->general_path_needed() && (head_only || (!lp->chunked() && lp->content_length()))) {
+        // Framing the client can take as it is: the head from the views
+        // (prepare_client_response's rules), then the body byte for byte.
+        const bool upstream_keep_alive = lp->keep_alive();
+        out.keep_alive = !closing;
+        write_client_head(conn.response_head, *lp, p.get().version(), out.keep_alive, ctx.decision.response_headers);
+        conn.buffer.consume(head_bytes);
+        if (head_only) {
+            const auto head = asio::buffer(conn.response_head);
+            error_code wec;
+            std::size_t m = write_now(client, head, wec);
+            if (!wec && m < head.size()) std::tie(wec, m) = co_await write_rest(client, head, m, lim.body_timeout);
+            if (wec) out.keep_alive = false;
+            if (upstream_keep_alive && lp->is_done() && p.is_done()) co_return std::pair{Failure::none, std::move(out)};
+            co_return std::pair{Failure::client /* connection not reusable, but the exchange succeeded */,
+                                std::move(out)};
+        }
+        auto [failure, rest] = co_await relay_sized_body(ctx, client, up, conn, *lp->content_length(), out);
+        if (failure != Failure::none) co_return std::pair{failure, std::move(out)};
+        if (upstream_keep_alive && rest == 0 && p.is_done()) co_return std::pair{Failure::none, std::move(out)};
+        co_return std::pair{Failure::client /* connection not reusable, but the exchange succeeded */, std::move(out)};
+    }
+
+    // The general path: the same head into Beast's fields, then the Beast relay.
+    std::optional<http::response_parser<http::buffer_body>> rp;
+    rp.emplace();
+    rp->body_limit(boost::none);
+    if (head_request) rp->skip(true);
+    {
+        error_code pec;
+        const auto used = rp->put(conn.buffer.data(), pec);
+        if (!pec && !rp->is_header_done()) pec = http::error::partial_message;
+        if (pec) {
+            ctx.log.reason = "upstream read: " + pec.message();
+            co_return std::pair{Failure::upstream, std::move(out)};
+        }
+        conn.buffer.consume(used);
+    }
+    auto& res = rp->get();
+    const bool upstream_keep_alive = res.keep_alive();
     prepare_client_response(res, rp->chunked(), head_only, p.get().version(), !closing);
     // Gatekeeper's own fields (Digest's Authentication-Info) replace any the upstream sent.
     for (const auto& [name, value] : ctx.decision.response_headers) res.set(name, value);
