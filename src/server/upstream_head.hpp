@@ -84,26 +84,51 @@ private:
 template <class OwnFields>
 void write_client_head(std::string& out, const ResponseHeadParser& p, unsigned client_version, bool keep_alive,
                        const OwnFields& own) {
-    static constexpr std::string_view fixed[] = {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
-                                                 "Transfer-Encoding", "Upgrade", "Proxy-Authorization",
-                                                 "Proxy-Authenticate"};
     auto trim = [](std::string_view s) {
         while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
         while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
         return s;
     };
-    auto listed_in_connection = [&](std::string_view name) {
-        for (auto f = p.begin_fields(); f != p.end_fields(); ++f) {
-            if (!gate::iequals(f->name, "Connection")) continue;
-            std::string_view v = f->value;
-            while (!v.empty()) {
-                const auto comma = v.find(',');
-                const auto tok = trim(v.substr(0, comma));
-                if (!tok.empty() && gate::iequals(tok, name)) return true;
-                if (comma == std::string_view::npos) break;
-                v.remove_prefix(comma + 1);
-            }
+    // strip_hop_by_hop's fixed list, tested by length first.
+    auto fixed_hop_by_hop = [](std::string_view n) {
+        switch (n.size()) {
+            case 2: return gate::iequals(n, "TE");
+            case 7: return gate::iequals(n, "Trailer") || gate::iequals(n, "Upgrade");
+            case 10: return gate::iequals(n, "Connection") || gate::iequals(n, "Keep-Alive");
+            case 16: return gate::iequals(n, "Proxy-Connection");
+            case 17: return gate::iequals(n, "Transfer-Encoding");
+            case 18: return gate::iequals(n, "Proxy-Authenticate");
+            case 19: return gate::iequals(n, "Proxy-Authorization");
+            default: return false;
         }
+    };
+    // The Connection fields, found once: the names they list go too.
+    std::array<std::string_view, 8> connection{};
+    std::size_t n_connection = 0;
+    bool many_connection = false;
+    for (auto f = p.begin_fields(); f != p.end_fields(); ++f) {
+        if (f->name.size() != 10 || !gate::iequals(f->name, "Connection")) continue;
+        if (n_connection == connection.size()) many_connection = true;
+        else connection[n_connection++] = f->value;
+    }
+    auto listed_in = [&](std::string_view v, std::string_view name) {
+        while (!v.empty()) {
+            const auto comma = v.find(',');
+            const auto tok = trim(v.substr(0, comma));
+            if (tok.size() == name.size() && gate::iequals(tok, name)) return true;
+            if (comma == std::string_view::npos) break;
+            v.remove_prefix(comma + 1);
+        }
+        return false;
+    };
+    auto listed_in_connection = [&](std::string_view name) {
+        if (many_connection) {
+            for (auto f = p.begin_fields(); f != p.end_fields(); ++f)
+                if (gate::iequals(f->name, "Connection") && listed_in(f->value, name)) return true;
+            return false;
+        }
+        for (std::size_t i = 0; i < n_connection; ++i)
+            if (listed_in(connection[i], name)) return true;
         return false;
     };
     auto replaced_by_own = [&](std::string_view name) {
@@ -128,10 +153,7 @@ void write_client_head(std::string& out, const ResponseHeadParser& p, unsigned c
     out.append(reason);
     out.append("\r\n");
     for (auto f = p.begin_fields(); f != p.end_fields(); ++f) {
-        bool drop = false;
-        for (auto h : fixed)
-            if (gate::iequals(f->name, h)) drop = true;
-        if (drop || listed_in_connection(f->name) || replaced_by_own(f->name)) continue;
+        if (fixed_hop_by_hop(f->name) || listed_in_connection(f->name) || replaced_by_own(f->name)) continue;
         out.append(f->name);
         out.append(": ");
         out.append(f->value);
