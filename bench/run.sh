@@ -14,6 +14,11 @@ CONNS=${CONNS:-32}
 GK_BIN=${GK_BIN:-}
 ONLY=${ONLY:-}
 NO_MICRO=${NO_MICRO:-}
+# UPSTREAM=separate: the shared upstream runs in its own nginx process (same
+# CPU) instead of a server block of the nginx under test. By default nginx
+# proxies to itself inside one worker and never pays the cross-process wake-up
+# that gatekeeper pays for every request; "separate" makes both pay it.
+UPSTREAM=${UPSTREAM:-shared}
 
 need=()
 for p in wrk nginx-light apache2-utils; do
@@ -51,7 +56,7 @@ http {
   client_body_temp_path $work/client_body; proxy_temp_path $work/proxy;
   fastcgi_temp_path $work/fastcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
   upstream app { server 127.0.0.1:$UP; keepalive 64; }
-  server { listen 127.0.0.1:$UP; location / { return 200 "ok\n"; } }
+$( [ "$UPSTREAM" = separate ] || printf '  server { listen 127.0.0.1:%s; location / { return 200 "ok\\n"; } }' "$UP" )
   server {
     listen 127.0.0.1:$NG;
     location /public/ { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
@@ -71,6 +76,21 @@ routes:
 YAML
 taskset -c "$server_cpu" nginx -p "$work" -c "$work/nginx.conf" -g "daemon off; pid $work/nginx.pid; error_log $work/nginx.err;" &
 pids+=($!)
+if [ "$UPSTREAM" = separate ]; then
+  mkdir -p "$work/up"
+  cat > "$work/up/nginx.conf" <<NGINX
+worker_processes 1;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/client_body; proxy_temp_path $work/proxy;
+  fastcgi_temp_path $work/fastcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
+  server { listen 127.0.0.1:$UP; location / { return 200 "ok\n"; } }
+}
+NGINX
+  taskset -c "$server_cpu" nginx -p "$work/up" -c "$work/up/nginx.conf" -g "daemon off; pid $work/up/nginx.pid; error_log $work/up/nginx.err;" &
+  pids+=($!)
+fi
 # The same gateway with the credential cache off: every request pays a bcrypt,
 # as nginx's auth_basic does.
 sed -e "s/port: $GK }/port: $GKNC }/" -e "s/access_log: false }/access_log: false, limits: { credential_cache_entries: 0 } }/" \
