@@ -8,6 +8,17 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-32}
+# GK_BIN: an already built gatekeeper to measure (skips the release build).
+# ONLY: a regex; only scenarios whose name matches are run. NO_MICRO=1 skips
+# the Google Benchmark part.
+GK_BIN=${GK_BIN:-}
+ONLY=${ONLY:-}
+NO_MICRO=${NO_MICRO:-}
+# UPSTREAM=separate: the shared upstream runs in its own nginx process (same
+# CPU) instead of a server block of the nginx under test. By default nginx
+# proxies to itself inside one worker and never pays the cross-process wake-up
+# that gatekeeper pays for every request; "separate" makes both pay it.
+UPSTREAM=${UPSTREAM:-shared}
 
 need=()
 for p in wrk nginx-light apache2-utils; do
@@ -16,7 +27,10 @@ done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
-cmake --preset release >/dev/null && cmake --build --preset release -j "$(nproc)" >/dev/null
+if [ -z "$GK_BIN" ]; then
+  cmake --preset release >/dev/null && cmake --build --preset release -j "$(nproc)" >/dev/null
+  GK_BIN=./build/gatekeeper
+fi
 
 work=$(mktemp -d)
 pids=()
@@ -42,7 +56,7 @@ http {
   client_body_temp_path $work/client_body; proxy_temp_path $work/proxy;
   fastcgi_temp_path $work/fastcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
   upstream app { server 127.0.0.1:$UP; keepalive 64; }
-  server { listen 127.0.0.1:$UP; location / { return 200 "ok\n"; } }
+$( [ "$UPSTREAM" = separate ] || printf '  server { listen 127.0.0.1:%s; location / { return 200 "ok\\n"; } }' "$UP" )
   server {
     listen 127.0.0.1:$NG;
     location /public/ { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
@@ -62,13 +76,28 @@ routes:
 YAML
 taskset -c "$server_cpu" nginx -p "$work" -c "$work/nginx.conf" -g "daemon off; pid $work/nginx.pid; error_log $work/nginx.err;" &
 pids+=($!)
+if [ "$UPSTREAM" = separate ]; then
+  mkdir -p "$work/up"
+  cat > "$work/up/nginx.conf" <<NGINX
+worker_processes 1;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/client_body; proxy_temp_path $work/proxy;
+  fastcgi_temp_path $work/fastcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
+  server { listen 127.0.0.1:$UP; location / { return 200 "ok\n"; } }
+}
+NGINX
+  taskset -c "$server_cpu" nginx -p "$work/up" -c "$work/up/nginx.conf" -g "daemon off; pid $work/up/nginx.pid; error_log $work/up/nginx.err;" &
+  pids+=($!)
+fi
 # The same gateway with the credential cache off: every request pays a bcrypt,
 # as nginx's auth_basic does.
 sed -e "s/port: $GK }/port: $GKNC }/" -e "s/access_log: false }/access_log: false, limits: { credential_cache_entries: 0 } }/" \
   "$work/gk.yaml" > "$work/gk-nocache.yaml"
-taskset -c "$server_cpu" ./build/gatekeeper serve --config "$work/gk.yaml" >"$work/gk.log" 2>&1 &
+taskset -c "$server_cpu" "$GK_BIN" serve --config "$work/gk.yaml" >"$work/gk.log" 2>&1 &
 pids+=($!)
-taskset -c "$server_cpu" ./build/gatekeeper serve --config "$work/gk-nocache.yaml" >"$work/gk-nocache.log" 2>&1 &
+taskset -c "$server_cpu" "$GK_BIN" serve --config "$work/gk-nocache.yaml" >"$work/gk-nocache.log" 2>&1 &
 pids+=($!)
 wait_port "$NG"; wait_port "$GK"; wait_port "$GKNC"; wait_port "$UP"
 
@@ -78,6 +107,11 @@ scenarios=("proxy, no auth|/public/x||$GK|200"
            "Basic bcrypt-10, valid (gatekeeper cache on)|/basic/x|Authorization: Basic $good|$GK|200"
            "Basic bcrypt-10, valid (gatekeeper cache off)|/basic/x|Authorization: Basic $good|$GKNC|200"
            "Basic bcrypt-10, wrong password (401)|/basic/x|Authorization: Basic $bad|$GK|401")
+
+if [ -n "$ONLY" ]; then
+  kept=(); for s in "${scenarios[@]}"; do [[ "${s%%|*}" =~ $ONLY ]] && kept+=("$s"); done
+  scenarios=("${kept[@]}")
+fi
 
 # Both systems must give the expected answer before anything is timed.
 for s in "${scenarios[@]}"; do
@@ -144,6 +178,7 @@ PY
 
 # Micro-benchmarks: JWT verification beside raw OpenSSL on the same key, and the
 # Bearer decision cached vs uncached (ratios printed at the end of its output).
+[ -n "$NO_MICRO" ] && exit 0
 echo
 echo "## JWT verification vs raw OpenSSL (Google Benchmark, pinned to CPU $server_cpu)"
 cmake --preset bench -DGK_BUILD_SERVER=OFF >/dev/null && cmake --build --preset bench -j "$ncpu" --target jwt_bench >/dev/null

@@ -1,6 +1,7 @@
 #include "server/headers.hpp"
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "gatekeeper/gate/request.hpp"
@@ -29,13 +30,18 @@ void erase_if(http::fields& f, F pred) {
 }  // namespace
 
 void strip_hop_by_hop(http::fields& f) {
-    std::vector<std::string> listed;
+    // The names the Connection fields list, copied (their fields go too) into
+    // one string: no allocation for the usual "keep-alive" or "close".
+    std::string listed;
     for (auto it = f.find(http::field::connection); it != f.end() && it->name() == http::field::connection; ++it) {
         std::string_view v = it->value();
         while (!v.empty()) {
             auto comma = v.find(',');
             auto tok = trim(v.substr(0, comma));
-            if (!tok.empty()) listed.emplace_back(tok);
+            if (!tok.empty()) {
+                listed.append(tok);
+                listed.push_back(',');
+            }
             if (comma == std::string_view::npos) break;
             v.remove_prefix(comma + 1);
         }
@@ -46,8 +52,12 @@ void strip_hop_by_hop(http::fields& f) {
     erase_if(f, [&](std::string_view name) {
         for (auto h : fixed)
             if (gate::iequals(name, h)) return true;
-        for (const auto& l : listed)
-            if (gate::iequals(name, l)) return true;
+        std::string_view l = listed;
+        while (!l.empty()) {
+            const auto comma = l.find(',');
+            if (gate::iequals(name, l.substr(0, comma))) return true;
+            l.remove_prefix(comma + 1);
+        }
         return false;
     });
 }
@@ -56,6 +66,9 @@ bool is_spoofable_header(std::string_view name, const gate::IdentityHeaders& con
     for (const auto* list : {&configured.user, &configured.email, &configured.groups, &configured.scopes})
         for (const auto& h : *list)
             if (gate::iequals(name, h)) return true;
+    // Every fixed name below starts with X, R or F: most fields stop here.
+    const char c = name.empty() ? '\0' : static_cast<char>(name.front() | 0x20);
+    if (c != 'x' && c != 'r' && c != 'f') return false;
     static constexpr std::string_view prefixes[] = {"X-Auth-Request-", "Remote-", "X-Authenticated-",
                                                     "X-Forwarded-User", "X-Forwarded-Email",
                                                     "X-Forwarded-Groups", "X-Forwarded-Preferred-Username",

@@ -17,6 +17,7 @@
 #include "server/tls_context.hpp"
 #include "server/trust.hpp"
 #include "server/worker.hpp"
+#include "server/write_now.hpp"
 
 namespace gk::server {
 namespace {
@@ -24,6 +25,7 @@ namespace {
 void start_session(Worker& w, tcp::socket sock, ssl::context* tls) {
     error_code ignore;
     sock.set_option(tcp::no_delay(true), ignore);
+    if (!tls) enable_write_now(sock);
     ConnInfo info;
     auto ep = sock.remote_endpoint(ignore);
     info.peer = ep.address();

@@ -23,54 +23,79 @@ namespace {
 enum class HeadStatus { ok, closed, timeout, too_large, uri_too_long, bad };
 
 // A deadline that cancels the pending read instead of closing the socket, as
-// beast's own expiry does: a 408 must still be writable after it fires. The
-// state is shared with the timer's handler, which may run after the read is
-// over; it then finds the deadline disarmed and does nothing.
+// beast's own expiry does: a 408 must still be writable after it fires.
+//
+// One per connection, and lazy: arm() only moves a time point while a timer
+// wait that ends no later is already pending; when that wait ends early it
+// is simply started again for the time point. A keep-alive request costs no
+// timer operation, only a clock read. The state is shared with the timer's
+// handler, which may run after the connection is gone; it then finds no
+// socket and does nothing.
 class HeadDeadline {
 public:
+    using clock = std::chrono::steady_clock;
+
     explicit HeadDeadline(tcp::socket& sock) : timer_(sock.get_executor()), state_(std::make_shared<State>()) {
         state_->sock = &sock;
+        state_->timer = &timer_;
     }
     HeadDeadline(const HeadDeadline&) = delete;
     HeadDeadline& operator=(const HeadDeadline&) = delete;
     ~HeadDeadline() {
         state_->sock = nullptr;
+        state_->timer = nullptr;
         timer_.cancel();
     }
-    void arm(std::chrono::steady_clock::duration d) {
-        timer_.expires_after(d);
-        timer_.async_wait([st = state_](const error_code& ec) {
-            if (ec || !st->sock) return;
-            st->expired = true;
-            error_code ignored;
-            st->sock->cancel(ignored);
-        });
+    void arm(clock::duration d) {
+        auto& st = *state_;
+        st.deadline = clock::now() + d;
+        st.armed = true;
+        st.expired = false;
+        if (!st.waiting || st.wait_until > st.deadline) start(state_);
     }
+    // The head arrived (or the read ended): nothing left to expire.
+    void disarm() { state_->armed = false; }
     [[nodiscard]] bool expired() const { return state_->expired; }
 
 private:
     struct State {
         tcp::socket* sock = nullptr;
+        asio::steady_timer* timer = nullptr;
+        clock::time_point deadline{};
+        clock::time_point wait_until{};
+        std::uint64_t generation = 0;  // the wait in force; older handlers do nothing
+        bool waiting = false;
+        bool armed = false;
         bool expired = false;
     };
+    static void start(const std::shared_ptr<State>& sp) {
+        auto& st = *sp;
+        st.waiting = true;
+        st.wait_until = st.deadline;
+        const auto gen = ++st.generation;
+        st.timer->expires_at(st.deadline);
+        st.timer->async_wait([sp, gen](const error_code& ec) {
+            auto& s = *sp;
+            if (!s.sock || gen != s.generation) return;
+            s.waiting = false;
+            if (ec || !s.armed) return;
+            if (clock::now() < s.deadline) {
+                start(sp);  // moved on since this wait began
+                return;
+            }
+            s.expired = true;
+            s.armed = false;
+            error_code ignored;
+            s.sock->cancel(ignored);
+        });
+    }
     asio::steady_timer timer_;
     std::shared_ptr<State> state_;
 };
 
-// Waits for the next byte without holding a read buffer, so an idle keep-alive
-// connection costs no 16 KiB (nginx frees its header buffer between requests
-// too). A TLS stream may hold decrypted bytes the socket no longer shows, so
-// only plain streams wait this way.
-template <class Stream>
-asio::awaitable<error_code> wait_for_bytes(Stream& s, beast::flat_buffer& buf) {
-    if constexpr (std::is_same_v<Stream, plain_stream>) {
-        buf.shrink_to_fit();
-        auto [ec] = co_await s.socket().async_wait(tcp::socket::wait_read, use_nothrow);
-        co_return ec;
-    } else {
-        co_return error_code{};
-    }
-}
+// What an idle plain connection keeps for the next request head: most heads
+// (curl, wrk, API clients) fit; a browser's larger one takes a second read.
+constexpr std::size_t kIdleReadBuffer = 1024;
 
 // 414 when the request line alone is over the limit (RFC 9112 3), else 431.
 HeadStatus oversize_status(std::string_view head, const gate::Limits& lim) {
@@ -83,10 +108,10 @@ HeadStatus oversize_status(std::string_view head, const gate::Limits& lim) {
 // timeout counts from its first byte, so trickling bytes does not extend it.
 template <class Stream>
 asio::awaitable<std::pair<HeadStatus, std::size_t>> read_head(Stream& s, beast::flat_buffer& buf,
-                                                               const gate::Limits& lim, bool first) {
+                                                               const gate::Limits& lim, bool first,
+                                                               HeadDeadline& deadline) {
     auto& low = beast::get_lowest_layer(s);
     low.expires_never();
-    HeadDeadline deadline(low.socket());
     bool started = buf.size() > 0;
     deadline.arm(started || first ? lim.header_timeout : lim.idle_timeout);
     for (;;) {
@@ -113,12 +138,28 @@ asio::awaitable<std::pair<HeadStatus, std::size_t>> read_head(Stream& s, beast::
         }
         error_code ec;
         std::size_t n = 0;
-        if (d.empty()) ec = co_await wait_for_bytes(s, buf);
-        if (!ec) std::tie(ec, n) = co_await s.async_read_some(buf.prepare(16 * 1024), use_nothrow);
+        bool got = false;
+        if constexpr (std::is_same_v<Stream, plain_stream>) {
+            if (d.empty()) {
+                // Between requests the connection keeps only a small buffer
+                // (a larger head grows it for that request), so an idle
+                // keep-alive connection costs no 16 KiB; nginx frees its header
+                // buffer between requests too. A read rather than a readiness
+                // wait: Asio's edge-triggered reactor re-arms a wait with an
+                // epoll_ctl every time, a read it simply leaves queued.
+                if (buf.capacity() > kIdleReadBuffer) buf.shrink_to_fit();
+                std::tie(ec, n) = co_await s.socket().async_read_some(buf.prepare(kIdleReadBuffer), use_nothrow);
+                if (!ec && !deadline.expired()) buf.commit(n);
+                got = true;
+            }
+        }
+        if (!ec && !got) {
+            std::tie(ec, n) = co_await s.async_read_some(buf.prepare(16 * 1024), use_nothrow);
+            if (!ec && !deadline.expired()) buf.commit(n);
+        }
         if (deadline.expired())
             co_return std::pair{started ? HeadStatus::timeout : HeadStatus::closed, std::size_t{0}};
         if (ec) co_return std::pair{HeadStatus::closed, std::size_t{0}};
-        buf.commit(n);
     }
 }
 
@@ -186,20 +227,29 @@ void record_session_use(Worker& w, const std::string& id_hash) {
     });
 }
 
-asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate::Request& req) {
-    const auto ctx = scheme_context(w, rt);
-    auto ev = gate::evaluate(rt.policy, req, rt.directories, ctx);
+// Everything a decision needs without waiting: public routes, refusals and
+// credentials the cache already vouches for are settled here, with no
+// coroutine frame. nullopt: the password must be hashed (decide_slow).
+std::optional<gate::Decision> decide_now(Worker& w, const Runtime& rt, const gate::Request& req,
+                                         const gate::SchemeContext& ctx, gate::Evaluation& ev, std::string& key) {
+    ev = gate::evaluate(rt.policy, req, rt.directories, ctx);
     if (ev.decision) {
         record_session_use(w, ev.decision->touch_session);
-        co_return std::move(*ev.decision);
+        return std::move(*ev.decision);
     }
     auto& check = *ev.check;
-    const auto now = std::chrono::steady_clock::now();
-    std::string key;
     if (check.record) {
         key = w.cache.key_for(check.user, check.password.reveal(), check.stored_hash);
-        if (w.cache.contains(key, now)) co_return gate::finish_password_check(*ev.route, check, true, rt.policy, ctx);
+        if (w.cache.contains(key, std::chrono::steady_clock::now()))
+            return gate::finish_password_check(*ev.route, check, true, rt.policy, ctx);
     }
+    return std::nullopt;
+}
+
+// The rest of decide_now's work: the password check on the blocking pool.
+asio::awaitable<gate::Decision> decide_slow(Worker& w, const Runtime& rt, const gate::Evaluation& ev,
+                                            const gate::SchemeContext& ctx, const std::string& key) {
+    const auto& check = *ev.check;
     if (w.shared.hash_jobs.fetch_add(1) >= w.shared.max_hash_jobs) {
         w.shared.hash_jobs.fetch_sub(1);
         gate::Decision d;
@@ -214,6 +264,15 @@ asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate:
     w.shared.hash_jobs.fetch_sub(1);
     if (ok && check.record) w.cache.remember(key, std::chrono::steady_clock::now());
     co_return gate::finish_password_check(*ev.route, check, ok, rt.policy, ctx);
+}
+
+asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate::Request& req) {
+    const auto ctx = scheme_context(w, rt);
+    gate::Evaluation ev;
+    std::string key;
+    auto d = decide_now(w, rt, req, ctx, ev, key);
+    if (!d) d = co_await decide_slow(w, rt, ev, ctx, key);
+    co_return std::move(*d);
 }
 
 string_response small_json(http::status status, std::string body, unsigned version) {
@@ -418,7 +477,13 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         }
         greq->body = std::move(body);
     }
-    auto d = co_await decide(w, rt, *greq);
+    // Settled without a coroutine frame unless a password must be hashed.
+    const auto dctx = scheme_context(w, rt);
+    gate::Evaluation ev;
+    std::string cache_key;
+    auto decided = decide_now(w, rt, *greq, dctx, ev, cache_key);
+    if (!decided) decided = co_await decide_slow(w, rt, ev, dctx, cache_key);
+    auto& d = *decided;
     audit_decision(w, d, *greq);
     fill_log(log, d);
     if (d.verdict != gate::Verdict::allow) co_return co_await finish(decision_response(d, accept, version), true);
@@ -456,12 +521,14 @@ asio::awaitable<bool> session_loop(Worker& w, Stream& s, ConnInfo info) {
     Connection conn;
     conn.stream = &beast::get_lowest_layer(s);
     beast::flat_buffer buf;
+    HeadDeadline deadline(conn.stream->socket());
     bool first = true;
     for (;;) {
         if (w.draining && buf.size() == 0) break;
         auto lim = w.runtime->policy.limits;
         w.waiting.push_back(conn);
-        auto [st, head_len] = co_await read_head(s, buf, lim, first);
+        auto [st, head_len] = co_await read_head(s, buf, lim, first, deadline);
+        deadline.disarm();
         conn.unlink();
         first = false;
         // Reclaimed while a head was already on its way: the slot is given away.

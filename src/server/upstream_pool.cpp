@@ -2,6 +2,8 @@
 
 #include <openssl/ssl.h>
 
+#include "server/write_now.hpp"
+
 namespace gk::server {
 namespace {
 // Upstreams (nginx: keepalive_timeout 75 s) close idle connections; we stop
@@ -51,6 +53,7 @@ asio::awaitable<std::pair<error_code, std::unique_ptr<UpstreamConnection>>> conn
     auto [cec, ep] = co_await low.async_connect(results, use_nothrow);
     if (cec) co_return std::pair{cec, nullptr};
     low.socket().set_option(tcp::no_delay(true));
+    if (!up.tls) enable_write_now(low.socket());
     if (up.tls) {
         if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), up.host.c_str()))
             co_return std::pair{error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()),

@@ -16,6 +16,9 @@ struct UpstreamConnection {
     std::optional<plain_stream> plain;
     std::optional<tls_stream> tls;
     beast::flat_buffer buffer;
+    // Serialized heads of the current exchange; their capacity is reused.
+    std::string request_head;
+    std::string response_head;
     std::chrono::steady_clock::time_point idle_since;
     bool reused = false;
 
