@@ -7,6 +7,7 @@ pkgs=(
   libssl-dev libre2-dev libargon2-dev libcrypt-dev libsqlite3-dev libyaml-cpp-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   curl python3 python3-requests python3-jwt python3-cryptography nginx-light apache2-utils openssl sqlite3
+  apache2  # a real mod_auth_digest peer for the C++ client (tests/integration/test_fetch.py)
 )
 missing=()
 for p in "${pkgs[@]}"; do
