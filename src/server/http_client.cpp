@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "server/net.hpp"
+#include "server/outbound_tls.hpp"
 
 // GCC 12 mismatched-new-delete false positive in coroutine frames (GCC bug 109224).
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
@@ -20,17 +21,6 @@ namespace gk::server {
 namespace {
 
 constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
-
-bool is_ip_literal(const std::string& host) {
-    error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
-}
-
-std::string failure(std::string_view step, const error_code& ec) {
-    if (ec == beast::error::timeout) return std::string(step) + ": timed out";
-    return std::string(step) + ": " + ec.message();
-}
 
 std::string host_header(const HttpUrl& u) {
     std::string h = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
@@ -61,7 +51,7 @@ asio::awaitable<Reply> exchange(Stream& stream, const HttpUrl& origin, const cli
     }
     {
         auto [ec, n] = co_await http::async_write(stream, req, use_nothrow);
-        if (ec) co_return fail(failure("send request", ec));
+        if (ec) co_return fail(io_failure("send request", ec));
     }
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
@@ -72,7 +62,7 @@ asio::awaitable<Reply> exchange(Stream& stream, const HttpUrl& origin, const cli
         auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
         if (ec == http::error::body_limit) co_return fail("response body over " + std::to_string(max_body) + " bytes");
         if (ec && !(ec == ssl::error::stream_truncated && parser.is_done()))
-            co_return fail(failure("read response", ec));
+            co_return fail(io_failure("read response", ec));
     }
     client::Response out;
     auto& msg = parser.get();
@@ -86,14 +76,14 @@ asio::awaitable<Result<Ok, std::string>> connect_to(beast::tcp_stream& low, cons
     auto ex = co_await asio::this_coro::executor;
     if (is_ip_literal(u.host)) {
         auto [ec] = co_await low.async_connect(tcp::endpoint(asio::ip::make_address(u.host), u.port), use_nothrow);
-        if (ec) co_return fail(failure("connect", ec));
+        if (ec) co_return fail(io_failure("connect", ec));
         co_return Ok{};
     }
     tcp::resolver resolver(ex);
     auto [rec, results] = co_await resolver.async_resolve(u.host, std::to_string(u.port), use_nothrow);
-    if (rec) co_return fail(failure("resolve " + u.host, rec));
+    if (rec) co_return fail(io_failure("resolve " + u.host, rec));
     auto [ec, ep] = co_await low.async_connect(results, use_nothrow);
-    if (ec) co_return fail(failure("connect", ec));
+    if (ec) co_return fail(io_failure("connect", ec));
     co_return Ok{};
 }
 
@@ -117,15 +107,8 @@ asio::awaitable<Reply> run_tls(HttpUrl u, client::Request r, HttpClientOptions o
         co_return fail(std::string("TLS: cannot set server name"));
     if (o.verify_tls) {
         stream.set_verify_mode(ssl::verify_peer);
-        SSL* s = stream.native_handle();
-        bool ok;
-        if (is_ip_literal(u.host)) {
-            ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s), u.host.c_str()) == 1;
-        } else {
-            SSL_set_hostflags(s, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-            ok = SSL_set1_host(s, u.host.c_str()) == 1;
-        }
-        if (!ok) co_return fail(std::string("TLS: cannot set the name to verify"));
+        if (!require_peer_name(stream.native_handle(), u.host))
+            co_return fail(std::string("TLS: cannot set the name to verify"));
     } else {
         stream.set_verify_mode(ssl::verify_none);
     }
@@ -135,7 +118,7 @@ asio::awaitable<Reply> run_tls(HttpUrl u, client::Request r, HttpClientOptions o
             const long verify = SSL_get_verify_result(stream.native_handle());
             if (o.verify_tls && verify != X509_V_OK)
                 co_return fail(std::string("TLS: certificate not accepted: ") + X509_verify_cert_error_string(verify));
-            co_return fail(failure("TLS handshake", ec));
+            co_return fail(io_failure("TLS handshake", ec));
         }
     }
     auto out = co_await exchange(stream, u, r, o.max_body);

@@ -4,6 +4,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include "server/outbound_tls.hpp"
+
 // GCC 12 sees Asio's coroutine frame operator new (inlined: aligned_alloc) and
 // its operator delete (not inlined) in the ramp of a large coroutine and calls
 // them mismatched: a false positive (GCC bug 109224, fixed in GCC 13).
@@ -15,26 +17,6 @@ namespace gk::server {
 namespace {
 
 constexpr std::size_t kMaxHeaderBytes = 32 * 1024;
-
-bool is_ip_literal(const std::string& host) {
-    error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
-}
-
-std::string failure(std::string_view step, const error_code& ec) {
-    if (ec == beast::error::timeout) return std::string(step) + ": timed out";
-    return std::string(step) + ": " + ec.message();
-}
-
-// The certificate check goes through OpenSSL's own host/IP matching
-// (RFC 6125 rules, like ssl::host_name_verification) so that a mismatch is
-// reported as such rather than as a generic verify failure.
-bool require_name(SSL* ssl, const std::string& host) {
-    if (is_ip_literal(host)) return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) == 1;
-    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    return SSL_set1_host(ssl, host.c_str()) == 1;
-}
 
 std::string host_header(const HttpsUrl& u) {
     std::string h = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
@@ -74,17 +56,17 @@ asio::awaitable<Result<HttpsResponse, std::string>> https_get(const HttpsUrl& ur
     if (is_ip_literal(url.host)) {
         auto [ec] = co_await low.async_connect(tcp::endpoint(asio::ip::make_address(url.host), url.port),
                                                use_nothrow);
-        if (ec) co_return fail(failure("connect", ec));
+        if (ec) co_return fail(io_failure("connect", ec));
     } else {
         // getaddrinfo cannot be interrupted: the deadline is checked once it answers.
         tcp::resolver resolver(ex);
         auto [rec, results] =
             co_await resolver.async_resolve(url.host, std::to_string(url.port), use_nothrow);
-        if (rec) co_return fail(failure("resolve " + url.host, rec));
+        if (rec) co_return fail(io_failure("resolve " + url.host, rec));
         if (std::chrono::steady_clock::now() >= options.deadline)
             co_return fail(std::string("resolve: timed out"));
         auto [ec, ep] = co_await low.async_connect(results, use_nothrow);
-        if (ec) co_return fail(failure("connect", ec));
+        if (ec) co_return fail(io_failure("connect", ec));
         // RFC 6066 section 3: SNI carries host names only, never addresses.
         if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()))
             co_return fail(std::string("TLS: cannot set server name"));
@@ -92,7 +74,7 @@ asio::awaitable<Result<HttpsResponse, std::string>> https_get(const HttpsUrl& ur
 
     if (options.verify_tls) {
         stream.set_verify_mode(ssl::verify_peer);
-        if (!require_name(stream.native_handle(), url.host))
+        if (!require_peer_name(stream.native_handle(), url.host))
             co_return fail(std::string("TLS: cannot set the name to verify"));
     } else {
         stream.set_verify_mode(ssl::verify_none);
@@ -104,7 +86,7 @@ asio::awaitable<Result<HttpsResponse, std::string>> https_get(const HttpsUrl& ur
             if (options.verify_tls && verify != X509_V_OK)
                 co_return fail(std::string("TLS: certificate not accepted: ") +
                                X509_verify_cert_error_string(verify));
-            co_return fail(failure("TLS handshake", ec));
+            co_return fail(io_failure("TLS handshake", ec));
         }
     }
 
@@ -115,7 +97,7 @@ asio::awaitable<Result<HttpsResponse, std::string>> https_get(const HttpsUrl& ur
     req.set(http::field::connection, "close");
     {
         auto [ec, n] = co_await http::async_write(stream, req, use_nothrow);
-        if (ec) co_return fail(failure("send request", ec));
+        if (ec) co_return fail(io_failure("send request", ec));
     }
 
     beast::flat_buffer buffer;
@@ -127,7 +109,7 @@ asio::awaitable<Result<HttpsResponse, std::string>> https_get(const HttpsUrl& ur
         if (ec == http::error::body_limit)
             co_return fail("response body over " + std::to_string(options.max_body) + " bytes");
         if (ec && !(ec == ssl::error::stream_truncated && parser.is_done()))
-            co_return fail(failure("read response", ec));
+            co_return fail(io_failure("read response", ec));
     }
 
     HttpsResponse out;
