@@ -648,6 +648,22 @@ def www_authenticate_lines(raw_headers):
         return [v] if v else []
 
 
+def start_demo(cls, prefix, *extra_args):
+    """`gatekeeper demo` on free ports for a whole TestCase class: sets cls.state, cls.http_port,
+    cls.https_port, cls.proc and cls.base; everything is stopped and removed at class cleanup."""
+    require_binary()
+    cls._tmp = tempfile.TemporaryDirectory(prefix=prefix)
+    cls.addClassCleanup(cls._tmp.cleanup)
+    cls.state = os.path.join(cls._tmp.name, "state")
+    cls.http_port, cls.https_port = free_port(), free_port()
+    cls.proc = start_process(
+        [GK_BIN, "demo", "--state", cls.state, "--http-port", str(cls.http_port),
+         "--https-port", str(cls.https_port), "--echo-port", "0"] + list(extra_args),
+        ready_port=[cls.http_port, cls.https_port], timeout=30, logdir=cls._tmp.name)
+    cls.addClassCleanup(stop, cls.proc)
+    cls.base = "http://127.0.0.1:%d" % cls.http_port
+
+
 def require_binary():
     """Fail loudly (not skip) when the binary is missing: CTest always sets GK_BIN."""
     if not os.path.exists(GK_BIN):

@@ -37,17 +37,7 @@ def fetch(*args, password=None, timeout=30):
 class FetchDemoTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        h.require_binary()
-        cls._tmp = tempfile.TemporaryDirectory(prefix="gk-fetch-")
-        cls.addClassCleanup(cls._tmp.cleanup)
-        cls.state = os.path.join(cls._tmp.name, "state")
-        cls.http_port, cls.https_port, cls.echo_port = h.free_port(), h.free_port(), h.free_port()
-        cls.proc = h.start_process(
-            [h.GK_BIN, "demo", "--state", cls.state, "--http-port", str(cls.http_port),
-             "--https-port", str(cls.https_port), "--echo-port", str(cls.echo_port)],
-            ready_port=[cls.http_port, cls.https_port], timeout=30, logdir=cls._tmp.name)
-        cls.addClassCleanup(h.stop, cls.proc)
-        cls.base = "http://127.0.0.1:%d" % cls.http_port
+        h.start_demo(cls, "gk-fetch-")
         cls.sbase = "https://localhost:%d" % cls.https_port
         cls.cert = os.path.join(cls.state, "cert.pem")
 

@@ -246,17 +246,7 @@ class DemoServer:
 
     @staticmethod
     def start(cls, prefix):
-        h.require_binary()
-        cls._tmp = tempfile.TemporaryDirectory(prefix=prefix)
-        cls.addClassCleanup(cls._tmp.cleanup)
-        cls.state = os.path.join(cls._tmp.name, "state")
-        cls.http_port, cls.https_port = h.free_port(), h.free_port()
-        cls.proc = h.start_process(
-            [h.GK_BIN, "demo", "--state", cls.state, "--http-port", str(cls.http_port),
-             "--https-port", str(cls.https_port), "--echo-port", "0"],
-            ready_port=[cls.http_port, cls.https_port], timeout=30, logdir=cls._tmp.name)
-        cls.addClassCleanup(h.stop, cls.proc)
-        cls.base = "http://127.0.0.1:%d" % cls.http_port
+        h.start_demo(cls, prefix)
         cls.issuer = "https://127.0.0.1:%d" % cls.https_port  # oauth.url of the demo config
         cls.audience = cls.issuer                               # no oauth.audiences: the url
         cls.c = Client(cls.base, DEMO_CLIENT, DEMO_SECRET, cls.base + "/spa/callback")

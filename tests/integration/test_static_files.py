@@ -220,21 +220,13 @@ class DemoSpaTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        h.require_binary()
-        cls._tmp = tempfile.TemporaryDirectory(prefix="gk-demo-spa-")
-        cls.addClassCleanup(cls._tmp.cleanup)
-        web = os.path.join(cls._tmp.name, "web")
+        cls._web = tempfile.TemporaryDirectory(prefix="gk-demo-spa-web-")
+        cls.addClassCleanup(cls._web.cleanup)
+        web = cls._web.name
         write(os.path.join(web, "spa", "index.html"), "<!doctype html><title>spa</title>")
         write(os.path.join(web, "spa", "app.js"), "import './client/index.js';\n")
         write(os.path.join(web, "client", "dist", "index.js"), "export const client = 1;\n")
-        cls.state = os.path.join(cls._tmp.name, "state")
-        cls.http_port, cls.https_port = h.free_port(), h.free_port()
-        cls.proc = h.start_process(
-            [h.GK_BIN, "demo", "--state", cls.state, "--http-port", str(cls.http_port),
-             "--https-port", str(cls.https_port), "--spa", os.path.join(web, "spa")],
-            ready_port=[cls.http_port, cls.https_port], timeout=30, logdir=cls._tmp.name)
-        cls.addClassCleanup(h.stop, cls.proc)
-        cls.base = "http://127.0.0.1:%d" % cls.http_port
+        h.start_demo(cls, "gk-demo-spa-", "--spa", os.path.join(web, "spa"))
 
     def test_spa_files_callback_fallback_and_client(self):
         r = requests.get(self.base + "/spa/", timeout=T)
