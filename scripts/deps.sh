@@ -8,6 +8,8 @@ pkgs=(
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   curl python3 python3-requests python3-jwt python3-cryptography nginx-light apache2-utils openssl sqlite3
   apache2  # a real mod_auth_digest peer for the C++ client (tests/integration/test_fetch.py)
+  testssl.sh sslscan  # graders of the HTTPS listener (tests/integration/test_tls_grade.py)
+  pebble  # Let's Encrypt's test ACME CA, with pebble-challtestsrv (tests/integration/test_acme.py)
 )
 missing=()
 for p in "${pkgs[@]}"; do
