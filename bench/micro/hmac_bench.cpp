@@ -12,10 +12,12 @@
 namespace {
 
 const std::string kKey(32, 'k');
-const std::string kMsg = "5:alice11:correct-pw60:$2y$10$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456";
+const std::string kMsg =
+    "5:alice11:correct-pw60:$2y$10$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456";
 
 void BM_HmacOneShot(benchmark::State& state) {
-    for (auto _ : state) benchmark::DoNotOptimize(gk::crypto::hmac(gk::crypto::DigestAlg::sha256, kKey, kMsg));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(gk::crypto::hmac(gk::crypto::DigestAlg::sha256, kKey, kMsg));
 }
 BENCHMARK(BM_HmacOneShot);
 

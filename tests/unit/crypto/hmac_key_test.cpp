@@ -1,6 +1,8 @@
 // HmacKey: the same tags as crypto::hmac() (RFC 4231 section 4 test cases for
 // SHA-256/384/512, test case 5 truncated to 128 bits as published), reuse of one
 // key for many messages, copies and moves, and concurrent mac() on one key.
+#include "gatekeeper/crypto/hmac_key.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "gatekeeper/crypto/crypto.hpp"
-#include "gatekeeper/crypto/hmac_key.hpp"
 
 namespace gk::crypto {
 namespace {
@@ -141,7 +142,8 @@ TEST(HmacKey, ConcurrentMacOnOneKey) {
     constexpr int kThreads = 8, kIters = 2000;
     std::vector<std::string> msgs, want;
     for (int i = 0; i < 16; ++i) {
-        msgs.push_back("user" + std::to_string(i) + ":password:" + std::string(static_cast<std::size_t>(i), 'x'));
+        msgs.push_back("user" + std::to_string(i) +
+                       ":password:" + std::string(static_cast<std::size_t>(i), 'x'));
         want.push_back(hmac(DigestAlg::sha256, "shared key", msgs.back()));
     }
     std::atomic<int> mismatches{0};
