@@ -9,6 +9,7 @@
 
 #include "crypto/evp_ptr.hpp"
 #include "gatekeeper/crypto/crypto.hpp"
+#include "gatekeeper/crypto/hmac_key.hpp"
 
 namespace gk::crypto {
 namespace {
@@ -65,30 +66,95 @@ std::string digest(DigestAlg alg, std::string_view data) {
     return out;
 }
 
-std::string hmac(DigestAlg alg, std::string_view key, std::string_view data) {
-    detail::MacPtr mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
-    if (!mac) fail_openssl("EVP_MAC_fetch");
-    detail::MacCtxPtr ctx(EVP_MAC_CTX_new(mac.get()));
-    if (!ctx) fail_openssl("EVP_MAC_CTX_new");
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(alg)), 0),
-        OSSL_PARAM_construct_end(),
-    };
+namespace {
+
+// The HMAC EVP_MAC, fetched once (fetched objects are immutable and shareable).
+const EVP_MAC* fetched_hmac() {
+    static const detail::MacPtr mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+    return mac.get();
+}
+
+// Per digest, an HMAC context with the digest already set and no key yet: the
+// digest-by-name lookup in EVP_MAC_init's params is paid once per process.
+// Only ever read (EVP_MAC_CTX_dup takes a const source), so shared by threads.
+// A null entry (HMAC or the digest unavailable) stays null; callers report it.
+const EVP_MAC_CTX* hmac_template(DigestAlg alg) {
+    static const auto table = [] {
+        std::array<detail::MacCtxPtr, 6> t;
+        const EVP_MAC* mac = fetched_hmac();
+        if (!mac) return t;
+        for (auto a : {DigestAlg::md5, DigestAlg::sha1, DigestAlg::sha256, DigestAlg::sha384, DigestAlg::sha512,
+                       DigestAlg::sha512_256}) {
+            detail::MacCtxPtr ctx(EVP_MAC_CTX_new(const_cast<EVP_MAC*>(mac)));
+            const OSSL_PARAM params[] = {
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(a)), 0),
+                OSSL_PARAM_construct_end(),
+            };
+            if (ctx && EVP_MAC_CTX_set_params(ctx.get(), params) == 1) t[static_cast<std::size_t>(a)] = std::move(ctx);
+        }
+        return t;
+    }();
+    return table[static_cast<std::size_t>(alg)].get();
+}
+
+// A fresh context keyed with `key`, from the per-digest template.
+detail::MacCtxPtr keyed_hmac_ctx(DigestAlg alg, std::string_view key) {
+    const EVP_MAC_CTX* tmpl = hmac_template(alg);
+    if (!tmpl) fail_openssl("EVP_MAC_fetch(HMAC)");
+    detail::MacCtxPtr ctx(EVP_MAC_CTX_dup(tmpl));
+    if (!ctx) fail_openssl("EVP_MAC_CTX_dup");
     // EVP_MAC_init treats a null key as "keep the previous key"; an empty key
     // must still be a real (zero-length) key, so always pass a valid pointer.
     static constexpr unsigned char kEmpty[1] = {0};
     const auto* key_ptr = key.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(key.data());
-    if (EVP_MAC_init(ctx.get(), key_ptr, key.size(), params) != 1 ||
-        EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
-        fail_openssl("HMAC init/update");
+    if (EVP_MAC_init(ctx.get(), key_ptr, key.size(), nullptr) != 1) fail_openssl("EVP_MAC_init");
+    return ctx;
+}
+
+// Feeds `data` to a keyed context and returns the tag.
+std::string finish_hmac(EVP_MAC_CTX* ctx, std::string_view data) {
+    if (EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
+        fail_openssl("EVP_MAC_update");
     }
-    std::string out(EVP_MAC_CTX_get_mac_size(ctx.get()), '\0');
+    std::string out(EVP_MAC_CTX_get_mac_size(ctx), '\0');
     std::size_t len = 0;
-    if (EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) != 1) {
+    if (EVP_MAC_final(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) != 1) {
         fail_openssl("EVP_MAC_final");
     }
     out.resize(len);
     return out;
+}
+
+}  // namespace
+
+std::string hmac(DigestAlg alg, std::string_view key, std::string_view data) {
+    auto ctx = keyed_hmac_ctx(alg, key);
+    return finish_hmac(ctx.get(), data);
+}
+
+void HmacKey::CtxFree::operator()(evp_mac_ctx_st* p) const noexcept { EVP_MAC_CTX_free(p); }
+
+HmacKey::HmacKey(DigestAlg alg, std::string_view key) : alg_(alg), ctx_(keyed_hmac_ctx(alg, key).release()) {
+    size_ = EVP_MAC_CTX_get_mac_size(ctx_.get());
+}
+
+HmacKey::HmacKey(const HmacKey& other) : alg_(other.alg_), size_(other.size_) {
+    if (other.ctx_) {
+        ctx_.reset(EVP_MAC_CTX_dup(other.ctx_.get()));
+        if (!ctx_) fail_openssl("EVP_MAC_CTX_dup");
+    }
+}
+
+HmacKey& HmacKey::operator=(const HmacKey& other) {
+    if (this != &other) *this = HmacKey(other);
+    return *this;
+}
+
+std::string HmacKey::mac(std::string_view data) const {
+    if (!ctx_) fail_openssl("HmacKey::mac on a moved-from key");
+    detail::MacCtxPtr ctx(EVP_MAC_CTX_dup(ctx_.get()));
+    if (!ctx) fail_openssl("EVP_MAC_CTX_dup");
+    return finish_hmac(ctx.get(), data);
 }
 
 std::string to_hex(std::string_view bytes) {

@@ -1,11 +1,15 @@
 #include "gatekeeper/gate/credential_cache.hpp"
 
-#include "gatekeeper/crypto/crypto.hpp"
+#include <string>
 
 namespace gk::gate {
 
 CredentialCache::CredentialCache(std::string hmac_key, std::size_t capacity, std::chrono::seconds ttl)
-    : hmac_key_(std::move(hmac_key)), ttl_(ttl), entries_(capacity) {}
+    : hmac_(crypto::DigestAlg::sha256, hmac_key), ttl_(ttl), entries_(capacity) {
+    // The key now lives (only) in the prepared HMAC context; wipe this copy.
+    volatile char* p = hmac_key.data();
+    for (std::size_t i = 0; i < hmac_key.size(); ++i) p[i] = 0;
+}
 
 std::string CredentialCache::key_for(std::string_view user, std::string_view password,
                                      std::string_view stored_hash) const {
@@ -17,7 +21,7 @@ std::string CredentialCache::key_for(std::string_view user, std::string_view pas
         msg += ':';
         msg.append(part);
     }
-    auto mac = crypto::hmac(crypto::DigestAlg::sha256, hmac_key_, msg);
+    auto mac = hmac_.mac(msg);
     volatile char* p = msg.data();
     for (std::size_t i = 0; i < msg.size(); ++i) p[i] = 0;
     return mac;

@@ -58,11 +58,9 @@ void wipe(std::string& s) noexcept {
     for (std::size_t i = 0; i < s.size(); ++i) p[i] = 0;
 }
 
-}  // namespace
-
-DigestNonces::DigestNonces(std::string secret_key, std::chrono::seconds lifetime, std::chrono::seconds max_skew)
-    : lifetime_(lifetime), max_skew_(max_skew) {
-    if (secret_key.size() < kMinKeySize) {
+// Throws (after wiping the key) on a configuration error; otherwise returns the key.
+const std::string& validated(std::string& secret_key, std::chrono::seconds lifetime, std::chrono::seconds max_skew) {
+    if (secret_key.size() < DigestNonces::kMinKeySize) {
         wipe(secret_key);
         throw std::invalid_argument("DigestNonces: key shorter than 32 bytes");
     }
@@ -70,15 +68,31 @@ DigestNonces::DigestNonces(std::string secret_key, std::chrono::seconds lifetime
         wipe(secret_key);
         throw std::invalid_argument("DigestNonces: lifetime must be positive and skew non-negative");
     }
-    nonce_key_ = Secret(crypto::hmac(crypto::DigestAlg::sha256, secret_key, kNonceLabel));
-    opaque_key_ = Secret(crypto::hmac(crypto::DigestAlg::sha256, secret_key, kOpaqueLabel));
+    return secret_key;
+}
+
+// HMAC key = HMAC-SHA-256(secret, label), prepared; the derived bytes are wiped.
+crypto::HmacKey derive(std::string_view secret_key, std::string_view label) {
+    std::string derived = crypto::hmac(crypto::DigestAlg::sha256, secret_key, label);
+    crypto::HmacKey key(crypto::DigestAlg::sha256, derived);
+    wipe(derived);
+    return key;
+}
+
+}  // namespace
+
+DigestNonces::DigestNonces(std::string secret_key, std::chrono::seconds lifetime, std::chrono::seconds max_skew)
+    : nonce_mac_(derive(validated(secret_key, lifetime, max_skew), kNonceLabel)),
+      opaque_mac_(derive(secret_key, kOpaqueLabel)),
+      lifetime_(lifetime),
+      max_skew_(max_skew) {
     wipe(secret_key);
 }
 
 std::string DigestNonces::issue(Clock::time_point now) const {
     std::string raw = encode_time(to_millis(now));
     raw += crypto::random_bytes(kRandomSize);
-    raw += crypto::hmac(crypto::DigestAlg::sha256, nonce_key_.reveal(), raw).substr(0, kMacSize);
+    raw += nonce_mac_.mac(raw).substr(0, kMacSize);
     return httpauth::base64url_encode(raw);
 }
 
@@ -87,7 +101,7 @@ DigestNonces::NonceState DigestNonces::check(std::string_view nonce, Clock::time
     if (!raw) return NonceState::forged;
     const std::string_view body = std::string_view(*raw).substr(0, kTimeSize + kRandomSize);
     const std::string_view tag = std::string_view(*raw).substr(kTimeSize + kRandomSize);
-    const std::string want = crypto::hmac(crypto::DigestAlg::sha256, nonce_key_.reveal(), body).substr(0, kMacSize);
+    const std::string want = nonce_mac_.mac(body).substr(0, kMacSize);
     if (!crypto::ct_equal(tag, want)) return NonceState::forged;
     // Genuine from here on; the time is trustworthy.
     const std::int64_t issued = decode_time(*raw);
@@ -101,7 +115,7 @@ DigestNonces::NonceState DigestNonces::check(std::string_view nonce, Clock::time
 
 std::string DigestNonces::opaque_for(std::string_view realm) const {
     return httpauth::base64url_encode(
-        crypto::hmac(crypto::DigestAlg::sha256, opaque_key_.reveal(), realm).substr(0, kOpaqueMacSize));
+        opaque_mac_.mac(realm).substr(0, kOpaqueMacSize));
 }
 
 std::optional<Clock::time_point> DigestNonces::issued_at(std::string_view nonce) {

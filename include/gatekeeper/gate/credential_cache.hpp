@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "gatekeeper/crypto/hmac_key.hpp"
 #include "gatekeeper/gate/lru_cache.hpp"
 
 namespace gk::gate {
@@ -27,7 +28,7 @@ public:
 
 private:
     struct Verified {};
-    std::string hmac_key_;
+    crypto::HmacKey hmac_;  // prepared once: key_for() runs on every Basic request
     std::chrono::seconds ttl_;
     LruCache<Verified, Clock> entries_;
 };

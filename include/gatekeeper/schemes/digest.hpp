@@ -18,6 +18,7 @@
 #include "gatekeeper/common/result.hpp"
 #include "gatekeeper/common/secret.hpp"
 #include "gatekeeper/crypto/crypto.hpp"
+#include "gatekeeper/crypto/hmac_key.hpp"
 #include "gatekeeper/httpauth/challenge.hpp"
 
 namespace gk::schemes {
@@ -160,8 +161,10 @@ public:
     static std::optional<std::chrono::system_clock::time_point> issued_at(std::string_view nonce);
 
 private:
-    Secret nonce_key_;
-    Secret opaque_key_;
+    // Prepared once (crypto::HmacKey): issue() and check() run per Digest request,
+    // from several threads at once (HmacKey::mac is const and thread-safe).
+    crypto::HmacKey nonce_mac_;
+    crypto::HmacKey opaque_mac_;
     std::chrono::milliseconds lifetime_;
     std::chrono::milliseconds max_skew_;
 };
