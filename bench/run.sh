@@ -21,7 +21,7 @@ NO_MICRO=${NO_MICRO:-}
 UPSTREAM=${UPSTREAM:-shared}
 
 need=()
-for p in wrk nginx-light apache2-utils; do
+for p in wrk nginx-light apache2-utils caddy gnuplot-nox python3-jwt python3-cryptography; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -35,7 +35,8 @@ fi
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3;
-            for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+            for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+            if [ -n "${KEEP_WORK:-}" ]; then echo "bench: kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
@@ -43,11 +44,16 @@ wait_port() { for _ in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/n
 
 ncpu=$(nproc)
 load_cpu=0; server_cpu=$(( ncpu > 1 ? 1 : 0 ))
-UP=$(free_port); NG=$(free_port); GK=$(free_port); GKNC=$(free_port)
+UP=$(free_port); NG=$(free_port); GK=$(free_port); GKNC=$(free_port); GKBF=$(free_port); CD=$(free_port)
 htpasswd -bcB -C 10 "$work/users.htpasswd" alice wonderland >/dev/null 2>&1
 # nginx workers drop root: they must be able to read the user file.
 chmod 755 "$work"; chmod 644 "$work/users.htpasswd"
 mkdir -p "$work"/{client_body,proxy,fastcgi,uwsgi,scgi}
+ISS="https://bench.gatekeeper.test"
+# Scenario 4's pool: more distinct tokens than the token cache holds, so none repeats
+# before it has been evicted.
+TOKENS=${TOKENS:-30000}
+/usr/bin/python3 bench/mint_tokens.py "$work" "$ISS" "$TOKENS"
 cat > "$work/nginx.conf" <<NGINX
 worker_processes 1;
 events { worker_connections 4096; }
@@ -56,24 +62,56 @@ http {
   client_body_temp_path $work/client_body; proxy_temp_path $work/proxy;
   fastcgi_temp_path $work/fastcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
   upstream app { server 127.0.0.1:$UP; keepalive 64; }
+  upstream gk { server 127.0.0.1:$GK; keepalive 64; }
 $( [ "$UPSTREAM" = separate ] || printf '  server { listen 127.0.0.1:%s; location / { return 200 "ok\\n"; } }' "$UP" )
   server {
     listen 127.0.0.1:$NG;
     location /public/ { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
     location /basic/ { auth_basic "bench"; auth_basic_user_file $work/users.htpasswd;
                        proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    # Scenario 5: the README's forward-auth recipe, with a kept-alive connection to gatekeeper.
+    location /fa/ { auth_request /.gk-auth;
+                    proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    location = /.gk-auth { internal; proxy_pass http://gk/.gatekeeper/auth; proxy_http_version 1.1;
+                           proxy_pass_request_body off; proxy_set_header Content-Length "";
+                           proxy_set_header Connection ""; proxy_set_header X-Original-URI \$request_uri;
+                           proxy_set_header X-Original-Method \$request_method; }
   }
 }
 NGINX
 cat > "$work/gk.yaml" <<YAML
-server: { threads: 1, access_log: false }
+server: { threads: 1, access_log: false, trusted_proxies: [127.0.0.0/8] }
 listeners: [ { address: 127.0.0.1, port: $GK } ]
 upstreams: { app: { url: "http://127.0.0.1:$UP" } }
 users: { staff: { htpasswd: users.htpasswd } }
+issuers:
+  bench: { issuer: "$ISS", jwks_file: jwks.json, audiences: [api], algorithms: [ES256] }
 routes:
   - { name: public, path: /public/, upstream: app, require: public }
   - { name: basic, path: /basic/, upstream: app, schemes: [basic], realm: bench, users: staff, require: authenticated }
+  - { name: bearer, path: /bearer/, upstream: app, schemes: [bearer], realm: api, issuers: [bench], require: authenticated }
+  - { name: fa, path: /fa/, schemes: [basic], realm: bench, users: staff, require: authenticated }
 YAML
+# Caddy 2.6 wants the bcrypt hash base64-encoded.
+hash64=$(cut -d: -f2 "$work/users.htpasswd" | tr -d '\n' | base64 -w0)
+cat > "$work/Caddyfile" <<CADDY
+{
+  admin off
+  auto_https off
+  storage file_system $work/caddy
+}
+http://127.0.0.1:$CD {
+  handle /public/* {
+    reverse_proxy 127.0.0.1:$UP
+  }
+  handle /basic/* {
+    basicauth bcrypt bench {
+      alice $hash64
+    }
+    reverse_proxy 127.0.0.1:$UP
+  }
+}
+CADDY
 taskset -c "$server_cpu" nginx -p "$work" -c "$work/nginx.conf" -g "daemon off; pid $work/nginx.pid; error_log $work/nginx.err;" &
 pids+=($!)
 if [ "$UPSTREAM" = separate ]; then
@@ -93,88 +131,78 @@ NGINX
 fi
 # The same gateway with the credential cache off: every request pays a bcrypt,
 # as nginx's auth_basic does.
-sed -e "s/port: $GK }/port: $GKNC }/" -e "s/access_log: false }/access_log: false, limits: { credential_cache_entries: 0 } }/" \
+sed -e "s/port: $GK }/port: $GKNC }/" -e "s/access_log: false,/access_log: false, limits: { credential_cache_entries: 0 },/" \
   "$work/gk.yaml" > "$work/gk-nocache.yaml"
+# Scenario 3 gets its own instance: its flood of wrong passwords from 127.0.0.1 reaches the
+# brute-force limits, and the lock-out of that address must not answer the other scenarios.
+sed -e "s/port: $GK }/port: $GKBF }/" "$work/gk.yaml" > "$work/gk-401.yaml"
+taskset -c "$server_cpu" "$GK_BIN" serve --config "$work/gk-401.yaml" >"$work/gk-401.log" 2>&1 &
+pids+=($!)
 taskset -c "$server_cpu" "$GK_BIN" serve --config "$work/gk.yaml" >"$work/gk.log" 2>&1 &
 pids+=($!)
 taskset -c "$server_cpu" "$GK_BIN" serve --config "$work/gk-nocache.yaml" >"$work/gk-nocache.log" 2>&1 &
 pids+=($!)
-wait_port "$NG"; wait_port "$GK"; wait_port "$GKNC"; wait_port "$UP"
+HOME="$work" XDG_DATA_HOME="$work" XDG_CONFIG_HOME="$work" GOMAXPROCS=1 \
+  taskset -c "$server_cpu" caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy.log" 2>&1 &
+pids+=($!)
+wait_port "$NG"; wait_port "$GK"; wait_port "$GKNC"; wait_port "$GKBF"; wait_port "$UP"; wait_port "$CD"
 
-good=$(printf 'alice:wonderland' | base64); bad=$(printf 'alice:wrong' | base64)
-# scenario|path|header|gatekeeper port|expected status
-scenarios=("proxy, no auth|/public/x||$GK|200"
-           "Basic bcrypt-10, valid (gatekeeper cache on)|/basic/x|Authorization: Basic $good|$GK|200"
-           "Basic bcrypt-10, valid (gatekeeper cache off)|/basic/x|Authorization: Basic $good|$GKNC|200"
-           "Basic bcrypt-10, wrong password (401)|/basic/x|Authorization: Basic $bad|$GK|401")
+# The raw OpenSSL ES256 verification rate on the servers' core: scenario 4's yardstick.
+ossl_verify=$(taskset -c "$server_cpu" openssl speed -seconds 2 ecdsap256 2>/dev/null |
+  awk '/256 bits ecdsa \(nistp256\)/ { print $NF }')
 
-if [ -n "$ONLY" ]; then
-  kept=(); for s in "${scenarios[@]}"; do [[ "${s%%|*}" =~ $ONLY ]] && kept+=("$s"); done
-  scenarios=("${kept[@]}")
-fi
-
-# Both systems must give the expected answer before anything is timed.
-for s in "${scenarios[@]}"; do
-  IFS='|' read -r name path header gkport want <<<"$s"
-  for port in "$NG" "$gkport"; do
-    got=$(curl -s -o /dev/null -w '%{http_code}' ${header:+-H "$header"} "http://127.0.0.1:$port$path")
-    if [ "$got" != "$want" ]; then echo "bench: '$name' on port $port answered $got, expected $want" >&2; exit 1; fi
-  done
-done
-
-run_wrk() { # port path header -> "rps p50_ms p99_ms"
-  local args=(-t1 -c"$CONNS" -d"${DURATION}s" --latency)
-  [ -n "$3" ] && args+=(-H "$3")
-  taskset -c "$load_cpu" wrk "${args[@]}" "http://127.0.0.1:$1$2" > "$work/wrk.out" 2>&1
-  python3 - "$work/wrk.out" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-def ms(v, u): return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
-lat = {m.group(1): ms(m.group(2), m.group(3)) for m in re.finditer(r"\s(50|99)%\s+([\d.]+)(us|ms|s)", t)}
-non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", t)
-print(rps, lat.get("50", 0), lat.get("99", 0), non2xx.group(1) if non2xx else 0)
+good="Authorization: Basic $(printf 'alice:wonderland' | base64)"
+bad="Authorization: Basic $(printf 'alice:wrong' | base64)"
+token="Authorization: Bearer $(head -n1 "$work/tokens.txt")"
+export NG GK GKNC GKBF CD good bad token ossl_verify work ROUNDS DURATION CONNS ONLY load_cpu ncpu
+/usr/bin/python3 - > "$work/scenarios.json" <<'PY'
+import json, os, platform, datetime, re
+e = os.environ
+def url(port, path): return f"http://127.0.0.1:{port}{path}"
+def sysd(name, port, path, header="", lua=""): return dict(system=name, url=url(port, path), header=header, lua=lua)
+def hashing(d):  # pays a bcrypt per request: few connections, and wait for its queue to drain after
+    return dict(d, conns=4, probe=url(d["url"].split(":")[2].split("/")[0], "/public/x"))
+sc = [
+  dict(name="1 proxy, no auth", want=200, baseline="nginx", systems=[
+      sysd("nginx", e["NG"], "/public/x"), sysd("gatekeeper", e["GK"], "/public/x"), sysd("caddy", e["CD"], "/public/x")]),
+  dict(name="2 Basic bcrypt-10, valid", want=200, baseline="nginx auth_basic", systems=[
+      hashing(sysd("nginx auth_basic", e["NG"], "/basic/x", e["good"])),
+      sysd("gatekeeper", e["GK"], "/basic/x", e["good"]),
+      hashing(sysd("gatekeeper, cache off", e["GKNC"], "/basic/x", e["good"])),
+      hashing(sysd("caddy basicauth", e["CD"], "/basic/x", e["good"]))]),
+  dict(name="3 Basic, wrong password", want=401, baseline="nginx auth_basic", systems=[
+      hashing(sysd("nginx auth_basic", e["NG"], "/basic/x", e["bad"])), sysd("gatekeeper", e["GKBF"], "/basic/x", e["bad"])]),
+  dict(name="4a Bearer ES256, same token", want=200, baseline="nginx, no auth", systems=[
+      sysd("nginx, no auth", e["NG"], "/public/x"), sysd("gatekeeper", e["GK"], "/bearer/x", e["token"])]),
+  dict(name="4b Bearer ES256, fresh token each request", want=200, baseline="nginx, no auth", systems=[
+      sysd("nginx, no auth", e["NG"], "/public/x"),
+      dict(sysd("gatekeeper", e["GK"], "/bearer/x", lua=os.path.join(e["work"], "fresh_token.lua")),
+           first_token=e["token"].split(" ", 2)[2])]),
+  dict(name="5 forward auth (Basic, cached)", want=200, baseline="nginx proxy alone", systems=[
+      sysd("nginx proxy alone", e["NG"], "/public/x"),
+      sysd("nginx + gatekeeper auth_request", e["NG"], "/fa/x", e["good"])]),
+]
+S1, S2, S3 = sc[0]["name"], sc[1]["name"], sc[2]["name"]
+S4A, S4B, S5 = sc[3]["name"], sc[4]["name"], sc[5]["name"]
+targets = [
+  dict(what="1: gatekeeper / nginx requests/s", num=[S1, "gatekeeper"], den=[S1, "nginx"], goal=1.0),
+  dict(what="1: gatekeeper / nginx p99", num=[S1, "gatekeeper"], den=[S1, "nginx"], metric="p99_ms", goal=1.2, at_most=True),
+  dict(what="2: gatekeeper Basic / nginx scenario 1", num=[S2, "gatekeeper"], den=[S1, "nginx"], goal=1.0),
+  dict(what="2: gatekeeper / nginx auth_basic", num=[S2, "gatekeeper"], den=[S2, "nginx auth_basic"], goal=1000),
+  dict(what="2: gatekeeper / caddy basicauth", num=[S2, "gatekeeper"], den=[S2, "caddy basicauth"], goal=2.0),
+  dict(what="3: gatekeeper / nginx, 401 path", num=[S3, "gatekeeper"], den=[S3, "nginx auth_basic"], goal=1.0),
+  dict(what="4a: cached token / gatekeeper scenario 1", num=[S4A, "gatekeeper"], den=[S1, "gatekeeper"], goal=0.95),
+  dict(what="4b: fresh token / raw OpenSSL ES256 verify", num=[S4B, "gatekeeper"], den_value=float(e["ossl_verify"] or 0), goal=0.8),
+  dict(what="5: nginx + gatekeeper auth_request / nginx alone", num=[S5, "nginx + gatekeeper auth_request"], den=[S5, "nginx proxy alone"], goal=1.0),
+]
+if e.get("ONLY"):
+    sc = [s for s in sc if re.search(e["ONLY"], s["name"])]
+meta = dict(date=datetime.datetime.utcnow().isoformat() + "Z", cpus=int(e["ncpu"]), machine=platform.platform(),
+            openssl_es256_verify_per_s=float(e["ossl_verify"] or 0))
+print(json.dumps(dict(meta=meta, load_cpu=int(e["load_cpu"]), rounds=int(e["ROUNDS"]), duration=int(e["DURATION"]),
+                      conns=int(e["CONNS"]), scenarios=sc, targets=targets)))
 PY
-}
-
-results="$work/results.txt"; : > "$results"
-for s in "${scenarios[@]}"; do
-  IFS='|' read -r name path header gkport want <<<"$s"
-  for r in $(seq 1 "$ROUNDS"); do
-    for sys in nginx gatekeeper; do
-      port=$NG; [ "$sys" = gatekeeper ] && port=$gkport
-      echo "$name|$sys|$(run_wrk "$port" "$path" "$header")" >> "$results"
-    done
-  done
-done
-
-mkdir -p bench/results
-python3 - "$results" "$ncpu" <<'PY'
-import json, statistics, sys, platform, datetime
-rows = [l.strip().split("|") for l in open(sys.argv[1]) if l.strip()]
-agg = {}
-for name, system, vals in rows:
-    rps, p50, p99, non2xx = vals.split()
-    agg.setdefault((name, system), []).append((float(rps), float(p50), float(p99), int(non2xx)))
-out, order = [], []
-for (name, system) in agg:
-    if name not in order: order.append(name)
-print(f"| scenario | system | requests/s | p50 ms | p99 ms | non-2xx | ratio to nginx |")
-print(f"| --- | --- | ---: | ---: | ---: | ---: | ---: |")
-for name in order:
-    base = statistics.median(r[0] for r in agg[(name, "nginx")])
-    for system in ("nginx", "gatekeeper"):
-        v = agg[(name, system)]
-        rps = statistics.median(r[0] for r in v); p50 = statistics.median(r[1] for r in v); p99 = statistics.median(r[2] for r in v)
-        ratio = rps / base if base else 0
-        non2xx = sum(r[3] for r in v)  # a "fast" run of errors is not a result: look here first
-        print(f"| {name} | {system} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {non2xx} | {ratio:.2f} |")
-        out.append(dict(scenario=name, system=system, rps=rps, p50_ms=p50, p99_ms=p99, non_2xx=non2xx,
-                        ratio_to_nginx=ratio, rounds=len(v)))
-meta = dict(date=datetime.datetime.utcnow().isoformat() + "Z", cpus=int(sys.argv[2]), machine=platform.platform())
-json.dump(dict(meta=meta, results=out), open("bench/results/latest.json", "w"), indent=2)
-print(f"\n{meta['machine']}, {meta['cpus']} CPUs; JSON in bench/results/latest.json")
-PY
+/usr/bin/python3 bench/driver.py "$work/scenarios.json"
 
 # Micro-benchmarks: JWT verification beside raw OpenSSL on the same key, and the
 # Bearer decision cached vs uncached (ratios printed at the end of its output).
