@@ -209,6 +209,10 @@ PY
 [ -n "$NO_MICRO" ] && exit 0
 echo
 echo "## JWT verification vs raw OpenSSL (Google Benchmark, pinned to CPU $server_cpu)"
-cmake --preset bench -DGK_BUILD_SERVER=OFF >/dev/null && cmake --build --preset bench -j "$ncpu" --target jwt_bench >/dev/null
+cmake --preset bench -DGK_BUILD_SERVER=ON >/dev/null && cmake --build --preset bench -j "$ncpu" --target jwt_bench alloc_bench >/dev/null
 taskset -c "$server_cpu" ./build-bench/bench/micro/jwt_bench --benchmark_repetitions=5 \
   --benchmark_report_aggregates_only=true --benchmark_enable_random_interleaving=true --benchmark_color=false
+
+echo
+echo "## Heap allocations per request, decision half of the fast path (counting operator new)"
+taskset -c "$server_cpu" ./build-bench/bench/micro/alloc_bench --benchmark_color=false
