@@ -105,7 +105,7 @@ TEST(MtlsIdentity, AnEmptySourceIsNoUser) {
     EXPECT_NE(id.error().find("san_email"), std::string::npos);
 }
 
-TEST(MtlsIdentity, ControlCharactersNeverBecomeANames) {
+TEST(MtlsIdentity, ControlCharactersNeverBecomeNames) {
     MtlsSettings s;
     EXPECT_FALSE(detail::certificate_identity(s, *cert("alice\r\nX-Injected: 1")));
     auto c = cert("alice", {"ad\nmins"});
@@ -162,7 +162,9 @@ TEST(MtlsGate, Outcomes) {
         Fixture f;
         auto d = f.run(row.path, row.cert);
         EXPECT_EQ(d.verdict, row.verdict) << row.name << ": " << d.reason;
-        if (row.detail_has) EXPECT_NE(d.public_detail.find(row.detail_has), std::string::npos) << row.name;
+        if (row.detail_has) {
+            EXPECT_NE(d.public_detail.find(row.detail_has), std::string::npos) << row.name;
+        }
         if (row.verdict == Verdict::challenge) {
             EXPECT_EQ(d.scheme, "mtls") << row.name;
             ASSERT_EQ(d.challenges.size(), 1u) << row.name;
