@@ -7,13 +7,46 @@
 namespace gk::config::detail {
 namespace {
 
+// Client certificates (mutual TLS): whether they are asked for, the CAs they
+// must chain to and the revocation list. A CA or CRL without a mode (or a
+// mode without a CA) is a half-done setting: an error, not a silent default.
+void read_client_cert(Ctx& ctx, const Fields& fields, gate::ClientCertSettings& out) {
+    using Mode = gate::ClientCertSettings::Mode;
+    const Field* mode = fields.get("client_cert");
+    const Field* ca = fields.get("client_ca");
+    const Field* crl = fields.get("client_crl");
+    if (mode) {
+        if (auto s = read_string(ctx, *mode)) {
+            if (*s == "off") out.mode = Mode::off;
+            else if (*s == "request") out.mode = Mode::request;
+            else if (*s == "require") out.mode = Mode::require;
+            else
+                ctx.error(mode->mark(), "client_cert must be off, request or require, not '" + *s + "'",
+                          "request: routes with the mtls scheme decide; require: no handshake without a valid one");
+        }
+    }
+    if (ca) {
+        if (auto p = read_existing_file(ctx, *ca)) out.ca_file = *p;
+    }
+    if (crl) {
+        if (auto p = read_existing_file(ctx, *crl)) out.crl_file = *p;
+    }
+    if (out.mode != Mode::off && !ca)
+        ctx.error(mode->mark(), "client_cert: " + std::string(gate::to_string(out.mode)) + " needs 'client_ca'",
+                  "client_ca: <PEM bundle of the CAs that issue client certificates>");
+    if (out.mode == Mode::off && (ca || crl))
+        ctx.error((ca ? ca : crl)->mark(), "'" + std::string(ca ? "client_ca" : "client_crl") +
+                                               "' is set but client certificates are off on this listener",
+                  "add client_cert: request (routes decide) or client_cert: require");
+}
+
 void read_tls(Ctx& ctx, const Field& f, gate::Listener& l) {
     if (!f.value.IsMap()) {
         ctx.error(f.mark(), "'tls' must be a mapping with cert and key", "tls: { cert: cert.pem, key: key.pem }");
         return;
     }
     l.tls = true;
-    Fields fields(ctx, f.value, {"cert", "key"});
+    Fields fields(ctx, f.value, {"cert", "key", "client_cert", "client_ca", "client_crl"});
     const Field* cert = fields.get("cert");
     const Field* key = fields.get("key");
     if (!cert || !key)
@@ -25,6 +58,7 @@ void read_tls(Ctx& ctx, const Field& f, gate::Listener& l) {
     if (key) {
         if (auto p = read_existing_file(ctx, *key)) l.key_file = *p;
     }
+    read_client_cert(ctx, fields, l.client_cert);
 }
 
 }  // namespace

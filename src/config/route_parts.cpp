@@ -37,6 +37,7 @@ struct SchemeName {
 constexpr SchemeName kSchemes[] = {
     {"basic", gate::SchemeKind::basic},   {"digest", gate::SchemeKind::digest},   {"bearer", gate::SchemeKind::bearer},
     {"apikey", gate::SchemeKind::apikey}, {"session", gate::SchemeKind::session},
+    {"mtls", gate::SchemeKind::mtls},
 };
 
 std::vector<std::string> scheme_names() {

@@ -172,6 +172,13 @@ void read_route(Ctx& ctx, const YAML::Node& node, std::size_t index, gate::Polic
     if (offers(gate::SchemeKind::session) && !is_public && policy.sessions.user_source.empty() && keys_clean)
         ctx.error(schemes->mark(), "route '" + r.name + "' accepts session, but no 'sessions' are configured",
                   "sessions:\n  users: <the user source the login page checks>");
+    // Without a listener that asks for certificates, no request could ever carry one.
+    if (offers(gate::SchemeKind::mtls) && !is_public && keys_clean &&
+        std::none_of(policy.listeners.begin(), policy.listeners.end(), [](const gate::Listener& l) {
+            return l.client_cert.mode != gate::ClientCertSettings::Mode::off;
+        }))
+        ctx.error(schemes->mark(), "route '" + r.name + "' accepts mtls, but no listener asks for client certificates",
+                  "in a TLS listener: tls: { cert: ..., key: ..., client_cert: request, client_ca: ca.pem }");
     if (auto* x = fields.get("api_key_header")) {
         if (auto s = read_string(ctx, *x)) {
             if (!offers_apikey)

@@ -17,6 +17,7 @@ void read_bearer(Ctx& ctx, const Field& f, gate::Policy& policy);
 // Needs users (sessions name a user source) and issuers (oauth adds its own).
 void read_oauth(Ctx& ctx, const Field& f, gate::Policy& policy);
 void read_sessions(Ctx& ctx, const Field& f, gate::Policy& policy);
+void read_mtls(Ctx& ctx, const Field& f, gate::Policy& policy);
 // Top level, and per route on top of the top level's values.
 void read_brute_force(Ctx& ctx, const Field& f, gate::AttemptLimits& limits);
 void read_static(Ctx& ctx, const Field& f, gate::StaticFiles& out);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gatekeeper/crypto/crypto.hpp"
 #include "gatekeeper/jose/jwt.hpp"
 
 namespace gk::gate::detail {
@@ -72,6 +73,17 @@ bool revoked(const SchemeContext& ctx, std::string_view issuer, std::string_view
     return ctx.revoked_tokens && issuer == kSelfIssuerName && ctx.revoked_tokens->is_revoked(jti);
 }
 
+// RFC 8705 3: a certificate-bound token is good only over a connection whose
+// verified client certificate has the thumbprint it names. nullopt: it is.
+std::optional<std::string> binding_refusal(std::string_view bound, const Request& req) {
+    if (bound.empty()) return std::nullopt;
+    if (!req.client_cert) return "token is bound to a client certificate and none was presented";
+    if (!req.client_cert->verified) return "token is bound to a client certificate and the one presented is not valid";
+    if (!crypto::ct_equal(bound, req.client_cert->thumbprint))
+        return "token is bound to a different client certificate";
+    return std::nullopt;
+}
+
 }  // namespace
 
 Decision authorize_scoped(const Policy& policy, const Route& route, const Request& req, Identity id,
@@ -131,6 +143,8 @@ Decision check_bearer(const Policy& policy, const Route& route, const Request& r
                 std::find(route.issuers.begin(), route.issuers.end(), hit->issuer) != route.issuers.end()) {
                 if (revoked(ctx, hit->issuer, hit->jti))
                     return invalid_token(policy, route, ctx, "token revoked", "bearer token revoked (cached)");
+                if (auto why = binding_refusal(hit->bound_certificate, req))
+                    return invalid_token(policy, route, ctx, *why, "bearer token refused (cached): " + *why);
                 return authorize_scoped(policy, route, req, hit->identity, ctx);
             }
             return invalid_token(policy, route, ctx, jose::to_string(jose::JoseError::wrong_issuer),
@@ -183,6 +197,21 @@ Decision check_bearer(const Policy& policy, const Route& route, const Request& r
     if (revoked(ctx, issuer->name, claims->jti))
         return invalid_token(policy, route, ctx, "token revoked", "bearer token revoked");
 
+    auto cnf = jose::parse_confirmation(*claims);
+    if (!cnf) return invalid_token(policy, route, ctx, "malformed cnf claim", "bearer token has a malformed cnf claim");
+    std::string bound;
+    if (*cnf) {
+        // A binding gatekeeper cannot confirm (DPoP's jkt, a raw jwk) is
+        // refused: accepting it would make the token a plain bearer token.
+        if (!(*cnf)->other_methods.empty())
+            return invalid_token(policy, route, ctx, "token is bound by an unsupported confirmation method",
+                                 "bearer token cnf names '" + (*cnf)->other_methods.front() +
+                                     "', which gatekeeper cannot confirm");
+        bound = (*cnf)->x5t_s256;
+    }
+    if (auto why = binding_refusal(bound, req))
+        return invalid_token(policy, route, ctx, *why, "bearer token refused: " + *why);
+
     Identity id;
     id.scheme = "bearer";
     auto users = jose::claim_strings(*claims, issuer->user_claim);
@@ -196,7 +225,7 @@ Decision check_bearer(const Policy& policy, const Route& route, const Request& r
 
     if (ctx.token_cache && claims->exp) {
         const auto valid_until = std::chrono::system_clock::time_point(std::chrono::seconds(*claims->exp)) + issuer->leeway;
-        ctx.token_cache->remember(cache_key, VerifiedToken{issuer->name, id, claims->jti, keys}, valid_until, ctx.now);
+        ctx.token_cache->remember(cache_key, VerifiedToken{issuer->name, id, claims->jti, bound, keys}, valid_until, ctx.now);
     }
     return authorize_scoped(policy, route, req, std::move(id), ctx);
 }

@@ -5,6 +5,7 @@
 #include "gate/attempt_check.hpp"
 #include "gate/bearer_check.hpp"
 #include "gate/digest_check.hpp"
+#include "gate/mtls_check.hpp"
 #include "gate/session_check.hpp"
 #include "gatekeeper/gate/gate.hpp"
 #include "gatekeeper/httpauth/challenge.hpp"
@@ -59,10 +60,16 @@ std::vector<httpauth::Challenge> challenges_for(const Route& route, const Policy
         // API keys travel as Bearer credentials: one Bearer challenge serves both.
         if (k == SchemeKind::bearer || (k == SchemeKind::apikey && !accepts(route, SchemeKind::bearer)))
             out.push_back(schemes::bearer_challenge(route.realm));
+        if (k == SchemeKind::mtls) out.push_back(detail::mtls_challenge(route));
     }
     // A 401 must carry a challenge (RFC 9110 11.6.1). A route that only has
-    // browser sessions names its own scheme; the login URL is in the body.
-    if (out.empty() && accepts(route, SchemeKind::session)) return detail::session_challenges(route);
+    // browser sessions (and maybe certificates) names its own scheme; the
+    // login URL is in the body.
+    const bool only_certificates = std::all_of(out.begin(), out.end(), [](const httpauth::Challenge& c) {
+        return httpauth::iequals(c.scheme, "ClientCertificate");
+    });
+    if (only_certificates && accepts(route, SchemeKind::session))
+        for (auto& c : detail::session_challenges(route)) out.push_back(std::move(c));
     return out;
 }
 
@@ -135,12 +142,26 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
         }
     }
     if (n_auth == 0) {
-        if (accepts(*route, SchemeKind::session))
-            if (auto d = detail::check_session(policy, *route, req, dirs, ctx)) {
-                ev.decision = std::move(*d);
+        // The credentials that come without an Authorization header, in the
+        // route's order: the connection's client certificate and the session
+        // cookie. The first that identifies wins (or could not be checked:
+        // 503); otherwise the first refusal answers, since it says why.
+        std::optional<Decision> refused;
+        for (auto k : route->schemes) {
+            std::optional<Decision> d;
+            if (k == SchemeKind::mtls && req.client_cert) d = detail::check_mtls(policy, *route, req, ctx);
+            if (k == SchemeKind::session) d = detail::check_session(policy, *route, req, dirs, ctx);
+            if (!d) continue;
+            if (d->verdict != Verdict::challenge && d->verdict != Verdict::redirect) {
+                ev.decision = std::move(d);
                 return ev;
             }
-        ev.decision = detail::login_required(policy, *route, req, ctx, "no credentials");
+            if (!refused) refused = std::move(d);
+        }
+        // A certificate-only route says so: "no credentials" would not tell what to send.
+        if (!refused && route->schemes.size() == 1 && route->schemes.front() == SchemeKind::mtls)
+            refused = detail::check_mtls(policy, *route, req, ctx);
+        ev.decision = refused ? std::move(*refused) : detail::login_required(policy, *route, req, ctx, "no credentials");
         return ev;
     }
 

@@ -2,6 +2,18 @@
 
 namespace gk::gate {
 
+const char* to_string(CertProblem p) noexcept {
+    switch (p) {
+        case CertProblem::none: return "none";
+        case CertProblem::untrusted: return "untrusted issuer";
+        case CertProblem::revoked: return "revoked";
+        case CertProblem::expired: return "expired";
+        case CertProblem::not_yet_valid: return "not yet valid";
+        case CertProblem::invalid: return "invalid";
+    }
+    return "invalid";
+}
+
 bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {

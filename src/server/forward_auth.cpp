@@ -34,6 +34,8 @@ Result<gate::Request, std::string> with_target(gate::Request r, std::string_view
 
 Result<gate::Request, std::string> original_request(const gate::Request& inbound, bool trusted) {
     gate::Request r = inbound;
+    // The certificate of this connection is the proxy's, not its client's.
+    r.client_cert = nullptr;
     // Envoy ext_authz (HTTP): path_prefix + original path.
     std::string_view suffix = std::string_view(inbound.path).substr(kForwardAuthPath.size());
     std::string envoy_target = suffix.empty() ? std::string("/") : std::string(suffix);

@@ -89,6 +89,7 @@ Result<gate::Request, std::string> build_gate_request(const http::request_header
     r.target = std::string(h.target());
     r.client_address = client_behind_proxies(h, info, trusted_proxies);
     r.secure = info.tls;
+    r.client_cert = info.client_cert;
     r.headers.reserve(16);
     for (const auto& f : h) r.headers.push_back({std::string(f.name_string()), std::string(f.value())});
     if (info.trusted && !info.tls) {

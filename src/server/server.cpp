@@ -113,7 +113,11 @@ void warn_about_restart_only_changes(const gate::Policy& old_p, const gate::Poli
     auto listeners = [](const gate::Policy& p) {
         std::string s;
         for (const auto& l : p.listeners)
-            s += l.address + ":" + std::to_string(l.port) + (l.tls ? "s;" + l.cert_file + ";" + l.key_file : "") + " ";
+            s += l.address + ":" + std::to_string(l.port) + (l.tls ? "s;" + l.cert_file + ";" + l.key_file : "") +
+                 (l.tls ? std::string(";") + gate::to_string(l.client_cert.mode) + ";" + l.client_cert.ca_file + ";" +
+                              l.client_cert.crl_file
+                        : "") +
+                 " ";
         return s;
     };
     auto issuers = [](const gate::Policy& p) {
@@ -167,7 +171,7 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
 
     std::vector<std::unique_ptr<ssl::context>> listener_tls;
     for (const auto& l : policy.listeners)
-        listener_tls.push_back(l.tls ? make_server_tls(l.cert_file, l.key_file) : nullptr);
+        listener_tls.push_back(l.tls ? make_server_tls(l.cert_file, l.key_file, l.client_cert) : nullptr);
 
     unsigned n = policy.threads ? policy.threads : std::max(1u, std::thread::hardware_concurrency());
     asio::thread_pool hash_pool(std::max(1u, std::thread::hardware_concurrency()));

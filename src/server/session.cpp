@@ -10,6 +10,7 @@
 #include "gatekeeper/gate/head_check.hpp"
 #include "gatekeeper/password/hash.hpp"
 #include "server/access_log.hpp"
+#include "server/client_cert.hpp"
 #include "server/decision_response.hpp"
 #include "server/forward_auth.hpp"
 #include "server/headers.hpp"
@@ -600,6 +601,7 @@ asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::contex
     beast::get_lowest_layer(s).expires_after(w.runtime->policy.limits.header_timeout);
     auto [ec] = co_await s.async_handshake(ssl::stream_base::server, use_nothrow);
     if (!ec) {
+        info.client_cert = read_client_certificate(s.native_handle());
         const bool reclaimed = co_await session_loop(w, s, std::move(info));
         if (!reclaimed) {
             beast::get_lowest_layer(s).expires_after(std::chrono::seconds(2));

@@ -1,7 +1,10 @@
 #pragma once
 // One client connection: read a head, check it, decide, answer or proxy; repeat
 // while keep-alive holds. Beast's session shape with a deadline on every read.
+#include <memory>
 #include <string>
+
+#include "gatekeeper/gate/request.hpp"
 
 #include "server/net.hpp"
 #include "server/worker.hpp"
@@ -13,6 +16,8 @@ struct ConnInfo {
     std::string peer_text;
     bool tls = false;
     bool trusted = false;  // peer is a configured trusted proxy
+    // Read once after the TLS handshake; null without one (server/client_cert).
+    std::shared_ptr<const gate::ClientCertificate> client_cert;
 };
 
 asio::awaitable<void> run_plain_session(Worker& w, tcp::socket socket, ConnInfo info);

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "server/client_cert.hpp"
+
 namespace gk::server {
 namespace {
 
@@ -19,7 +21,8 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
 
 }  // namespace
 
-std::unique_ptr<ssl::context> make_server_tls(const std::string& cert_file, const std::string& key_file) {
+std::unique_ptr<ssl::context> make_server_tls(const std::string& cert_file, const std::string& key_file,
+                                              const gate::ClientCertSettings& client_cert) {
     auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
     SSL_CTX* native = ctx->native_handle();
     SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
@@ -36,6 +39,7 @@ std::unique_ptr<ssl::context> make_server_tls(const std::string& cert_file, cons
     if (ec) throw std::runtime_error("cannot load TLS key " + key_file + ": " + ec.message());
     if (SSL_CTX_check_private_key(native) != 1)
         throw std::runtime_error("TLS key " + key_file + " does not match certificate " + cert_file);
+    configure_client_verify(native, client_cert);
     return ctx;
 }
 

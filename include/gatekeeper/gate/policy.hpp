@@ -14,12 +14,25 @@
 
 namespace gk::gate {
 
+// Client certificates a TLS listener asks for (server/client_cert).
+struct ClientCertSettings {
+    // off: never asked. request: asked, verified if presented, and the routes
+    // decide (an invalid one still completes the handshake). require: the
+    // handshake fails with an alert without a valid certificate.
+    enum class Mode { off, request, require };
+    Mode mode = Mode::off;
+    std::string ca_file;    // PEM bundle of the CAs client certificates must chain to
+    std::string crl_file;   // PEM CRLs; "" = no revocation check
+};
+const char* to_string(ClientCertSettings::Mode) noexcept;
+
 struct Listener {
     std::string address = "127.0.0.1";
     std::uint16_t port = 8080;
     bool tls = false;
     std::string cert_file;   // PEM, for tls
     std::string key_file;    // PEM, for tls
+    ClientCertSettings client_cert;
     int line = 0;
 };
 
@@ -102,6 +115,17 @@ struct JwksSource {
     std::chrono::milliseconds fetch_timeout{5000};
 };
 
+// How a verified client certificate becomes an identity (the mtls scheme).
+struct MtlsSettings {
+    enum class IdentityFrom { subject_cn, subject, san_email, san_dns, san_uri };
+    IdentityFrom identity = IdentityFrom::subject_cn;
+    bool groups_from_ou = true;    // each OU of the subject is a group
+    // Extra groups by full subject DN (RFC 4514 text) or by CN; DN entries are tried first.
+    std::map<std::string, std::vector<std::string>, std::less<>> group_map;
+    int line = 0;
+};
+const char* to_string(MtlsSettings::IdentityFrom) noexcept;
+
 // A trusted token issuer (RFC 7519 iss) and how its claims map to an identity.
 struct BearerIssuer {
     std::string name;                           // config key; routes refer to it
@@ -171,6 +195,7 @@ struct Policy {
     std::vector<BearerIssuer> issuers;
     BearerSettings bearer;
     SessionSettings sessions;
+    MtlsSettings mtls;
     IssuerSettings self_issuer;
     IdentityHeaders identity_headers;
     AttemptLimits brute_force;          // routes may override

@@ -2,6 +2,8 @@
 // The request as the pure core sees it: already framed and hygiene-checked by
 // the server, with the path normalized once (the same path is matched and sent
 // upstream).
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +15,25 @@ namespace gk::gate {
 struct Header {
     std::string name;   // as received
     std::string value;
+};
+
+// Why a presented client certificate did not verify, for the 401's body.
+enum class CertProblem { none, untrusted, revoked, expired, not_yet_valid, invalid };
+const char* to_string(CertProblem) noexcept;
+
+// The client certificate of the TLS connection, read once after the handshake
+// (server/client_cert). Present whenever the client sent one, verified or not.
+struct ClientCertificate {
+    bool verified = false;         // chains to the listener's client_ca, not revoked, in date
+    CertProblem problem = CertProblem::none;
+    std::string error;             // OpenSSL's text when not verified, e.g. "certificate revoked"
+    std::string subject;           // RFC 4514 string, e.g. "CN=alice,OU=admins,O=Example"
+    std::string subject_cn;        // the (last) CN, "" if none
+    std::vector<std::string> ou;   // every OU of the subject, in order
+    std::vector<std::string> san_dns, san_email, san_uri;
+    std::string serial;            // upper-case hex
+    std::int64_t not_after = 0;    // seconds since the epoch
+    std::string thumbprint;        // RFC 8705 x5t#S256: base64url(SHA-256(DER)), no padding
 };
 
 struct Request {
@@ -27,6 +48,8 @@ struct Request {
     bool secure = false;          // arrived over TLS (or a trusted front proxy said https)
     std::string client_address;   // peer address (or trusted X-Forwarded-For)
     std::vector<Header> headers;
+    // Shared by every request of the connection; null without a certificate.
+    std::shared_ptr<const ClientCertificate> client_cert;
 
     // All values of a header, case-insensitive name.
     [[nodiscard]] std::vector<std::string_view> all(std::string_view name) const;

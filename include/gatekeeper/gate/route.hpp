@@ -11,7 +11,8 @@ namespace re2 { class RE2; }
 
 namespace gk::gate {
 
-enum class SchemeKind { basic, digest, bearer, apikey, session };
+// mtls: the client certificate of the TLS connection (verified by the listener).
+enum class SchemeKind { basic, digest, bearer, apikey, session, mtls };
 const char* to_string(SchemeKind) noexcept;
 
 enum class PathMatchKind { exact, prefix, regex };

@@ -20,6 +20,10 @@ struct VerifiedToken {
     std::string issuer;   // name of the BearerIssuer that verified it
     Identity identity;    // with scopes
     std::string jti;      // checked against revocations at every use
+    // RFC 8705 cnf x5t#S256 ("" = not bound): checked against the client
+    // certificate of every request, since a cache hit says nothing about the
+    // connection it arrives on.
+    std::string bound_certificate;
     // The key set that verified it: a hit counts only while that set is still
     // the issuer's current one. Weak, so that the cache never keeps a key set
     // in use after its source replaced it.

@@ -52,4 +52,14 @@ Result<Ok, JoseError> validate_claims(const Claims& c, const ClaimRules& rules,
 // with dots, "https://example.com/groups") wins over the nested walk.
 std::vector<std::string> claim_strings(const Claims& c, std::string_view path);
 
+// The confirmation claim (RFC 7800 `cnf`): what key the token is bound to.
+// gatekeeper confirms only RFC 8705's certificate thumbprint.
+struct Confirmation {
+    std::string x5t_s256;                    // base64url SHA-256 of a certificate's DER; "" if absent
+    std::vector<std::string> other_methods;  // members it cannot confirm (jkt, jwk, kid, ...)
+};
+// nullopt: the token carries no cnf (it is not bound). bad_claim: cnf is not
+// a non-empty object, or x5t#S256 is not the base64url of 32 bytes.
+Result<std::optional<Confirmation>, JoseError> parse_confirmation(const Claims& c);
+
 }  // namespace gk::jose

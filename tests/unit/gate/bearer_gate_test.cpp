@@ -311,7 +311,7 @@ TEST(BearerGate, CacheServesRepeatsButNeverPastExpiry) {
     Identity planted;
     planted.user = "planted";
     planted.scopes = {"read"};
-    f.cache.remember(TokenCache::key_for("not-a-jwt"), VerifiedToken{"corp", planted, "j", f.corp->set},
+    f.cache.remember(TokenCache::key_for("not-a-jwt"), VerifiedToken{"corp", planted, "j", "", f.corp->set},
                      kNow + 100s, kNow);
     EXPECT_EQ(f.bearer("GET", "/api/x", "not-a-jwt").verdict, Verdict::allow);
     // Scopes are still checked per request on a cached token.
