@@ -3,6 +3,7 @@
 // while keep-alive holds. Beast's session shape with a deadline on every read.
 #include <string>
 
+#include "gatekeeper/gate/policy.hpp"
 #include "server/net.hpp"
 #include "server/worker.hpp"
 
@@ -13,6 +14,10 @@ struct ConnInfo {
     std::string peer_text;
     bool tls = false;
     bool trusted = false;  // peer is a configured trusted proxy
+    // The listener it came in on, as configured at start (listeners change
+    // only at a restart); points into the start-time Policy, which the server
+    // keeps for as long as it runs.
+    const gate::Listener* listener = nullptr;
 };
 
 asio::awaitable<void> run_plain_session(Worker& w, tcp::socket socket, ConnInfo info);
