@@ -1,5 +1,4 @@
 #include "gatekeeper/gate/transport.hpp"
-
 #include "gatekeeper/httpauth/cookie.hpp"
 #include "gatekeeper/httpauth/form.hpp"
 #include "gatekeeper/schemes/session.hpp"
@@ -67,10 +66,14 @@ bool has_query_token(std::string_view query) {
 
 const char* to_string(ListenerTransport t) noexcept {
     switch (t) {
-        case ListenerTransport::tls: return "tls";
-        case ListenerTransport::loopback_plain: return "loopback plain HTTP";
-        case ListenerTransport::insecure_plain: return "insecure plain HTTP";
-        case ListenerTransport::redirect_plain: return "plain HTTP, redirecting to https";
+        case ListenerTransport::tls:
+            return "tls";
+        case ListenerTransport::loopback_plain:
+            return "loopback plain HTTP";
+        case ListenerTransport::insecure_plain:
+            return "insecure plain HTTP";
+        case ListenerTransport::redirect_plain:
+            return "plain HTTP, redirecting to https";
     }
     return "?";
 }

@@ -17,7 +17,8 @@ string_response cleartext_refusal(const std::string& credential, unsigned versio
     res.set(http::field::cache_control, "no-store");
     res.set("X-Content-Type-Options", "nosniff");
     res.body() =
-        "{\"type\":\"tag:gatekeeper,2026:cleartext-credential\",\"title\":\"Credential sent over plain HTTP\","
+        "{\"type\":\"tag:gatekeeper,2026:cleartext-credential\",\"title\":\"Credential sent over plain "
+        "HTTP\","
         "\"status\":403,\"detail\":\"This request carried a credential (" +
         json_escape(credential) +
         ") over unencrypted HTTP, so it crossed the network in clear text and must be considered "
@@ -39,10 +40,12 @@ string_response https_redirect(const std::string& location, unsigned version) {
     return res;
 }
 
-string_response acme_answer(const Worker& w, std::string_view token, std::string_view accept, unsigned version) {
+string_response acme_answer(const Worker& w, std::string_view token, std::string_view accept,
+                            unsigned version) {
     std::optional<std::string> key_authorization;
     if (w.shared.acme_http01) key_authorization = w.shared.acme_http01(token);
-    if (!key_authorization) return error_response(http::status::not_found, "No such challenge.", accept, version);
+    if (!key_authorization)
+        return error_response(http::status::not_found, "No such challenge.", accept, version);
     // RFC 8555 8.3: the body is the key authorization itself.
     string_response res{http::status::ok, version};
     res.set(http::field::content_type, "application/octet-stream");
@@ -60,34 +63,41 @@ std::string listener_name(const gate::Listener& l) {
 }
 
 std::optional<string_response> transport_response(Worker& w, const gate::Policy& policy, const ConnInfo& info,
-                                                  const gate::Request& req, unsigned version, AccessRecord& log) {
+                                                  const gate::Request& req, unsigned version,
+                                                  AccessRecord& log) {
     gate::TransportInput in;
     // A connection without its listener cannot happen; if it did, plain HTTP
     // would be treated as the strictest kind.
-    in.listener = info.listener ? gate::transport_of(*info.listener)
-                                : (info.tls ? gate::ListenerTransport::tls : gate::ListenerTransport::redirect_plain);
+    in.listener = info.listener
+                      ? gate::transport_of(*info.listener)
+                      : (info.tls ? gate::ListenerTransport::tls : gate::ListenerTransport::redirect_plain);
     in.secure = req.secure;
-    if (in.listener == gate::ListenerTransport::tls || in.secure) return std::nullopt;  // the common case, cheaply
+    if (in.listener == gate::ListenerTransport::tls || in.secure)
+        return std::nullopt;  // the common case, cheaply
     in.authority = req.authority;
     in.path = req.path;
     in.query = req.query;
     in.https_port = info.listener ? info.listener->redirect_port : 443;
-    if (in.listener == gate::ListenerTransport::redirect_plain) in.credential = gate::carried_credential(policy, req);
+    if (in.listener == gate::ListenerTransport::redirect_plain)
+        in.credential = gate::carried_credential(policy, req);
     const auto v = gate::check_transport(in);
     const auto accept = req.get("Accept").value_or("");
     using Kind = gate::TransportVerdict::Kind;
     switch (v.kind) {
-        case Kind::pass: return std::nullopt;
+        case Kind::pass:
+            return std::nullopt;
         case Kind::acme_challenge:
             log.route = "acme-challenge";
-            return acme_answer(w, std::string_view(req.path).substr(gate::kAcmeChallengePrefix.size()), accept, version);
+            return acme_answer(w, std::string_view(req.path).substr(gate::kAcmeChallengePrefix.size()),
+                               accept, version);
         case Kind::bad_host:
             log.route = "https-redirect";
             log.reason = "no usable Host to redirect to https";
-            return error_response(http::status::bad_request,
-                                  "This server only answers over https, and the request names no valid host to "
-                                  "redirect to.",
-                                  accept, version);
+            return error_response(
+                http::status::bad_request,
+                "This server only answers over https, and the request names no valid host to "
+                "redirect to.",
+                accept, version);
         case Kind::redirect:
             log.route = "https-redirect";
             return https_redirect(v.location, version);
@@ -120,14 +130,16 @@ void warn_about_plain_listeners(const gate::Policy& policy) {
     for (const auto& l : policy.listeners) {
         if (l.tls || !l.insecure) continue;
         if (l.loopback)
-            spdlog::warn("listener {}: 'insecure: true' changes nothing on a loopback address (plain HTTP is "
-                         "allowed there anyway)",
-                         listener_name(l));
+            spdlog::warn(
+                "listener {}: 'insecure: true' changes nothing on a loopback address (plain HTTP is "
+                "allowed there anyway)",
+                listener_name(l));
         else
-            spdlog::warn("listener {} is insecure: it accepts passwords, tokens and session cookies over plain "
-                         "HTTP, readable by anyone on the network path (remove 'insecure: true' to redirect to "
-                         "https)",
-                         listener_name(l));
+            spdlog::warn(
+                "listener {} is insecure: it accepts passwords, tokens and session cookies over plain "
+                "HTTP, readable by anyone on the network path (remove 'insecure: true' to redirect to "
+                "https)",
+                listener_name(l));
     }
 }
 

@@ -21,7 +21,8 @@ struct Worker;
 // why. Nothing of a refused credential reaches a decision, cache, counter or
 // upstream: the request ends here.
 std::optional<string_response> transport_response(Worker& w, const gate::Policy& policy, const ConnInfo& info,
-                                                  const gate::Request& req, unsigned version, AccessRecord& log);
+                                                  const gate::Request& req, unsigned version,
+                                                  AccessRecord& log);
 
 // Strict-Transport-Security on a response to a secure request (RFC 6797 7.2:
 // never over plain HTTP), unless the response has one already.

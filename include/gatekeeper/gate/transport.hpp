@@ -35,11 +35,12 @@ inline constexpr std::string_view kAcmeChallengePrefix = "/.well-known/acme-chal
 
 struct TransportInput {
     ListenerTransport listener = ListenerTransport::tls;
-    bool secure = false;          // TLS, or a trusted proxy's X-Forwarded-Proto: https
-    std::string_view authority;   // Host (or absolute-form authority) as received; "" = none
-    std::string_view path;        // normalized
-    std::string_view query;       // raw, without '?'
-    std::optional<std::string> credential;  // the credential the request carries, by name (carried_credential)
+    bool secure = false;         // TLS, or a trusted proxy's X-Forwarded-Proto: https
+    std::string_view authority;  // Host (or absolute-form authority) as received; "" = none
+    std::string_view path;       // normalized
+    std::string_view query;      // raw, without '?'
+    std::optional<std::string>
+        credential;  // the credential the request carries, by name (carried_credential)
     std::uint16_t https_port = 443;
 };
 

@@ -52,7 +52,8 @@ TEST_F(TransportConfigTest, LoopbackAndRedirectPorts) {
         "  - { address: 0.0.0.0, port: 9443, tls: { cert: cert.pem, key: key.pem } }\n");
     ASSERT_EQ(p.listeners.size(), 9u);
     const bool loopback[] = {true, true, true, true, false, false, false, false, false};
-    for (std::size_t i = 0; i < 9; ++i) EXPECT_EQ(p.listeners[i].loopback, loopback[i]) << p.listeners[i].address;
+    for (std::size_t i = 0; i < 9; ++i)
+        EXPECT_EQ(p.listeners[i].loopback, loopback[i]) << p.listeners[i].address;
     EXPECT_EQ(p.listeners[4].redirect_port, 8443) << "the first TLS listener's port";
     EXPECT_EQ(p.listeners[5].redirect_port, 443) << "as configured";
     EXPECT_FALSE(p.listeners[5].insecure);
@@ -72,13 +73,16 @@ TEST_F(TransportConfigTest, MisplacedKeysAreErrors) {
         const char* message;
     };
     const Case cases[] = {
-        {"listeners:\n  - { address: 0.0.0.0, port: 8443, insecure: true, tls: { cert: cert.pem, key: key.pem } }\n",
+        {"listeners:\n  - { address: 0.0.0.0, port: 8443, insecure: true, tls: { cert: cert.pem, key: "
+         "key.pem } }\n",
          2, "'insecure' applies to plain-HTTP listeners"},
-        {"listeners:\n  - { address: 0.0.0.0, port: 8443, redirect_port: 443, tls: { cert: cert.pem, key: key.pem } }\n",
+        {"listeners:\n  - { address: 0.0.0.0, port: 8443, redirect_port: 443, tls: { cert: cert.pem, key: "
+         "key.pem } }\n",
          2, "'redirect_port' only applies"},
         {"listeners:\n  - { address: 0.0.0.0, port: 80, insecure: true, redirect_port: 443 }\n", 2,
          "'redirect_port' only applies"},
-        {"listeners:\n  - { address: 127.0.0.1, port: 80, redirect_port: 443 }\n", 2, "'redirect_port' only applies"},
+        {"listeners:\n  - { address: 127.0.0.1, port: 80, redirect_port: 443 }\n", 2,
+         "'redirect_port' only applies"},
         {"listeners:\n  - { address: 0.0.0.0, port: 80, redirect_port: 0 }\n", 2, "redirect_port"},
         {"listeners:\n  - { address: 0.0.0.0, port: 80, insecure: maybe }\n", 2, "insecure"},
     };
@@ -97,7 +101,8 @@ TEST_F(TransportConfigTest, HstsDefaultOffAndMapping) {
     EXPECT_EQ(load_ok("server:\n  hsts: { max_age: 1h, include_subdomains: false }\n" + l).hsts_header,
               "max-age=3600");
     EXPECT_EQ(load_ok("server:\n  hsts: { max_age: 0 }\n" + l).hsts_header, "max-age=0; includeSubDomains");
-    EXPECT_EQ(load_ok("server:\n  hsts: { max_age: 730d, include_subdomains: true, preload: true }\n" + l).hsts_header,
+    EXPECT_EQ(load_ok("server:\n  hsts: { max_age: 730d, include_subdomains: true, preload: true }\n" + l)
+                  .hsts_header,
               "max-age=63072000; includeSubDomains; preload");
 }
 

@@ -1,9 +1,9 @@
 // HTTPS by default: the transport decision for each kind of listener, the
 // Host a redirect may be built from (no open redirect), the credentials a
 // request can carry, and the HSTS value.
-#include <gtest/gtest.h>
-
 #include "gatekeeper/gate/transport.hpp"
+
+#include <gtest/gtest.h>
 
 namespace gk::gate {
 namespace {
@@ -58,22 +58,24 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // TLS listeners and secure requests pass, credential or not.
         TransportCase{"tls", LT::tls, true, "a.example", "/x", "", kAuth, 443, Kind::pass, ""},
-        TransportCase{"tls_acme_path_is_not_acme", LT::tls, true, "a.example", "/.well-known/acme-challenge/t", "",
-                      kNone, 443, Kind::pass, ""},
-        TransportCase{"trusted_proxy_https", LT::redirect_plain, true, "a.example", "/x", "", kAuth, 443, Kind::pass,
-                      ""},
+        TransportCase{"tls_acme_path_is_not_acme", LT::tls, true, "a.example",
+                      "/.well-known/acme-challenge/t", "", kNone, 443, Kind::pass, ""},
+        TransportCase{"trusted_proxy_https", LT::redirect_plain, true, "a.example", "/x", "", kAuth, 443,
+                      Kind::pass, ""},
         // Loopback and insecure plain listeners pass, credentials included.
-        TransportCase{"loopback", LT::loopback_plain, false, "127.0.0.1:8080", "/x", "", kAuth, 443, Kind::pass, ""},
-        TransportCase{"insecure", LT::insecure_plain, false, "a.example", "/x", "", kAuth, 443, Kind::pass, ""},
+        TransportCase{"loopback", LT::loopback_plain, false, "127.0.0.1:8080", "/x", "", kAuth, 443,
+                      Kind::pass, ""},
+        TransportCase{"insecure", LT::insecure_plain, false, "a.example", "/x", "", kAuth, 443, Kind::pass,
+                      ""},
         // Redirect listeners.
         TransportCase{"redirect_default_port", LT::redirect_plain, false, "a.example", "/x", "", kNone, 443,
                       Kind::redirect, "https://a.example/x"},
-        TransportCase{"redirect_keeps_query", LT::redirect_plain, false, "a.example", "/x/y", "q=1&r=%20", kNone, 443,
-                      Kind::redirect, "https://a.example/x/y?q=1&r=%20"},
-        TransportCase{"redirect_port_replaces_hosts", LT::redirect_plain, false, "A.Example:8080", "/", "", kNone, 8443,
-                      Kind::redirect, "https://a.example:8443/"},
-        TransportCase{"redirect_ipv4", LT::redirect_plain, false, "192.0.2.7:80", "/", "", kNone, 443, Kind::redirect,
-                      "https://192.0.2.7/"},
+        TransportCase{"redirect_keeps_query", LT::redirect_plain, false, "a.example", "/x/y", "q=1&r=%20",
+                      kNone, 443, Kind::redirect, "https://a.example/x/y?q=1&r=%20"},
+        TransportCase{"redirect_port_replaces_hosts", LT::redirect_plain, false, "A.Example:8080", "/", "",
+                      kNone, 8443, Kind::redirect, "https://a.example:8443/"},
+        TransportCase{"redirect_ipv4", LT::redirect_plain, false, "192.0.2.7:80", "/", "", kNone, 443,
+                      Kind::redirect, "https://192.0.2.7/"},
         TransportCase{"redirect_ipv6", LT::redirect_plain, false, "[2001:DB8::1]:80", "/a", "", kNone, 9443,
                       Kind::redirect, "https://[2001:db8::1]:9443/a"},
         TransportCase{"credential_refused", LT::redirect_plain, false, "a.example", "/x", "", kAuth, 443,
@@ -84,21 +86,23 @@ INSTANTIATE_TEST_SUITE_P(
         TransportCase{"credential_before_host", LT::redirect_plain, false, "", "/x", "", kAuth, 443,
                       Kind::refuse_credential, "Authorization"},
         TransportCase{"credential_before_acme", LT::redirect_plain, false, "a.example",
-                      "/.well-known/acme-challenge/tok", "", kAuth, 443, Kind::refuse_credential, "Authorization"},
-        TransportCase{"acme_on_redirect", LT::redirect_plain, false, "a.example", "/.well-known/acme-challenge/tok", "",
-                      kNone, 443, Kind::acme_challenge, ""},
-        TransportCase{"acme_on_loopback", LT::loopback_plain, false, "a.example", "/.well-known/acme-challenge/tok",
-                      "", kNone, 443, Kind::acme_challenge, ""},
+                      "/.well-known/acme-challenge/tok", "", kAuth, 443, Kind::refuse_credential,
+                      "Authorization"},
+        TransportCase{"acme_on_redirect", LT::redirect_plain, false, "a.example",
+                      "/.well-known/acme-challenge/tok", "", kNone, 443, Kind::acme_challenge, ""},
+        TransportCase{"acme_on_loopback", LT::loopback_plain, false, "a.example",
+                      "/.well-known/acme-challenge/tok", "", kNone, 443, Kind::acme_challenge, ""},
         TransportCase{"acme_prefix_needs_its_slash", LT::redirect_plain, false, "a.example",
                       "/.well-known/acme-challenge", "", kNone, 443, Kind::redirect,
                       "https://a.example/.well-known/acme-challenge"},
         // Never an open redirect.
         TransportCase{"missing_host", LT::redirect_plain, false, "", "/", "", kNone, 443, Kind::bad_host, ""},
-        TransportCase{"userinfo", LT::redirect_plain, false, "evil.com@good", "/", "", kNone, 443, Kind::bad_host, ""},
+        TransportCase{"userinfo", LT::redirect_plain, false, "evil.com@good", "/", "", kNone, 443,
+                      Kind::bad_host, ""},
         TransportCase{"crlf", LT::redirect_plain, false, "good\r\nSet-Cookie: x=1", "/", "", kNone, 443,
                       Kind::bad_host, ""},
-        TransportCase{"slash_in_host", LT::redirect_plain, false, "evil.com/x", "/", "", kNone, 443, Kind::bad_host,
-                      ""}),
+        TransportCase{"slash_in_host", LT::redirect_plain, false, "evil.com/x", "/", "", kNone, 443,
+                      Kind::bad_host, ""}),
     [](const auto& info) { return std::string(info.param.name); });
 
 struct HostCase {
