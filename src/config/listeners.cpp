@@ -61,6 +61,41 @@ void read_tls(Ctx& ctx, const Field& f, gate::Listener& l) {
     read_client_cert(ctx, fields, l.client_cert);
 }
 
+// 127.0.0.0/8, ::1, and ::ffff:127.0.0.0/104 (IPv4-mapped loopback).
+bool is_loopback(const std::vector<std::uint8_t>& b) {
+    if (b.size() == 4) return b[0] == 127;
+    if (b.size() != 16) return false;
+    bool zeros10 = true;
+    for (int i = 0; i < 10; ++i) zeros10 = zeros10 && b[i] == 0;
+    if (!zeros10) return false;
+    if (b[10] == 0xff && b[11] == 0xff) return b[12] == 127;
+    for (int i = 10; i < 15; ++i)
+        if (b[i] != 0) return false;
+    return b[15] == 1;
+}
+
+// insecure / redirect_port: what a plain-HTTP listener does with plain HTTP
+// (gate/transport.hpp). Both mean nothing on a TLS listener, and
+// redirect_port nothing where no redirect happens: said, not ignored.
+void read_plain_http_keys(Ctx& ctx, const Fields& fields, gate::Listener& l, bool& explicit_redirect_port) {
+    if (auto* x = fields.get("insecure")) {
+        if (auto b = read_bool(ctx, *x)) l.insecure = *b;
+        if (l.tls && l.insecure)
+            ctx.error(x->mark(), "'insecure' applies to plain-HTTP listeners, and this one has tls",
+                      "remove 'insecure' (TLS is never insecure here)");
+    }
+    if (auto* x = fields.get("redirect_port")) {
+        if (auto n = read_uint(ctx, *x, 1, 65535)) {
+            l.redirect_port = static_cast<std::uint16_t>(*n);
+            explicit_redirect_port = true;
+        }
+        if (l.tls || l.insecure || l.loopback)
+            ctx.error(x->mark(), "'redirect_port' only applies to a plain-HTTP listener on a network address without 'insecure'",
+                      l.tls ? "a TLS listener never redirects: remove redirect_port"
+                            : "this listener serves plain HTTP instead of redirecting: remove redirect_port");
+    }
+}
+
 }  // namespace
 
 void read_listeners(Ctx& ctx, const Field& f, gate::Policy& policy) {
@@ -70,11 +105,12 @@ void read_listeners(Ctx& ctx, const Field& f, gate::Policy& policy) {
     }
     // Address bytes + port, to catch two listeners fighting over one socket.
     std::vector<std::pair<std::vector<std::uint8_t>, std::uint16_t>> seen;
+    std::vector<std::size_t> default_redirect_port;  // listeners whose redirect_port follows the first TLS one
     for (const auto& node : f.value) {
         if (!expect_map(ctx, node, "a listener")) continue;
         gate::Listener l;
         l.line = node.Mark().line + 1;
-        Fields fields(ctx, node, {"address", "port", "tls"});
+        Fields fields(ctx, node, {"address", "port", "tls", "insecure", "redirect_port"});
         std::vector<std::uint8_t> addr_bytes;
         bool ok = true;
         if (auto* x = fields.get("address")) {
@@ -100,6 +136,10 @@ void read_listeners(Ctx& ctx, const Field& f, gate::Policy& policy) {
             ok = false;
         }
         if (auto* x = fields.get("tls")) read_tls(ctx, *x, l);
+        l.loopback = is_loopback(addr_bytes);
+        bool explicit_redirect_port = false;
+        read_plain_http_keys(ctx, fields, l, explicit_redirect_port);
+        if (!explicit_redirect_port) default_redirect_port.push_back(policy.listeners.size());
         if (ok) {
             const auto id = std::make_pair(addr_bytes, l.port);
             bool dup = false;
@@ -112,6 +152,13 @@ void read_listeners(Ctx& ctx, const Field& f, gate::Policy& policy) {
         policy.listeners.push_back(std::move(l));
     }
     if (f.value.size() == 0) ctx.error(f.mark(), "'listeners' is empty", "add at least one listener");
+    // Redirects go to the first TLS listener's port unless a listener names
+    // one (a TLS-terminating balancer in front: usually 443, the default).
+    for (const auto& l : policy.listeners) {
+        if (!l.tls) continue;
+        for (auto i : default_redirect_port) policy.listeners[i].redirect_port = l.port;
+        break;
+    }
 }
 
 }  // namespace gk::config::detail

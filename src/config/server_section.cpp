@@ -2,6 +2,7 @@
 // identity_headers section, which is as small.
 #include "config/sections.hpp"
 #include "gatekeeper/config/values.hpp"
+#include "gatekeeper/gate/transport.hpp"
 
 namespace gk::config::detail {
 namespace {
@@ -72,11 +73,59 @@ void read_header_names(Ctx& ctx, const Field& f, std::vector<std::string>& out) 
     }
 }
 
+// max_age in seconds, with a unit (365d): a bare number means milliseconds
+// elsewhere in the config but seconds in the header, so neither is guessed.
+// 0 is allowed: it tells browsers to forget the host's HSTS (RFC 6797 6.1.1).
+std::optional<std::chrono::seconds> read_hsts_max_age(Ctx& ctx, const Field& f) {
+    auto s = read_string(ctx, f);
+    if (!s) return std::nullopt;
+    if (*s == "0") return std::chrono::seconds(0);
+    const bool bare = !s->empty() && s->find_first_not_of("0123456789") == std::string::npos;
+    std::optional<std::chrono::milliseconds> d;
+    if (!bare)
+        if (auto parsed = parse_duration(*s)) d = *parsed;
+    if (!d || d->count() % 1000 != 0) {
+        ctx.error(f.mark(), "'max_age' must be a whole number of seconds with a unit, or 0",
+                  "e.g. max_age: 365d (31536000 seconds); 0 makes browsers forget HSTS");
+        return std::nullopt;
+    }
+    return std::chrono::duration_cast<std::chrono::seconds>(*d);
+}
+
+// hsts: off | { max_age, include_subdomains, preload }.
+void read_hsts(Ctx& ctx, const Field& f, gate::Policy& policy) {
+    auto& h = policy.hsts;
+    if (f.value.IsScalar()) {
+        const auto& v = f.value.Scalar();
+        if (v == "off" || v == "false") h.enabled = false;
+        else if (v == "on" || v == "true") h.enabled = true;
+        else ctx.error(f.mark(), "'hsts' must be off, on or a mapping", "hsts: { max_age: 365d, include_subdomains: true }");
+    } else if (expect_map(ctx, f)) {
+        h.enabled = true;
+        Fields fields(ctx, f.value, {"max_age", "include_subdomains", "preload"});
+        if (auto* x = fields.get("max_age")) {
+            if (auto d = read_hsts_max_age(ctx, *x)) h.max_age = *d;
+        }
+        if (auto* x = fields.get("include_subdomains")) {
+            if (auto b = read_bool(ctx, *x)) h.include_subdomains = *b;
+        }
+        if (auto* x = fields.get("preload")) {
+            if (auto b = read_bool(ctx, *x)) h.preload = *b;
+            // What the preload list accepts (hstspreload.org): asking for it
+            // without these only gets the site refused there.
+            if (h.preload && (!h.include_subdomains || h.max_age < std::chrono::seconds(31536000)))
+                ctx.error(x->mark(), "hsts 'preload' needs include_subdomains: true and max_age of at least 365d",
+                          "the browsers' preload list refuses anything less");
+        }
+    }
+    policy.hsts_header = gate::hsts_value(h);
+}
+
 }  // namespace
 
 void read_server(Ctx& ctx, const Field& f, gate::Policy& policy) {
     if (!expect_map(ctx, f)) return;
-    Fields fields(ctx, f.value, {"threads", "trusted_proxies", "access_log", "audit_log", "state_dir", "limits"});
+    Fields fields(ctx, f.value, {"threads", "trusted_proxies", "access_log", "audit_log", "state_dir", "limits", "hsts"});
     if (auto* x = fields.get("threads")) {
         if (auto n = read_uint(ctx, *x, 0, 256)) policy.threads = static_cast<unsigned>(*n);
     }
@@ -91,6 +140,7 @@ void read_server(Ctx& ctx, const Field& f, gate::Policy& policy) {
         }
     }
     if (auto* x = fields.get("limits")) read_limits(ctx, *x, policy.limits);
+    if (auto* x = fields.get("hsts")) read_hsts(ctx, *x, policy);
     // After state_dir: the default audit log lives there.
     policy.audit_log = policy.state_dir + "/audit.log";
     if (auto* x = fields.get("audit_log")) {

@@ -44,6 +44,13 @@ void prepare_client_response(http::response<http::buffer_body>& res, bool chunke
 
 namespace detail {
 
+// Strict-Transport-Security for a secure request's response, added only when
+// the upstream sent none: an application that sets its own policy keeps it.
+inline std::pair<std::string_view, std::string_view> hsts_fallback(const ProxyContext& ctx) {
+    if (!ctx.greq.secure || ctx.rt.policy.hsts_header.empty()) return {};
+    return {"Strict-Transport-Security", ctx.rt.policy.hsts_header};
+}
+
 enum class Failure { none, retryable, upstream, upstream_timeout, client };
 
 // Sends conn.response_head and then `length` body bytes read from the upstream
@@ -212,7 +219,8 @@ asio::awaitable<std::pair<Failure, ProxyOutcome>> exchange(ProxyContext& ctx, Cl
         // (prepare_client_response's rules), then the body byte for byte.
         const bool upstream_keep_alive = lp->keep_alive();
         out.keep_alive = !closing;
-        write_client_head(conn.response_head, *lp, p.get().version(), out.keep_alive, ctx.decision.response_headers);
+        write_client_head(conn.response_head, *lp, p.get().version(), out.keep_alive, ctx.decision.response_headers,
+                          hsts_fallback(ctx));
         conn.buffer.consume(head_bytes);
         if (head_only) {
             const auto head = asio::buffer(conn.response_head);
@@ -250,6 +258,7 @@ asio::awaitable<std::pair<Failure, ProxyOutcome>> exchange(ProxyContext& ctx, Cl
     prepare_client_response(res, rp->chunked(), head_only, p.get().version(), !closing);
     // Gatekeeper's own fields (Digest's Authentication-Info) replace any the upstream sent.
     for (const auto& [name, value] : ctx.decision.response_headers) res.set(name, value);
+    if (const auto [name, value] = hsts_fallback(ctx); !name.empty() && res.find(name) == res.end()) res.set(name, value);
     out.keep_alive = res.keep_alive();
 
     const auto length = rp->content_length();

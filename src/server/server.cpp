@@ -15,6 +15,7 @@
 #include "server/session.hpp"
 #include "store/memory_attempt_store.hpp"
 #include "server/tls_context.hpp"
+#include "server/transport_guard.hpp"
 #include "server/trust.hpp"
 #include "server/worker.hpp"
 #include "server/write_now.hpp"
@@ -22,7 +23,7 @@
 namespace gk::server {
 namespace {
 
-void start_session(Worker& w, tcp::socket sock, ssl::context* tls) {
+void start_session(Worker& w, tcp::socket sock, ssl::context* tls, const gate::Listener& listener) {
     error_code ignore;
     sock.set_option(tcp::no_delay(true), ignore);
     if (!tls) enable_write_now(sock);
@@ -34,6 +35,7 @@ void start_session(Worker& w, tcp::socket sock, ssl::context* tls) {
                          : info.peer.to_string();
     info.tls = tls != nullptr;
     info.trusted = is_trusted(w.runtime->policy.trusted_proxies, info.peer);
+    info.listener = &listener;
     auto done = [&w](std::exception_ptr e) {
         release_slot(w);
         if (e) {
@@ -53,7 +55,7 @@ void start_session(Worker& w, tcp::socket sock, ssl::context* tls) {
 // The slot is taken once a client is queued, not before: at the cap a
 // waiting connection is reclaimed for a real newcomer, never in advance
 // (connection_cap.hpp).
-asio::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acc, ssl::context* tls) {
+asio::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acc, ssl::context* tls, const gate::Listener& listener) {
     for (;;) {
         auto [wec] = co_await acc.async_wait(tcp::acceptor::wait_read, use_nothrow);
         if (wec == asio::error::operation_aborted || !acc.is_open()) co_return;
@@ -70,7 +72,7 @@ asio::awaitable<void> accept_loop(Worker& w, tcp::acceptor& acc, ssl::context* t
             co_await back_off_after_accept_error(w, ec);
             continue;
         }
-        start_session(w, std::move(sock), tls);
+        start_session(w, std::move(sock), tls, listener);
     }
 }
 
@@ -117,7 +119,7 @@ void warn_about_restart_only_changes(const gate::Policy& old_p, const gate::Poli
                  (l.tls ? std::string(";") + gate::to_string(l.client_cert.mode) + ";" + l.client_cert.ca_file + ";" +
                               l.client_cert.crl_file
                         : "") +
-                 " ";
+                 (l.insecure ? ";insecure" : "") + ";" + std::to_string(l.redirect_port) + " ";
         return s;
     };
     auto issuers = [](const gate::Policy& p) {
@@ -152,6 +154,7 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     std::shared_ptr<const Runtime> runtime = complete_runtime(*loaded, nullptr);
     const auto& policy = runtime->policy;
     log_open_file_limit(raise_open_file_limit(), policy.limits.max_connections);
+    warn_about_plain_listeners(policy);
     Shared shared;
     shared.runtime = runtime;
     shared.cache_key = crypto::random_bytes(32);
@@ -182,7 +185,8 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
         auto w = std::make_unique<Worker>(shared);
         for (std::size_t li = 0; li < policy.listeners.size(); ++li) {
             w->acceptors.push_back(open_acceptor(w->ioc, policy.listeners[li]));
-            asio::co_spawn(w->ioc, accept_loop(*w, *w->acceptors.back(), listener_tls[li].get()), asio::detached);
+            asio::co_spawn(w->ioc, accept_loop(*w, *w->acceptors.back(), listener_tls[li].get(), policy.listeners[li]),
+                           asio::detached);
         }
         workers.push_back(std::move(w));
     }
@@ -234,6 +238,8 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
                     return;
                 }
                 warn_about_restart_only_changes(shared.runtime->policy, (*r)->policy);
+                // The listeners in force are the start's: warn about those again.
+                warn_about_plain_listeners(policy);
                 next = complete_runtime(**r, shared.runtime.get());
             } catch (const std::exception& e) {
                 spdlog::error("reload failed; keeping the running config: {}", e.what());

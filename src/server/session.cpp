@@ -17,6 +17,7 @@
 #include "server/issuer_endpoints.hpp"
 #include "server/proxy.hpp"
 #include "server/request_builder.hpp"
+#include "server/transport_guard.hpp"
 
 namespace gk::server {
 namespace {
@@ -376,6 +377,7 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
     auto facts = gate::check_request_head(raw);
     if (!facts) {
         auto res = error_response(http::status::bad_request, "Malformed request.", "", 11);
+        add_hsts(res, rt.policy, info.tls);
         res.keep_alive(false);
         log.status = 400;
         log.reason = std::string("bad head: ") + gate::to_string(facts.error());
@@ -395,6 +397,7 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         auto res = error_response(too_big ? http::status::payload_too_large : http::status::bad_request,
                                   too_big ? "The request body is too large." : "Malformed request.", "",
                                   facts->version_minor == 0 ? 10 : 11);
+        add_hsts(res, rt.policy, info.tls);
         res.keep_alive(false);
         log.status = static_cast<int>(res.result_int());
         log.reason = "parse: " + ec.message();
@@ -411,6 +414,7 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
     auto greq = build_gate_request(req, info, rt.policy.trusted_proxies);
     if (!greq) {
         auto res = error_response(http::status::bad_request, greq.error(), accept, version);
+        add_hsts(res, rt.policy, info.tls);
         res.keep_alive(false);
         log.status = 400;
         log.reason = greq.error();
@@ -425,11 +429,17 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         // An unread body would be taken for the next request: close instead.
         const bool keep_alive = keep && req.keep_alive() && !w.draining && (!has_body || parser.is_done());
         res.keep_alive(keep_alive);
+        add_hsts(res, rt.policy, greq->secure);
         log.status = static_cast<int>(res.result_int());
         const bool ok = co_await write_response(s, res, lim);
         if (rt.policy.access_log) write_access_log(*w.shared.access_log, log);
         co_return ok && keep_alive;
     };
+
+    // Plain HTTP on a network listener: redirected, or refused when it
+    // carries a credential, before anything else sees the request.
+    if (auto answer = transport_response(w, rt.policy, info, *greq, version, log))
+        co_return co_await finish(std::move(*answer), true);
 
     if (greq->path.starts_with("/.gatekeeper/") || greq->path.starts_with("/.well-known/")) {
         if (greq->method == "POST" && takes_form_body(greq->path) && has_body) {
@@ -545,6 +555,7 @@ asio::awaitable<bool> session_loop(Worker& w, Stream& s, ConnInfo info) {
                                       : st == HeadStatus::uri_too_long ? "The request target is too long."
                                                                        : "Malformed request.",
                                       "", 11);
+            add_hsts(res, w.runtime->policy, info.tls);
             res.keep_alive(false);
             co_await write_response(s, res, lim);
             AccessRecord log;

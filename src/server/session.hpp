@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
+#include "gatekeeper/gate/policy.hpp"
 #include "gatekeeper/gate/request.hpp"
-
 #include "server/net.hpp"
 #include "server/worker.hpp"
 
@@ -18,6 +18,10 @@ struct ConnInfo {
     bool trusted = false;  // peer is a configured trusted proxy
     // Read once after the TLS handshake; null without one (server/client_cert).
     std::shared_ptr<const gate::ClientCertificate> client_cert;
+    // The listener it came in on, as configured at start (listeners change
+    // only at a restart); points into the start-time Policy, which the server
+    // keeps for as long as it runs.
+    const gate::Listener* listener = nullptr;
 };
 
 asio::awaitable<void> run_plain_session(Worker& w, tcp::socket socket, ConnInfo info);

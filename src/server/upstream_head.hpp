@@ -80,10 +80,11 @@ private:
 // hop-by-hop fields (the fixed list and those the Connection fields name)
 // dropped; HTTP/1.0 for a 1.0 client, else 1.1; Connection as Beast's
 // keep_alive() would set it; then `own` fields, each replacing any upstream
-// field of that name (Beast's set()).
+// field of that name (Beast's set()); then `fallback` (name, value), unless
+// the upstream sent a field of that name (an empty name: none).
 template <class OwnFields>
 void write_client_head(std::string& out, const ResponseHeadParser& p, unsigned client_version, bool keep_alive,
-                       const OwnFields& own) {
+                       const OwnFields& own, std::pair<std::string_view, std::string_view> fallback = {}) {
     auto trim = [](std::string_view s) {
         while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
         while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -152,7 +153,9 @@ void write_client_head(std::string& out, const ResponseHeadParser& p, unsigned c
     }
     out.append(reason);
     out.append("\r\n");
+    bool add_fallback = !fallback.first.empty();
     for (auto f = p.begin_fields(); f != p.end_fields(); ++f) {
+        if (add_fallback && gate::iequals(f->name, fallback.first)) add_fallback = false;
         if (fixed_hop_by_hop(f->name) || listed_in_connection(f->name) || replaced_by_own(f->name)) continue;
         out.append(f->name);
         out.append(": ");
@@ -170,6 +173,12 @@ void write_client_head(std::string& out, const ResponseHeadParser& p, unsigned c
         out.append(it->first);
         out.append(": ");
         out.append(it->second);
+        out.append("\r\n");
+    }
+    if (add_fallback) {
+        out.append(fallback.first);
+        out.append(": ");
+        out.append(fallback.second);
         out.append("\r\n");
     }
     out.append("\r\n");

@@ -3,6 +3,9 @@
 // pool and credential cache. Nothing here is touched by another thread except
 // through post().
 #include <atomic>
+#include <functional>
+#include <optional>
+#include <string_view>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,6 +43,10 @@ struct Shared {
     std::shared_ptr<gate::AttemptStore> attempts;  // brute-force counters, shared by every thread
     std::shared_ptr<const AuditLog> audit;          // null: no audit log
     std::vector<Worker*> workers;             // all of them, set before any runs; for asio::post only
+    // ACME HTTP-01 (RFC 8555 8.3): the key authorization for a token, or
+    // nullopt. Asked for GET /.well-known/acme-challenge/<token> on plain-HTTP
+    // listeners, from any worker thread; null (the default): every such path is 404.
+    std::function<std::optional<std::string>(std::string_view token)> acme_http01;
 };
 
 // A connection waiting for a request head (fresh, idle keep-alive, or a head

@@ -33,7 +33,22 @@ struct Listener {
     std::string cert_file;   // PEM, for tls
     std::string key_file;    // PEM, for tls
     ClientCertSettings client_cert;
+    bool loopback = false;   // address in 127.0.0.0/8 or ::1 (set by config/)
+    // Plain HTTP only. insecure: credentials may arrive in the clear (warned
+    // at every start). Otherwise a non-loopback plain listener redirects to
+    // https on redirect_port (config: the listener's, else the first TLS
+    // listener's port, else 443).
+    bool insecure = false;
+    std::uint16_t redirect_port = 443;
     int line = 0;
+};
+
+// Strict-Transport-Security (RFC 6797) on every response to a secure request.
+struct HstsSettings {
+    bool enabled = true;
+    std::chrono::seconds max_age{365 * 24 * 60 * 60};
+    bool include_subdomains = true;
+    bool preload = false;
 };
 
 struct Upstream {
@@ -203,6 +218,10 @@ struct Policy {
         Cidr{{127, 0, 0, 0}, 8},
         Cidr{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128}};
     std::string cookie_prefix = "gatekeeper";   // gatekeeper's own cookies (removed before upstream)
+    HstsSettings hsts;
+    // hsts as a field value, formatted once at load (gate::hsts_value); "" = off.
+    // The default equals hsts_value(HstsSettings{}) (a unit test holds them together).
+    std::string hsts_header = "max-age=31536000; includeSubDomains";
     bool access_log = true;
     std::string audit_log;               // JSON lines of sign-ins, failures, lock-outs; "" = off
     std::string state_dir;               // for sqlite etc., relative paths resolved from the config file
