@@ -12,10 +12,10 @@ constexpr const char* kTlsHint =
     "tls: { cert: cert.pem, key: key.pem } or tls: { certificates: [ { cert: a.pem, key: a.key }, ... ] }";
 
 // One { cert, key } pair: both readable, and the key belongs to the certificate.
-void read_certificate(Ctx& ctx, const Field* cert, const Field* key, const YAML::Mark& at,
+void read_certificate(Ctx& ctx, const Field* cert, const Field* key, const YAML::Mark& at, std::string_view what,
                       std::vector<gate::TlsCertificate>& out) {
     if (!cert || !key) {
-        ctx.error(at, std::string("a TLS certificate needs ") +
+        ctx.error(at, std::string(what) + " needs " +
                           (!cert && !key ? "'cert' and 'key'" : !cert ? "'cert'" : "'key'"),
                   "{ cert: cert.pem, key: key.pem } (PEM files)");
         return;
@@ -48,11 +48,11 @@ void read_tls(Ctx& ctx, const Field& f, gate::Listener& l) {
             for (const auto& node : list->value) {
                 if (!expect_map(ctx, node, "a certificate")) continue;
                 Fields pair(ctx, node, {"cert", "key"});
-                read_certificate(ctx, pair.get("cert"), pair.get("key"), node.Mark(), l.certificates);
+                read_certificate(ctx, pair.get("cert"), pair.get("key"), node.Mark(), "a certificate", l.certificates);
             }
         }
     } else if (single) {
-        read_certificate(ctx, fields.get("cert"), fields.get("key"), f.mark(), l.certificates);
+        read_certificate(ctx, fields.get("cert"), fields.get("key"), f.mark(), "tls", l.certificates);
     } else {
         ctx.error(f.mark(), "tls needs a certificate", kTlsHint);
     }
