@@ -121,7 +121,8 @@ class TlsListenerTest(unittest.TestCase):
             r = self.s_client(flag, "-cipher", "DEFAULT:@SECLEVEL=0", "-servername", "a.test")
             out = r.stdout.decode("utf-8", "replace")
             self.assertNotEqual(r.returncode, 0, out)
-            self.assertNotRegex(out, r"Protocol\s*:\s*TLSv1(\.1)?\n", out)
+            # s_client's summary names the protocol it tried even when no handshake happened.
+            self.assertIn("Cipher is (NONE)", out)
 
     def test_tls_1_2_and_1_3_are_accepted(self):
         for flag, name in (("-tls1_2", "TLSv1.2"), ("-tls1_3", "TLSv1.3")):
@@ -262,9 +263,19 @@ class TlsOcspStaplingTest(unittest.TestCase):
             f.write("unique_subject = no\n")
         cls.responder = h.start_process(
             ["openssl", "ocsp", "-index", os.path.join(d, "index.txt"), "-port", str(cls.ocsp_port), "-ignore_err",
-             "-rsigner", ca, "-rkey", ca_key, "-CA", ca, "-ndays", "1"],
-            ready_port=[cls.ocsp_port], timeout=10, logdir=d)
+             "-rsigner", ca, "-rkey", ca_key, "-CA", ca, "-ndays", "1"], logdir=d)
         cls.addClassCleanup(h.stop, cls.responder)
+        # Ready when it answers a real query: `openssl ocsp` (3.0) stalls after a bare connect-and-close
+        # such as the harness's port probe, so that probe is not used here.
+        t0 = time.monotonic()
+        while True:
+            q = h.run(["openssl", "ocsp", "-issuer", ca, "-cert", os.path.join(d, "good.pem"), "-no_nonce",
+                       "-url", "http://127.0.0.1:%d/" % cls.ocsp_port, "-CAfile", ca, "-timeout", "2"], timeout=5)
+            if q.returncode == 0 and ": good" in q.stdout:
+                break
+            if time.monotonic() - t0 > 10:
+                raise AssertionError("OCSP responder not answering: %s %s" % (q.stdout, q.stderr))
+            time.sleep(0.2)
         cls.up = h.Upstream()
         cls.addClassCleanup(cls.up.close)
         cls.port2, cls.port3 = h.free_port(), h.free_port()
@@ -289,7 +300,7 @@ class TlsOcspStaplingTest(unittest.TestCase):
     def test_good_certificate_gets_a_staple(self):
         out = ""
         t0 = time.monotonic()
-        while time.monotonic() - t0 < 8:
+        while time.monotonic() - t0 < 25:
             out = self.status_output(self.gk.port, "good.test")
             if "OCSP Response Status: successful" in out:
                 break
