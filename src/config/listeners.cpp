@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "config/sections.hpp"
+#include "config/tls_files.hpp"
 #include "gatekeeper/config/values.hpp"
 
 namespace gk::config::detail {
@@ -40,23 +41,69 @@ void read_client_cert(Ctx& ctx, const Fields& fields, gate::ClientCertSettings& 
                   "add client_cert: request (routes decide) or client_cert: require");
 }
 
+constexpr const char* kTlsHint =
+    "tls: { cert: cert.pem, key: key.pem } or tls: { certificates: [ { cert: a.pem, key: a.key }, ... ] }";
+
+// One { cert, key } pair: both readable, and the key belongs to the certificate.
+void read_certificate(Ctx& ctx, const Field* cert, const Field* key, const YAML::Mark& at, std::string_view what,
+                      std::vector<gate::TlsCertificate>& out) {
+    if (!cert || !key) {
+        ctx.error(at, std::string(what) + " needs " +
+                          (!cert && !key ? "'cert' and 'key'" : !cert ? "'cert'" : "'key'"),
+                  "{ cert: cert.pem, key: key.pem } (PEM files)");
+        return;
+    }
+    auto cert_path = read_existing_file(ctx, *cert);
+    auto key_path = read_existing_file(ctx, *key);
+    if (!cert_path || !key_path) return;
+    if (auto problem = cert_key_problem(*cert_path, *key_path)) {
+        ctx.error(at, *problem, "each key must be the private key of its certificate (PEM, not encrypted)");
+        return;
+    }
+    out.push_back({*cert_path, *key_path, at.line + 1});
+}
+
 void read_tls(Ctx& ctx, const Field& f, gate::Listener& l) {
     if (!f.value.IsMap()) {
-        ctx.error(f.mark(), "'tls' must be a mapping with cert and key", "tls: { cert: cert.pem, key: key.pem }");
+        ctx.error(f.mark(), "'tls' must be a mapping", kTlsHint);
         return;
     }
     l.tls = true;
-    Fields fields(ctx, f.value, {"cert", "key", "client_cert", "client_ca", "client_crl"});
-    const Field* cert = fields.get("cert");
-    const Field* key = fields.get("key");
-    if (!cert || !key)
-        ctx.error(f.mark(), std::string("tls needs ") + (!cert && !key ? "'cert' and 'key'" : !cert ? "'cert'" : "'key'"),
-                  "tls: { cert: cert.pem, key: key.pem } (PEM files)");
-    if (cert) {
-        if (auto p = read_existing_file(ctx, *cert)) l.cert_file = *p;
+    Fields fields(ctx, f.value, {"cert", "key", "certificates", "session_tickets", "ticket_key_rotation", "ocsp_stapling",
+                                 "client_cert", "client_ca", "client_crl"});
+    const Field* list = fields.get("certificates");
+    const bool single = fields.get("cert") || fields.get("key");
+    if (list && single) {
+        ctx.error(list->mark(), "give either 'cert'/'key' or 'certificates', not both", kTlsHint);
+    } else if (list) {
+        if (!list->value.IsSequence() || list->value.size() == 0) {
+            ctx.error(list->mark(), "'certificates' must be a non-empty list", kTlsHint);
+        } else {
+            for (const auto& node : list->value) {
+                if (!expect_map(ctx, node, "a certificate")) continue;
+                Fields pair(ctx, node, {"cert", "key"});
+                read_certificate(ctx, pair.get("cert"), pair.get("key"), node.Mark(), "a certificate", l.certificates);
+            }
+        }
+    } else if (single) {
+        read_certificate(ctx, fields.get("cert"), fields.get("key"), f.mark(), "tls", l.certificates);
+    } else {
+        ctx.error(f.mark(), "tls needs a certificate", kTlsHint);
     }
-    if (key) {
-        if (auto p = read_existing_file(ctx, *key)) l.key_file = *p;
+    if (auto* x = fields.get("session_tickets")) {
+        if (auto b = read_bool(ctx, *x)) l.session_tickets = *b;
+    }
+    if (auto* x = fields.get("ocsp_stapling")) {
+        if (auto b = read_bool(ctx, *x)) l.ocsp_stapling = *b;
+    }
+    if (auto* x = fields.get("ticket_key_rotation")) {
+        if (auto d = read_duration(ctx, *x)) {
+            // Below a minute every resumption would need a key that is already gone.
+            if (*d < std::chrono::minutes(1) || *d > std::chrono::hours(24 * 7))
+                ctx.error(x->mark(), "'ticket_key_rotation' must be between 1m and 7d", "e.g. 12h (the default)");
+            else
+                l.ticket_key_rotation = std::chrono::duration_cast<std::chrono::seconds>(*d);
+        }
     }
     read_client_cert(ctx, fields, l.client_cert);
 }

@@ -65,7 +65,9 @@ void make_self_signed(const std::string& cert_file, const std::string& key_file)
     X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
     for (auto [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1"},
                               std::pair{NID_basic_constraints, "critical,CA:FALSE"},
-                              std::pair{NID_ext_key_usage, "serverAuth"}}) {
+                              std::pair{NID_key_usage, "critical,digitalSignature"},
+                              std::pair{NID_ext_key_usage, "serverAuth"},
+                              std::pair{NID_subject_key_identifier, "hash"}}) {
         std::unique_ptr<X509_EXTENSION, ExtFree> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
         fail_if(!ext, "extension failed");
         X509_add_ext(cert.get(), ext.get(), -1);

@@ -7,6 +7,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -16,6 +17,8 @@
 #include "store/memory_attempt_store.hpp"
 #include "server/tls_context.hpp"
 #include "server/transport_guard.hpp"
+#include "server/tls_listener.hpp"
+#include "server/tls_ocsp.hpp"
 #include "server/trust.hpp"
 #include "server/worker.hpp"
 #include "server/write_now.hpp"
@@ -114,12 +117,14 @@ std::shared_ptr<const Runtime> complete_runtime(const Runtime& loaded, const Run
 void warn_about_restart_only_changes(const gate::Policy& old_p, const gate::Policy& new_p) {
     auto listeners = [](const gate::Policy& p) {
         std::string s;
-        for (const auto& l : p.listeners)
-            s += l.address + ":" + std::to_string(l.port) + (l.tls ? "s;" + l.cert_file + ";" + l.key_file : "") +
-                 (l.tls ? std::string(";") + gate::to_string(l.client_cert.mode) + ";" + l.client_cert.ca_file + ";" +
-                              l.client_cert.crl_file
-                        : "") +
-                 (l.insecure ? ";insecure" : "") + ";" + std::to_string(l.redirect_port) + " ";
+        for (const auto& l : p.listeners) {
+            s += l.address + ":" + std::to_string(l.port) + (l.tls ? "s" : "");
+            for (const auto& c : l.certificates) s += ";" + c.cert_file + ";" + c.key_file;
+            if (l.tls)
+                s += ";" + std::to_string(l.session_tickets) + ";" + std::to_string(l.ticket_key_rotation.count()) + ";" +
+                     gate::to_string(l.client_cert.mode) + ";" + l.client_cert.ca_file + ";" + l.client_cert.crl_file;
+            s += std::string(l.insecure ? ";insecure" : "") + ";" + std::to_string(l.redirect_port) + " ";
+        }
         return s;
     };
     auto issuers = [](const gate::Policy& p) {
@@ -135,6 +140,14 @@ void warn_about_restart_only_changes(const gate::Policy& old_p, const gate::Poli
         spdlog::warn("reload: issuers, oauth or sessions changed; those take effect at the next start");
     if (old_p.digest.nonce_lifetime != new_p.digest.nonce_lifetime || old_p.digest.max_nonces != new_p.digest.max_nonces)
         spdlog::warn("reload: digest nonce settings changed; they take effect at the next start");
+}
+
+// Certificate files are re-read on change and on SIGHUP (tls_cert_set.hpp).
+void log_cert_events(const std::vector<CertEvent>& events) {
+    for (const auto& e : events) {
+        if (e.error) spdlog::error("{}", e.text);
+        else spdlog::info("{}", e.text);
+    }
 }
 
 void log_open_file_limit(const OpenFileLimit& fds, std::size_t max_connections) {
@@ -172,9 +185,14 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     if (!policy.issuers.empty())
         shared.key_sources = KeySources::start(policy, shared.access_log, shared.issuer ? shared.issuer->key_source() : nullptr);
 
-    std::vector<std::unique_ptr<ssl::context>> listener_tls;
-    for (const auto& l : policy.listeners)
-        listener_tls.push_back(l.tls ? make_server_tls(l.cert_file, l.key_file, l.client_cert) : nullptr);
+    // Outlives the workers (declared before them): sessions refer to the front contexts.
+    std::vector<std::unique_ptr<ListenerTls>> listener_tls;
+    for (const auto& l : policy.listeners) listener_tls.push_back(l.tls ? std::make_unique<ListenerTls>(l) : nullptr);
+    std::vector<const CertSet*> stapled;
+    for (std::size_t i = 0; i < listener_tls.size(); ++i)
+        if (listener_tls[i] && policy.listeners[i].ocsp_stapling) stapled.push_back(&listener_tls[i]->certificates());
+    std::optional<OcspStapler> stapler;
+    if (!stapled.empty()) stapler.emplace(std::move(stapled));
 
     unsigned n = policy.threads ? policy.threads : std::max(1u, std::thread::hardware_concurrency());
     asio::thread_pool hash_pool(std::max(1u, std::thread::hardware_concurrency()));
@@ -185,7 +203,9 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
         auto w = std::make_unique<Worker>(shared);
         for (std::size_t li = 0; li < policy.listeners.size(); ++li) {
             w->acceptors.push_back(open_acceptor(w->ioc, policy.listeners[li]));
-            asio::co_spawn(w->ioc, accept_loop(*w, *w->acceptors.back(), listener_tls[li].get(), policy.listeners[li]),
+            asio::co_spawn(w->ioc,
+                           accept_loop(*w, *w->acceptors.back(), listener_tls[li] ? &listener_tls[li]->context() : nullptr,
+                                       policy.listeners[li]),
                            asio::detached);
         }
         workers.push_back(std::move(w));
@@ -211,6 +231,8 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
                 for (const auto& f : shared.runtime->periodic) f();
                 if (shared.key_sources) shared.key_sources->tick();
                 if (shared.issuer) shared.issuer->tick();
+                for (auto& t : listener_tls)
+                    if (t) log_cert_events(t->certificates().reload_changed());
             } else if (shared.open_connections.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
                 for (auto& w : workers) w->ioc.stop();
                 signals.cancel();
@@ -226,6 +248,8 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
         hangups.async_wait([&](error_code ec, int) {
             if (ec || stopping) return;
             on_hangup();
+            for (auto& t : listener_tls)
+                if (t) log_cert_events(t->certificates().reload_all());
             if (!hooks.reload) {
                 spdlog::warn("SIGHUP: this server has no config file to reload");
                 return;

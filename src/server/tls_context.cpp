@@ -21,25 +21,30 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
 
 }  // namespace
 
-std::unique_ptr<ssl::context> make_server_tls(const std::string& cert_file, const std::string& key_file,
-                                              const gate::ClientCertSettings& client_cert) {
-    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
-    SSL_CTX* native = ctx->native_handle();
-    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-    SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
-    SSL_CTX_set_cipher_list(native,
-                            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-                            "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-                            "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
-    SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
-    boost::system::error_code ec;
-    ctx->use_certificate_chain_file(cert_file, ec);
-    if (ec) throw std::runtime_error("cannot load TLS certificate " + cert_file + ": " + ec.message());
-    ctx->use_private_key_file(key_file, ssl::context::pem, ec);
-    if (ec) throw std::runtime_error("cannot load TLS key " + key_file + ": " + ec.message());
-    if (SSL_CTX_check_private_key(native) != 1)
-        throw std::runtime_error("TLS key " + key_file + " does not match certificate " + cert_file);
-    configure_client_verify(native, client_cert);
+UniqueSslCtx new_server_ctx(const gate::Listener& l) {
+    UniqueSslCtx ctx(SSL_CTX_new(TLS_server_method()));
+    if (!ctx) throw std::runtime_error("SSL_CTX_new failed");
+    SSL_CTX* c = ctx.get();
+    // Graders (testssl, SSL Labs) and Mozilla's "intermediate" profile agree on this set.
+    const bool ok =
+        SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) == 1 && SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION) == 1 &&
+        SSL_CTX_set_cipher_list(c,
+                                "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                                "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305") == 1 &&
+        SSL_CTX_set_ciphersuites(c, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") == 1 &&
+        SSL_CTX_set1_groups_list(c, "X25519:P-256:P-384") == 1;
+    if (!ok) throw std::runtime_error("cannot set the TLS protocol versions, suites or groups");
+    // PRIORITIZE_CHACHA: server order, except that a client preferring ChaCha (no AES hardware) gets it.
+    SSL_CTX_set_options(c, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_PRIORITIZE_CHACHA | SSL_OP_NO_RENEGOTIATION |
+                               SSL_OP_NO_COMPRESSION | (l.session_tickets ? 0 : SSL_OP_NO_TICKET));
+    // Resumption is by ticket only (tls_ticket_keys.hpp): no per-session state in the server.
+    SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
+    // The same id on every context of the listener, so a ticket stays good after SNI switches context.
+    static const unsigned char sid_ctx[] = "gatekeeper";
+    SSL_CTX_set_session_id_context(c, sid_ctx, sizeof sid_ctx - 1);
+    SSL_CTX_set_alpn_select_cb(c, select_alpn, nullptr);
+    configure_client_verify(c, l.client_cert);
     return ctx;
 }
 

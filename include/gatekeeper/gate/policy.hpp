@@ -26,12 +26,23 @@ struct ClientCertSettings {
 };
 const char* to_string(ClientCertSettings::Mode) noexcept;
 
+// One certificate of a TLS listener: the unit the server watches for change
+// and reloads (tls_cert_set.hpp). cert_file may hold the chain after the leaf.
+struct TlsCertificate {
+    std::string cert_file;   // PEM
+    std::string key_file;    // PEM
+    int line = 0;            // where the config names it; 0 when added by code (ACME)
+};
+
 struct Listener {
     std::string address = "127.0.0.1";
     std::uint16_t port = 8080;
     bool tls = false;
-    std::string cert_file;   // PEM, for tls
-    std::string key_file;    // PEM, for tls
+    // The first is served without SNI or when no SAN matches the SNI name.
+    std::vector<TlsCertificate> certificates;
+    bool session_tickets = true;
+    std::chrono::seconds ticket_key_rotation{12 * 3600};
+    bool ocsp_stapling = true;  // when the certificate names an http OCSP responder
     ClientCertSettings client_cert;
     bool loopback = false;   // address in 127.0.0.0/8 or ::1 (set by config/)
     // Plain HTTP only. insecure: credentials may arrive in the clear (warned

@@ -7,6 +7,7 @@
 
 #include "gatekeeper/config/config.hpp"
 #include "temp_dir.hpp"
+#include "test_pems.hpp"
 
 namespace gk::config {
 namespace {
@@ -85,8 +86,9 @@ class LoadTest : public ::testing::Test {
 protected:
     void SetUp() override {
         dir.write("users.htpasswd", "alice:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n");
-        dir.write("cert.pem", "not really a certificate; config only checks it can be read\n");
-        dir.write("key.pem", "-\n");
+        // The loader checks that the key belongs to the certificate.
+        dir.write("cert.pem", testing_pems::kACert);
+        dir.write("key.pem", testing_pems::kAKey);
         dir.write("ca.pem", "-\n");
     }
     std::string full() const {
@@ -132,8 +134,11 @@ TEST_F(LoadTest, FullConfigRoundTrip) {
     EXPECT_EQ(p.listeners[1].address, "::1");
     EXPECT_EQ(p.listeners[1].port, 8443);
     EXPECT_TRUE(p.listeners[1].tls);
-    EXPECT_EQ(p.listeners[1].cert_file, base + "/cert.pem");  // relative: from the config's folder
-    EXPECT_EQ(p.listeners[1].key_file, dir.file("key.pem"));   // absolute: as written
+    ASSERT_EQ(p.listeners[1].certificates.size(), 1u);
+    EXPECT_EQ(p.listeners[1].certificates[0].cert_file, base + "/cert.pem");  // relative: from the config's folder
+    EXPECT_EQ(p.listeners[1].certificates[0].key_file, dir.file("key.pem"));   // absolute: as written
+    EXPECT_TRUE(p.listeners[1].session_tickets);
+    EXPECT_EQ(p.listeners[1].ticket_key_rotation, std::chrono::hours(12));
     EXPECT_EQ(p.listeners[1].line, 16);
 
     ASSERT_EQ(p.upstreams.size(), 2u);
