@@ -1,7 +1,8 @@
-// Signing (for the CLI `token` command, the demo and tests): the header holds
-// only alg, kid and typ, serialized compactly; the payload octets are signed
+// Signing (for the CLI `token` command, the demo, tests and ACME requests): the
+// header holds alg, kid, typ and ACME's nonce, url and jwk, serialized compactly; the payload octets are signed
 // as given, never re-serialized.
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "gatekeeper/httpauth/base64.hpp"
@@ -18,6 +19,9 @@ Result<std::string, JoseError> sign_jws(crypto::SigAlg alg, const crypto::Key& k
     header["alg"] = crypto::jose_name(alg);
     if (!opts.kid.empty()) header["kid"] = opts.kid;
     if (!opts.typ.empty()) header["typ"] = opts.typ;
+    if (!opts.nonce.empty()) header["nonce"] = opts.nonce;
+    if (!opts.url.empty()) header["url"] = opts.url;
+    if (opts.jwk) header["jwk"] = boost::json::parse(to_json(*opts.jwk, false));
 
     std::string out = httpauth::base64url_encode(boost::json::serialize(header));
     out += '.';

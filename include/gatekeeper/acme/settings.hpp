@@ -1,0 +1,24 @@
+#pragma once
+// The `acme:` section of the config (RFC 8555 certificates): plain values,
+// read by config/acme_section.cpp, used by server/acme_service.
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace gk::acme {
+
+inline constexpr const char* kLetsEncryptDirectory = "https://acme-v02.api.letsencrypt.org/directory";
+
+struct Settings {
+    bool enabled = false;  // true when the config has an `acme:` section
+    std::string directory = kLetsEncryptDirectory;
+    std::string email;                // optional account contact (mailto:)
+    std::string ca_file;              // PEM roots for the directory's HTTPS; empty: the system's
+    std::vector<std::string> hosts;   // one certificate per host name
+    double renew_at = 2.0 / 3.0;      // renew once this fraction of the lifetime has passed
+    std::chrono::milliseconds retry_min{std::chrono::minutes(1)};  // back-off after a failure,
+    std::chrono::milliseconds retry_max{std::chrono::hours(1)};    // doubling up to this
+    int line = 0;
+};
+
+}  // namespace gk::acme
