@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "gatekeeper/crypto/crypto.hpp"
+#include "server/acme_service.hpp"
 #include "server/connection_cap.hpp"
 #include "server/session.hpp"
 #include "store/memory_attempt_store.hpp"
@@ -165,6 +166,13 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     if (!policy.issuers.empty())
         shared.key_sources = KeySources::start(policy, shared.access_log, shared.issuer ? shared.issuer->key_source() : nullptr);
 
+    // acme: placeholders are written before the listeners load their files; orders run on its own thread.
+    std::unique_ptr<AcmeService> acme;
+    if (policy.acme.enabled) {
+        shared.acme_challenges = std::make_shared<AcmeChallenges>();
+        acme = AcmeService::start(policy, shared.access_log, shared.acme_challenges);
+    }
+
     std::vector<std::unique_ptr<ssl::context>> listener_tls;
     for (const auto& l : policy.listeners)
         listener_tls.push_back(l.tls ? make_server_tls(l.cert_file, l.key_file) : nullptr);
@@ -264,6 +272,7 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
         }
     });
     control.run();
+    acme.reset();  // acme: interrupts a pending order and joins its thread
     for (auto& t : threads) t.join();
     hash_pool.join();
     return 0;

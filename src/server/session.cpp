@@ -1,4 +1,5 @@
 #include "server/session.hpp"
+#include "server/acme_challenges.hpp"  // acme
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -430,6 +431,11 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         co_return ok && keep_alive;
     };
 
+    // acme: HTTP-01 answers, before routing and any authentication, on plain listeners only.
+    if (!info.tls && w.shared.acme_challenges && greq->path.starts_with(kAcmeChallengePrefix)) {
+        auto res = acme_challenge_response(*w.shared.acme_challenges, greq->method, greq->path, version, log);
+        co_return co_await finish(std::move(res), !has_body);
+    }
     if (greq->path.starts_with("/.gatekeeper/") || greq->path.starts_with("/.well-known/")) {
         if (greq->method == "POST" && takes_form_body(greq->path) && has_body) {
             auto [bec, body] = co_await read_whole_body(s, buf, parser, kMaxFormBody, lim.body_timeout);

@@ -26,6 +26,7 @@
 namespace gk::server {
 
 struct Worker;
+class AcmeChallenges;  // acme (acme_challenges.hpp)
 
 struct Shared {
     std::shared_ptr<const Runtime> runtime;  // the latest; the control thread's copy
@@ -40,6 +41,7 @@ struct Shared {
     std::shared_ptr<gate::AttemptStore> attempts;  // brute-force counters, shared by every thread
     std::shared_ptr<const AuditLog> audit;          // null: no audit log
     std::vector<Worker*> workers;             // all of them, set before any runs; for asio::post only
+    std::shared_ptr<AcmeChallenges> acme_challenges;  // acme: HTTP-01 answers; null without acme
 };
 
 // A connection waiting for a request head (fresh, idle keep-alive, or a head

@@ -21,4 +21,24 @@ struct Settings {
     int line = 0;
 };
 
+// Where the service keeps what it obtains, under the state folder:
+//   <state_dir>/acme/account.key            the ACME account key (0600)
+//   <state_dir>/acme/<host>/cert.pem, key.pem  one certificate per host
+// The TLS listener serves each (host, cert_file, key_file) for SNI `host`.
+struct ManagedCertificate {
+    std::string host;
+    std::string cert_file;
+    std::string key_file;
+};
+inline std::string acme_dir(const std::string& state_dir) { return state_dir + "/acme"; }
+inline std::vector<ManagedCertificate> managed_certificates(const Settings& s, const std::string& state_dir) {
+    std::vector<ManagedCertificate> out;
+    if (!s.enabled) return out;
+    for (const auto& h : s.hosts) {
+        const std::string dir = acme_dir(state_dir) + "/" + h;
+        out.push_back({h, dir + "/cert.pem", dir + "/key.pem"});
+    }
+    return out;
+}
+
 }  // namespace gk::acme
