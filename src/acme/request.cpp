@@ -15,10 +15,11 @@ Result<std::string, AcmeError> signed_request(const crypto::Key& account_key, st
     jwk.key = account_key;
     jose::SignOptions opts;
     opts.kid = std::string(account_url);
-    opts.nonce = std::string(nonce);
-    opts.url = std::string(url);
-    if (account_url.empty()) opts.jwk = &jwk;
-    auto compact = jose::sign_jws(crypto::SigAlg::es256, account_key, payload, opts);
+    jose::AcmeHeader acme;
+    acme.nonce = std::string(nonce);
+    acme.url = std::string(url);
+    if (account_url.empty()) acme.jwk = &jwk;
+    auto compact = jose::sign_jws(crypto::SigAlg::es256, account_key, payload, opts, acme);
     if (!compact) return fail(AcmeError{"protocol", "the account key cannot sign ES256", 0, {}});
     // Compact "h.p.s" -> flattened JSON (section 6.2 forbids the compact form).
     const std::string& c = *compact;

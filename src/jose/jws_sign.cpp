@@ -13,15 +13,20 @@ namespace gk::jose {
 
 Result<std::string, JoseError> sign_jws(crypto::SigAlg alg, const crypto::Key& key, std::string_view payload,
                                         const SignOptions& opts) {
+    return sign_jws(alg, key, payload, opts, AcmeHeader{});
+}
+
+Result<std::string, JoseError> sign_jws(crypto::SigAlg alg, const crypto::Key& key, std::string_view payload,
+                                        const SignOptions& opts, const AcmeHeader& acme) {
     // The same rule verifiers apply: no HS256 with a 16-byte secret, no ES256 on P-384.
     if (!detail::alg_fits(alg, key) || !key.has_private()) return fail(JoseError::bad_key);
     boost::json::object header;
     header["alg"] = crypto::jose_name(alg);
     if (!opts.kid.empty()) header["kid"] = opts.kid;
     if (!opts.typ.empty()) header["typ"] = opts.typ;
-    if (!opts.nonce.empty()) header["nonce"] = opts.nonce;
-    if (!opts.url.empty()) header["url"] = opts.url;
-    if (opts.jwk) header["jwk"] = boost::json::parse(to_json(*opts.jwk, false));
+    if (!acme.nonce.empty()) header["nonce"] = acme.nonce;
+    if (!acme.url.empty()) header["url"] = acme.url;
+    if (acme.jwk) header["jwk"] = boost::json::parse(to_json(*acme.jwk, false));
 
     std::string out = httpauth::base64url_encode(boost::json::serialize(header));
     out += '.';

@@ -56,15 +56,23 @@ Result<Ok, JoseError> verify_jws(const Jws& jws, const JwkSet& keys,
 struct SignOptions {
     std::string kid;  // written when non-empty
     std::string typ;  // e.g. "JWT" or "at+jwt"; written when non-empty
-    // ACME requests (RFC 8555 section 6.2): written when set, after typ.
-    std::string nonce;
-    std::string url;
-    const Jwk* jwk = nullptr;  // the public key itself (public members only), e.g. for newAccount
 };
-// header {"alg","kid"?,"typ"?,"nonce"?,"url"?,"jwk"?} . payload . signature. The key must fit the
+// header {"alg","kid"?,"typ"?} . payload . signature. The key must fit the
 // algorithm as a verifier would require (type, curve, RSA >= 2048 bits, HMAC
 // secret >= hash size) and hold its private part; otherwise bad_key.
 Result<std::string, JoseError> sign_jws(crypto::SigAlg alg, const crypto::Key& key, std::string_view payload,
                                         const SignOptions& opts = {});
+
+// ACME requests (RFC 8555 section 6.2): protected header members written
+// after alg, kid and typ, each when set. Apart from SignOptions so that its
+// designated initializers elsewhere stay complete.
+struct AcmeHeader {
+    std::string nonce;
+    std::string url;
+    const Jwk* jwk = nullptr;  // the public key itself (public members only), e.g. for newAccount
+};
+// header {"alg","kid"?,"typ"?,"nonce"?,"url"?,"jwk"?} . payload . signature; key rules as above.
+Result<std::string, JoseError> sign_jws(crypto::SigAlg alg, const crypto::Key& key, std::string_view payload,
+                                        const SignOptions& opts, const AcmeHeader& acme);
 
 }  // namespace gk::jose

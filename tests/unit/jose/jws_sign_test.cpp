@@ -31,11 +31,11 @@ TEST(SignJws, AcmeHeadersNonceUrlJwk) {
     const auto& k = keys();
     Jwk pub;
     pub.key = k.p256;
-    SignOptions opts;
-    opts.nonce = "n0nce";
-    opts.url = "https://ca.test/acme/new-acct";
-    opts.jwk = &pub;
-    auto t = sign_jws(SigAlg::es256, k.p256, "", opts);
+    AcmeHeader acme;
+    acme.nonce = "n0nce";
+    acme.url = "https://ca.test/acme/new-acct";
+    acme.jwk = &pub;
+    auto t = sign_jws(SigAlg::es256, k.p256, "", SignOptions{}, acme);
     ASSERT_TRUE(t.ok());
     auto jws = parse_jws(*t);
     ASSERT_TRUE(jws.ok());
