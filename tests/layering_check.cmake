@@ -1,6 +1,6 @@
 # Fails when a pure module includes Asio, Beast, a store adapter or the server.
 set(bad "")
-foreach(mod crypto httpauth jose password schemes gate issuer client)
+foreach(mod crypto httpauth jose password schemes gate issuer client acme)
   file(GLOB_RECURSE files ${SRC}/src/${mod}/* ${SRC}/include/gatekeeper/${mod}/*)
   if(mod STREQUAL "client")
     list(APPEND files ${SRC}/include/gatekeeper/client.hpp)

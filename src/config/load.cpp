@@ -26,7 +26,7 @@ void read_policy(detail::Ctx& ctx, const YAML::Node& root, gate::Policy& policy)
     }
     if (!detail::expect_map(ctx, root, "the config file")) return;
     detail::Fields top(ctx, root, {"server", "listeners", "upstreams", "users", "identity_headers", "digest", "issuers",
-                                       "bearer", "oauth", "sessions", "mtls", "brute_force", "routes"});
+                                       "bearer", "oauth", "sessions", "mtls", "brute_force", "routes", "acme"});
     // Named things first: routes refer to upstreams and user sources.
     if (auto* f = top.get("server")) detail::read_server(ctx, *f, policy);
     if (auto* f = top.get("listeners")) detail::read_listeners(ctx, *f, policy);
@@ -41,6 +41,15 @@ void read_policy(detail::Ctx& ctx, const YAML::Node& root, gate::Policy& policy)
     if (auto* f = top.get("sessions")) detail::read_sessions(ctx, *f, policy);
     if (auto* f = top.get("mtls")) detail::read_mtls(ctx, *f, policy);
     if (auto* f = top.get("brute_force")) detail::read_brute_force(ctx, *f, policy.brute_force);
+    if (auto* f = top.get("acme")) detail::read_acme(ctx, *f, policy);  // acme: automatic certificates
+    for (const auto& l : policy.listeners) {
+        if (!l.tls || !l.certificates.empty() || policy.acme.enabled) continue;
+        YAML::Mark at;
+        at.line = l.line - 1;
+        ctx.error(at, "tls needs a certificate",
+                  "tls: { cert: cert.pem, key: key.pem }, tls: { certificates: [...] }, or an acme: section "
+                  "whose hosts get certificates by themselves");
+    }
     // Sessions, API keys and the issuer share one database, by default in the state folder.
     if (policy.self_issuer.database.empty()) policy.self_issuer.database = policy.state_dir + "/gatekeeper.db";
     if (auto* f = top.get("routes")) detail::read_routes(ctx, *f, policy);

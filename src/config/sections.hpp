@@ -21,6 +21,8 @@ void read_mtls(Ctx& ctx, const Field& f, gate::Policy& policy);
 // Top level, and per route on top of the top level's values.
 void read_brute_force(Ctx& ctx, const Field& f, gate::AttemptLimits& limits);
 void read_static(Ctx& ctx, const Field& f, gate::StaticFiles& out);
+// acme: automatic certificates (acme_section.cpp).
+void read_acme(Ctx& ctx, const Field& f, gate::Policy& policy);
 // Needs upstreams, users and issuers read first: routes refer to them by name.
 void read_routes(Ctx& ctx, const Field& f, gate::Policy& policy);
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "gatekeeper/crypto/crypto.hpp"
+#include "server/acme_service.hpp"
 #include "server/connection_cap.hpp"
 #include "server/session.hpp"
 #include "store/memory_attempt_store.hpp"
@@ -185,9 +186,23 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     if (!policy.issuers.empty())
         shared.key_sources = KeySources::start(policy, shared.access_log, shared.issuer ? shared.issuer->key_source() : nullptr);
 
+    // acme: placeholders are written before the listeners load their files; orders run on its own thread.
+    std::unique_ptr<AcmeService> acme;
+    if (policy.acme.enabled) {
+        shared.acme_challenges = std::make_shared<AcmeChallenges>();
+        acme = AcmeService::start(policy, shared.access_log, shared.acme_challenges);
+    }
+
     // Outlives the workers (declared before them): sessions refer to the front contexts.
     std::vector<std::unique_ptr<ListenerTls>> listener_tls;
-    for (const auto& l : policy.listeners) listener_tls.push_back(l.tls ? std::make_unique<ListenerTls>(l) : nullptr);
+    for (gate::Listener l : policy.listeners) {
+        // Every HTTPS listener also serves the ACME hosts' certificates (picked by SNI);
+        // the files exist from here on (placeholders first) and are reloaded when ACME replaces them.
+        if (l.tls && policy.acme.enabled)
+            for (const auto& m : acme::managed_certificates(policy.acme, policy.state_dir))
+                l.certificates.push_back({m.cert_file, m.key_file, 0});
+        listener_tls.push_back(l.tls ? std::make_unique<ListenerTls>(l) : nullptr);
+    }
     std::vector<const CertSet*> stapled;
     for (std::size_t i = 0; i < listener_tls.size(); ++i)
         if (listener_tls[i] && policy.listeners[i].ocsp_stapling) stapled.push_back(&listener_tls[i]->certificates());
@@ -298,6 +313,7 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
         }
     });
     control.run();
+    acme.reset();  // acme: interrupts a pending order and joins its thread
     for (auto& t : threads) t.join();
     hash_pool.join();
     return 0;

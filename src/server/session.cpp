@@ -1,4 +1,5 @@
 #include "server/session.hpp"
+#include "server/acme_challenges.hpp"  // acme
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>

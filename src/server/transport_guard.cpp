@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gatekeeper/gate/transport.hpp"
+#include "server/acme_challenges.hpp"
 #include "server/session.hpp"
 #include "server/worker.hpp"
 
@@ -40,21 +41,6 @@ string_response https_redirect(const std::string& location, unsigned version) {
     return res;
 }
 
-string_response acme_answer(const Worker& w, std::string_view token, std::string_view accept,
-                            unsigned version) {
-    std::optional<std::string> key_authorization;
-    if (w.shared.acme_http01) key_authorization = w.shared.acme_http01(token);
-    if (!key_authorization)
-        return error_response(http::status::not_found, "No such challenge.", accept, version);
-    // RFC 8555 8.3: the body is the key authorization itself.
-    string_response res{http::status::ok, version};
-    res.set(http::field::content_type, "application/octet-stream");
-    res.set(http::field::cache_control, "no-store");
-    res.body() = std::move(*key_authorization);
-    res.prepare_payload();
-    return res;
-}
-
 }  // namespace
 
 std::string listener_name(const gate::Listener& l) {
@@ -87,9 +73,11 @@ std::optional<string_response> transport_response(Worker& w, const gate::Policy&
         case Kind::pass:
             return std::nullopt;
         case Kind::acme_challenge:
-            log.route = "acme-challenge";
-            return acme_answer(w, std::string_view(req.path).substr(gate::kAcmeChallengePrefix.size()),
-                               accept, version);
+            if (!w.shared.acme_challenges) {
+                log.route = "acme-challenge";
+                return error_response(http::status::not_found, "No such challenge.", accept, version);
+            }
+            return acme_challenge_response(*w.shared.acme_challenges, req.method, req.path, version, log);
         case Kind::bad_host:
             log.route = "https-redirect";
             log.reason = "no usable Host to redirect to https";

@@ -29,6 +29,7 @@
 namespace gk::server {
 
 struct Worker;
+class AcmeChallenges;  // acme (acme_challenges.hpp)
 
 struct Shared {
     std::shared_ptr<const Runtime> runtime;  // the latest; the control thread's copy
@@ -43,10 +44,7 @@ struct Shared {
     std::shared_ptr<gate::AttemptStore> attempts;  // brute-force counters, shared by every thread
     std::shared_ptr<const AuditLog> audit;          // null: no audit log
     std::vector<Worker*> workers;             // all of them, set before any runs; for asio::post only
-    // ACME HTTP-01 (RFC 8555 8.3): the key authorization for a token, or
-    // nullopt. Asked for GET /.well-known/acme-challenge/<token> on plain-HTTP
-    // listeners, from any worker thread; null (the default): every such path is 404.
-    std::function<std::optional<std::string>(std::string_view token)> acme_http01;
+    std::shared_ptr<AcmeChallenges> acme_challenges;  // acme: HTTP-01 answers; null without acme
 };
 
 // A connection waiting for a request head (fresh, idle keep-alive, or a head

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gatekeeper/acme/settings.hpp"
 #include "gatekeeper/crypto/signature.hpp"
 #include "gatekeeper/gate/route.hpp"
 #include "gatekeeper/schemes/digest.hpp"
@@ -236,6 +237,7 @@ struct Policy {
     bool access_log = true;
     std::string audit_log;               // JSON lines of sign-ins, failures, lock-outs; "" = off
     std::string state_dir;               // for sqlite etc., relative paths resolved from the config file
+    acme::Settings acme;                 // automatic certificates (acme: section); enabled = false without it
 
     [[nodiscard]] const Upstream* upstream(std::string_view name) const;
     [[nodiscard]] const UserSource* user_source(std::string_view name) const;

@@ -63,4 +63,16 @@ struct SignOptions {
 Result<std::string, JoseError> sign_jws(crypto::SigAlg alg, const crypto::Key& key, std::string_view payload,
                                         const SignOptions& opts = {});
 
+// ACME requests (RFC 8555 section 6.2): protected header members written
+// after alg, kid and typ, each when set. Apart from SignOptions so that its
+// designated initializers elsewhere stay complete.
+struct AcmeHeader {
+    std::string nonce;
+    std::string url;
+    const Jwk* jwk = nullptr;  // the public key itself (public members only), e.g. for newAccount
+};
+// header {"alg","kid"?,"typ"?,"nonce"?,"url"?,"jwk"?} . payload . signature; key rules as above.
+Result<std::string, JoseError> sign_jws(crypto::SigAlg alg, const crypto::Key& key, std::string_view payload,
+                                        const SignOptions& opts, const AcmeHeader& acme);
+
 }  // namespace gk::jose

@@ -27,6 +27,25 @@ TEST(SignJws, HeaderIsCompactAndMinimal) {
     EXPECT_EQ(jws2->header.typ, "at+jwt");
 }
 
+TEST(SignJws, AcmeHeadersNonceUrlJwk) {
+    const auto& k = keys();
+    Jwk pub;
+    pub.key = k.p256;
+    AcmeHeader acme;
+    acme.nonce = "n0nce";
+    acme.url = "https://ca.test/acme/new-acct";
+    acme.jwk = &pub;
+    auto t = sign_jws(SigAlg::es256, k.p256, "", SignOptions{}, acme);
+    ASSERT_TRUE(t.ok());
+    auto jws = parse_jws(*t);
+    ASSERT_TRUE(jws.ok());
+    const std::string jwk = to_json(pub);
+    EXPECT_EQ(jws->header_json,
+              R"({"alg":"ES256","nonce":"n0nce","url":"https://ca.test/acme/new-acct","jwk":)" + jwk + "}");
+    EXPECT_EQ(jwk.find("\"d\""), std::string::npos);  // never the private part
+    EXPECT_EQ(jws->payload, "");
+}
+
 TEST(SignJws, PayloadBytesSignedAsGiven) {
     const std::string payload("{\"a\":1,\r\n \"b\":\"\xC3\xA9\"}");
     auto t = sign_jws(SigAlg::eddsa, keys().ed, payload);
