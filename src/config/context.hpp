@@ -19,6 +19,9 @@ struct Ctx {
     std::string file;
     std::string base_dir;
     std::vector<ConfigError> errors;
+    // `tls:` mappings that name no certificate: fine only when an acme:
+    // section obtains them, which load.cpp knows once every section is read.
+    std::vector<YAML::Mark> tls_without_certificate;
 
     void error(const YAML::Mark& at, std::string message, std::string hint = {});
     // `path` relative to base_dir unless absolute; lexically normalised.

@@ -87,9 +87,9 @@ void read_tls(Ctx& ctx, const Field& f, gate::Listener& l) {
         }
     } else if (single) {
         read_certificate(ctx, fields.get("cert"), fields.get("key"), f.mark(), "tls", l.certificates);
+    } else {
+        ctx.tls_without_certificate.push_back(f.mark());  // acme: may obtain them (load.cpp)
     }
-    // No certificate here: an acme: section may obtain them; load.cpp checks
-    // once every section is read.
     if (auto* x = fields.get("session_tickets")) {
         if (auto b = read_bool(ctx, *x)) l.session_tickets = *b;
     }

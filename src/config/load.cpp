@@ -42,14 +42,11 @@ void read_policy(detail::Ctx& ctx, const YAML::Node& root, gate::Policy& policy)
     if (auto* f = top.get("mtls")) detail::read_mtls(ctx, *f, policy);
     if (auto* f = top.get("brute_force")) detail::read_brute_force(ctx, *f, policy.brute_force);
     if (auto* f = top.get("acme")) detail::read_acme(ctx, *f, policy);  // acme: automatic certificates
-    for (const auto& l : policy.listeners) {
-        if (!l.tls || !l.certificates.empty() || policy.acme.enabled) continue;
-        YAML::Mark at;
-        at.line = l.line - 1;
-        ctx.error(at, "tls needs a certificate",
-                  "tls: { cert: cert.pem, key: key.pem }, tls: { certificates: [...] }, or an acme: section "
-                  "whose hosts get certificates by themselves");
-    }
+    if (!policy.acme.enabled)
+        for (const auto& at : ctx.tls_without_certificate)
+            ctx.error(at, "tls needs a certificate",
+                      "tls: { cert: cert.pem, key: key.pem }, tls: { certificates: [...] }, or an acme: section "
+                      "whose hosts get certificates by themselves");
     // Sessions, API keys and the issuer share one database, by default in the state folder.
     if (policy.self_issuer.database.empty()) policy.self_issuer.database = policy.state_dir + "/gatekeeper.db";
     if (auto* f = top.get("routes")) detail::read_routes(ctx, *f, policy);
@@ -59,7 +56,7 @@ void read_policy(detail::Ctx& ctx, const YAML::Node& root, gate::Policy& policy)
 }  // namespace
 
 LoadResult load_policy_text(std::string_view yaml, const std::string& display_name, const std::string& base_dir) {
-    detail::Ctx ctx{display_name, base_dir, {}};
+    detail::Ctx ctx{display_name, base_dir, {}, {}};
     gate::Policy policy;
     policy.source_file = display_name;
     policy.state_dir = ctx.resolve("state");

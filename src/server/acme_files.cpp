@@ -46,7 +46,10 @@ std::chrono::system_clock::time_point as_time(const ASN1_TIME* t) {
 
 CertFacts facts_of(X509* cert) {
     CertFacts f;
-    f.self_signed = X509_check_issued(cert, cert) == X509_V_OK;
+    // Signed by its own key under its own name. Not X509_check_issued(cert, cert): that also
+    // wants keyCertSign in a keyUsage, which a placeholder leaf rightly lacks.
+    f.self_signed = X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) == 0 &&
+                    X509_verify(cert, X509_get0_pubkey(cert)) == 1;
     f.not_before = as_time(X509_get0_notBefore(cert));
     f.not_after = as_time(X509_get0_notAfter(cert));
     if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr)) {

@@ -5,6 +5,7 @@
 
 #include "gatekeeper/config/config.hpp"
 #include "temp_dir.hpp"
+#include "test_pems.hpp"
 
 namespace gk::config {
 namespace {
@@ -21,7 +22,10 @@ std::string all_errors(const std::vector<ConfigError>& errors) {
 
 struct Files {
     Files() {
-        for (const char* f : {"cert.pem", "key.pem", "ca.pem", "crl.pem"}) dir.write(f, "x\n");
+        // The listener's own pair must be real (the loader checks the key belongs to the certificate).
+        dir.write("cert.pem", testing_pems::kACert);
+        dir.write("key.pem", testing_pems::kAKey);
+        for (const char* f : {"ca.pem", "crl.pem"}) dir.write(f, "x\n");
         dir.write("users.htpasswd", "alice:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n");
     }
     TempDir dir;

@@ -5,6 +5,7 @@
 
 #include "gatekeeper/config/config.hpp"
 #include "temp_dir.hpp"
+#include "test_pems.hpp"
 
 namespace gk::config {
 namespace {
@@ -20,8 +21,8 @@ std::string all_errors(const std::vector<ConfigError>& errors) {
 class TransportConfigTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir.write("cert.pem", "x");
-        dir.write("key.pem", "x");
+        dir.write("cert.pem", testing_pems::kACert);  // a real pair: the loader checks the key belongs to it
+        dir.write("key.pem", testing_pems::kAKey);
     }
     gate::Policy load_ok(const std::string& yaml) {
         auto r = load_policy_text(yaml + kRoutes, "ok.yaml", dir.str());
