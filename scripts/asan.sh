@@ -42,9 +42,11 @@ case "$mode" in
     # Left out: tests that measure memory or latency (the sanitizer's shadow
     # memory and quarantine inflate RSS, its checks slow every request), and
     # the CLI-only suites, whose many short processes each pay the sanitizer's
-    # start-up while their logic is covered by the unit tests above.
+    # start-up while their logic is covered by the unit tests above; and the
+    # TLS graders (test_tls_grade), two minutes of testssl probing the protocol
+    # configuration, which test_tls.py and test_mtls.py exercise under ASan too.
     rc=0
-    ctest --test-dir build-asan -L integration -E 'integration\.test_(streaming|slow_clients|apikey_cli|keys_cli|cli)$' \
+    ctest --test-dir build-asan -L integration -E 'integration\.test_(streaming|slow_clients|apikey_cli|keys_cli|cli|tls_grade)$' \
       -j "$jobs" --output-on-failure || rc=$?
     if [ -n "$(ls -A "$reports")" ]; then
       echo "asan: sanitizer reports from processes under test:" >&2
