@@ -19,6 +19,14 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
     return SSL_TLSEXT_ERR_OK;
 }
 
+// A resumed session keeps the client's leaf certificate but not the chain it
+// sent, and client_cert.cpp checks that chain on every connection: with client
+// certificates on, every handshake is a full one, or a certificate issued
+// through an intermediate CA would be refused on resumption.
+bool resumes(const gate::Listener& l) {
+    return l.session_tickets && l.client_cert.mode == gate::ClientCertSettings::Mode::off;
+}
+
 }  // namespace
 
 UniqueSslCtx new_server_ctx(const gate::Listener& l) {
@@ -37,7 +45,8 @@ UniqueSslCtx new_server_ctx(const gate::Listener& l) {
     if (!ok) throw std::runtime_error("cannot set the TLS protocol versions, suites or groups");
     // PRIORITIZE_CHACHA: server order, except that a client preferring ChaCha (no AES hardware) gets it.
     SSL_CTX_set_options(c, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_PRIORITIZE_CHACHA | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_NO_COMPRESSION | (l.session_tickets ? 0 : SSL_OP_NO_TICKET));
+                               SSL_OP_NO_COMPRESSION | (resumes(l) ? 0 : SSL_OP_NO_TICKET));
+    if (!resumes(l)) SSL_CTX_set_num_tickets(c, 0);  // TLS 1.3 would still send stateful ones
     // Resumption is by ticket only (tls_ticket_keys.hpp): no per-session state in the server.
     SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
     // The same id on every context of the listener, so a ticket stays good after SNI switches context.

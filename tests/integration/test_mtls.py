@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import ssl
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -224,6 +225,22 @@ routes:
         self.assertEqual(r.status_code, 401)
         challenges = ", ".join(h.www_authenticate_lines(r.raw.headers))
         self.assertEqual(challenges, 'ClientCertificate realm="Either", Basic realm="Either", charset="UTF-8"')
+
+    def test_no_session_resumption_with_client_certificates(self):
+        # A resumed session keeps the client's leaf but not the chain it sent, which the
+        # request-mode check reads: listeners asking for certificates do full handshakes only.
+        for version in ("-tls1_2", "-tls1_3"):
+            sess = os.path.join(self._tmp.name, "alice%s.sess" % version)
+            base = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % self.port, "-CAfile", self.server_ca,
+                    "-cert", self.alice[0], "-key", self.alice[1], version, "-ign_eof"]
+            request = b"GET /certs/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            first = subprocess.run(base + ["-sess_out", sess], input=request, capture_output=True, timeout=T)
+            self.assertIn(b"HTTP/1.1 200", first.stdout, first.stdout[-1500:])
+            args = base + (["-sess_in", sess] if os.path.exists(sess) else [])
+            again = subprocess.run(args, input=request, capture_output=True, timeout=T).stdout.decode("utf-8", "replace")
+            self.assertIn("HTTP/1.1 200", again, version)
+            self.assertNotIn("Reused,", again, version)
+            self.assertIn("New,", again, version)
 
     # ------------------------------------------------------------------ require: the handshake decides
 
