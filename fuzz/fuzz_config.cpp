@@ -102,7 +102,10 @@ void check_policy(const gate::Policy& p) {
         const auto ip = config::parse_ip(l.address);
         check(!ip.empty() && l.port != 0);
         check(sockets.emplace(ip, l.port).second);
-        if (l.tls) check(!l.cert_file.empty() && !l.key_file.empty());
+        // A TLS listener names its certificates, or an acme: section obtains them.
+        if (l.tls) check(!l.certificates.empty() || p.acme.enabled);
+        for (const auto& c : l.certificates) check(l.tls && !c.cert_file.empty() && !c.key_file.empty());
+        check(!l.tls || !l.insecure);
     }
     check(unique_names(p.upstreams) && unique_names(p.user_sources) && unique_names(p.issuers));
     check(unique_names(p.routes));
