@@ -10,6 +10,7 @@ pkgs=(
   apache2  # a real mod_auth_digest peer for the C++ client (tests/integration/test_fetch.py)
   testssl.sh sslscan  # graders of the HTTPS listener (tests/integration/test_tls_grade.py)
   pebble  # Let's Encrypt's test ACME CA, with pebble-challtestsrv (tests/integration/test_acme.py)
+  libpq-dev postgresql libhiredis-dev redis-server  # shared state for several instances (issue 10)
 )
 missing=()
 for p in "${pkgs[@]}"; do
