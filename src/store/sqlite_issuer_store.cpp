@@ -5,8 +5,7 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
-
+#include "store/issuer_lists.hpp"
 #include "store/schema.hpp"
 
 namespace gk::store {
@@ -33,28 +32,10 @@ issuer::StoreFailure failure(const SqliteDb& db, const std::string& what, const 
 }
 
 Result<std::string, issuer::StoreFailure> join(const std::vector<std::string>& items, std::string_view what) {
-    std::string out;
-    for (const auto& item : items) {
-        const bool bad = item.empty() || std::any_of(item.begin(), item.end(), [](char c) {
-                             return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-                         });
-        if (bad)
-            return fail(invalid(std::string(what) + ": an item is empty or contains a control character"));
-        if (!out.empty()) out += '\n';
-        out += item;
-    }
-    return out;
+    return join_list(items, what);
 }
 
-std::vector<std::string> split(std::string_view joined) {
-    std::vector<std::string> out;
-    while (!joined.empty()) {
-        const auto nl = joined.find('\n');
-        out.emplace_back(joined.substr(0, nl));
-        joined.remove_prefix(nl == std::string_view::npos ? joined.size() : nl + 1);
-    }
-    return out;
-}
+std::vector<std::string> split(std::string_view joined) { return split_list(joined); }
 
 issuer::StoreResult<int> run(SqliteDb& db, std::string_view sql, std::string_view arg,
                              const std::string& what) {
