@@ -1,0 +1,295 @@
+// The PostgreSQL issuer store against a real server (pg_test_server.hpp):
+// the shared conformance suite, then what only a shared server has: races
+// between instances, parallel start-ups, and the server going away.
+// Every suite here starts with "Pg": CTest runs them in one process (one
+// server), apart from the per-test processes of the other store tests.
+#include "store/pg_issuer_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <latch>
+#include <thread>
+
+#include "issuer_store_conformance.hpp"
+#include "pg_test_server.hpp"
+#include "store/pg_schema.hpp"
+
+namespace gk::store {
+namespace {
+using test::PgTestServer;
+using Kind = issuer::StoreFailure::Kind;
+using issuer::RotateOutcome;
+using Clock = std::chrono::steady_clock;
+
+const auto* const pg_environment = ::testing::AddGlobalTestEnvironment(new test::PgServerEnvironment);
+
+// Short bounds: the fault tests wait for them.
+PgOptions test_options() {
+    PgOptions o;
+    o.statement_timeout = std::chrono::milliseconds(1500);
+    o.lock_timeout = std::chrono::milliseconds(500);
+    o.pool_wait = std::chrono::milliseconds(1000);
+    o.backoff_min = std::chrono::milliseconds(20);
+    o.backoff_max = std::chrono::milliseconds(200);
+    return o;
+}
+
+std::unique_ptr<PgIssuerStore> open_ok(const std::string& conninfo, PgOptions options = test_options()) {
+    auto r = PgIssuerStore::open(conninfo, options);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error());
+    return r.ok() ? std::move(r).value() : nullptr;
+}
+
+// A fresh database on the shared server; "" (and a test failure) without one.
+std::string fresh_database() {
+    auto& server = PgTestServer::shared();
+    if (!server.ok()) {
+        ADD_FAILURE() << "no PostgreSQL server for the tests: " << server.error();
+        return "";
+    }
+    if (!server.start()) {  // a fault test may have stopped it
+        ADD_FAILURE() << server.error();
+        return "";
+    }
+    return server.fresh_database();
+}
+
+// The shared suite on PostgreSQL: each fresh() is a new database.
+class PgBackend final : public test::IssuerStoreBackend {
+public:
+    [[nodiscard]] std::string name() const override { return "postgres"; }
+    std::unique_ptr<issuer::IssuerStore> fresh() override {
+        conninfo_ = fresh_database();
+        if (conninfo_.empty()) return nullptr;
+        return open_ok(conninfo_);
+    }
+    std::unique_ptr<issuer::IssuerStore> another() override {
+        if (conninfo_.empty()) return nullptr;
+        return open_ok(conninfo_);
+    }
+
+private:
+    std::string conninfo_;
+};
+
+using test::IssuerStoreConformance;
+PgBackend pg_backend;
+INSTANTIATE_TEST_SUITE_P(Pg, IssuerStoreConformance, ::testing::Values(&pg_backend));
+
+issuer::RefreshToken refresh(std::string hash, std::string family) {
+    return {std::move(hash), std::move(family), "app", "alice", "openid", 100, 100'000};
+}
+
+issuer::RefreshToken next_token(std::string hash) {
+    issuer::RefreshToken t;
+    t.token_hash = std::move(hash);
+    return t;
+}
+
+// A call that must fail: its kind (`exists`, which no test here expects, if it did not).
+template <class T>
+Kind kind_of_failure(const issuer::StoreResult<T>& r) {
+    EXPECT_FALSE(r.ok());
+    return r.ok() ? Kind::exists : r.error().kind;
+}
+
+// One raw query's first value, for looking behind the store.
+std::string scalar(const std::string& conninfo, const std::string& sql) {
+    auto c = PgConn::connect(conninfo, test_options());
+    if (!c) return "connect: " + c.error().message;
+    auto r = (*c)->exec_sql(sql);
+    if (!r) return "error: " + r.error().message;
+    return r->rows() > 0 ? r->text(0, 0) : "";
+}
+
+// Two instances (two stores, two pools) rotate one token at the same moment,
+// round after round: the row lock lets exactly one rotate, and the other
+// sees a used token (reuse) and revokes the family.
+TEST(PgIssuerStore, RacingRotationsAcrossTwoPoolsHaveOneWinner) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    auto a = open_ok(db);
+    auto b = open_ok(db);
+    ASSERT_TRUE(a && b);
+    for (int round = 0; round < 150; ++round) {
+        const std::string fam = "fam-" + std::to_string(round);
+        ASSERT_TRUE(a->save_refresh(refresh(fam + "-t0", fam)).ok());
+        std::array<RotateOutcome, 2> got{RotateOutcome::unknown, RotateOutcome::unknown};
+        std::atomic<int> errors{0};
+        std::latch start(2);
+        auto rotate = [&](PgIssuerStore* s, int i) {
+            start.arrive_and_wait();
+            auto r = s->rotate_refresh(fam + "-t0", next_token(fam + "-n" + std::to_string(i)), 200);
+            if (!r)
+                ++errors;
+            else
+                got[static_cast<std::size_t>(i)] = r->outcome;
+        };
+        std::thread t1(rotate, a.get(), 0), t2(rotate, b.get(), 1);
+        t1.join();
+        t2.join();
+        ASSERT_EQ(errors.load(), 0) << "round " << round;
+        EXPECT_EQ((got[0] == RotateOutcome::rotated) + (got[1] == RotateOutcome::rotated), 1) << "round " << round;
+        EXPECT_EQ((got[0] == RotateOutcome::reused) + (got[1] == RotateOutcome::reused), 1) << "round " << round;
+        auto t0 = a->find_refresh(fam + "-t0");
+        ASSERT_TRUE(t0.ok() && t0->has_value());
+        EXPECT_TRUE((*t0)->revoked) << "round " << round;
+    }
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM refresh_tokens"), "300") << "one new token per round";
+}
+
+// Instances starting together on an empty database: every open() succeeds
+// and the schema is applied once.
+TEST(PgIssuerStore, ParallelOpensMigrateOnce) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    constexpr int kInstances = 4;
+    std::latch start(kInstances);
+    std::atomic<int> opened{0};
+    std::vector<std::string> errors(kInstances);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kInstances; ++i) {
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            auto r = PgIssuerStore::open(db, test_options());
+            if (r)
+                ++opened;
+            else
+                errors[static_cast<std::size_t>(i)] = r.error();
+        });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& e : errors) EXPECT_EQ(e, "");
+    EXPECT_EQ(opened.load(), kInstances);
+    EXPECT_EQ(scalar(db, "SELECT count(*) || ' ' || max(version) FROM schema_version"), "1 1");
+    auto again = open_ok(db);
+    ASSERT_TRUE(again) << "a later start finds nothing to do";
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM schema_version"), "1");
+}
+
+TEST(PgIssuerStore, RefusesANewerSchema) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    ASSERT_TRUE(open_ok(db));
+    EXPECT_EQ(scalar(db, "INSERT INTO schema_version VALUES(99, 0) RETURNING version"), "99");
+    auto r = PgIssuerStore::open(db, test_options());
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().find("newer"), std::string::npos) << r.error();
+}
+
+TEST(PgIssuerStore, OpenFailsFastOnAClosedPort) {
+    auto& server = PgTestServer::shared();
+    ASSERT_TRUE(server.ok()) << server.error();
+    // A port nothing listens on: bound by a socket of ours, never listened on.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    const auto t0 = Clock::now();
+    auto r = PgIssuerStore::open("host=127.0.0.1 port=" + std::to_string(ntohs(a.sin_port)) +
+                                     " user=postgres dbname=postgres",
+                                 test_options());
+    ::close(fd);
+    ASSERT_FALSE(r.ok());
+    EXPECT_LT(Clock::now() - t0, std::chrono::seconds(3));
+    EXPECT_NE(r.error().find("PostgreSQL"), std::string::npos) << r.error();
+}
+
+// A row held by another transaction (another instance mid-rotation, or
+// stuck): the rotation gives up at lock_timeout with `unavailable`, and
+// works once the row is free.
+TEST(PgIssuerStore, LockWaitsAreBounded) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    auto store = open_ok(db);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->save_refresh(refresh("t0", "fam")).ok());
+    auto holder = PgConn::connect(db, test_options());
+    ASSERT_TRUE(holder.ok()) << holder.error().message;
+    ASSERT_TRUE((*holder)->exec_sql("BEGIN; SELECT 1 FROM refresh_tokens WHERE token_hash = 't0' FOR UPDATE").ok());
+
+    const auto t0 = Clock::now();
+    auto r = store->rotate_refresh("t0", next_token("t1"), 200);
+    const auto took = Clock::now() - t0;
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind, Kind::unavailable) << r.error().message;
+    EXPECT_GE(took, std::chrono::milliseconds(400)) << "it waited for the lock";
+    EXPECT_LT(took, std::chrono::milliseconds(2500)) << "and no longer than its bound";
+    EXPECT_TRUE(store->find_refresh("t0").ok()) << "reads are not blocked by a row lock";
+
+    ASSERT_TRUE((*holder)->exec_sql("ROLLBACK").ok());
+    auto again = store->rotate_refresh("t0", next_token("t1"), 200);
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->outcome, RotateOutcome::rotated);
+}
+
+// The server goes away: every kind of call answers `unavailable` at once
+// (no exception, no hang), and once it is back the same store object works
+// again, without being reopened.
+TEST(PgIssuerStore, ServerDownIsUnavailableThenTheSameStoreRecovers) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    auto store = open_ok(db);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->create_session({"s1", "alice", "csrf", 100, 100, 1000}).ok());
+    ASSERT_TRUE(store->save_refresh(refresh("t0", "fam")).ok());
+    ASSERT_TRUE(store->save_code({"c1", "app", "alice", "", "", "", 500}).ok());
+
+    auto& server = PgTestServer::shared();
+    server.stop();
+    for (int i = 0; i < 3; ++i) {  // the pooled connections die first, then connects fail
+        const auto t0 = Clock::now();
+        auto found = store->find_session("s1");
+        EXPECT_FALSE(found.ok());
+        EXPECT_EQ(kind_of_failure(store->create_session({"s2", "bob", "", 1, 1, 2})), Kind::unavailable);
+        EXPECT_EQ(kind_of_failure(store->take_code("c1")), Kind::unavailable);
+        EXPECT_EQ(kind_of_failure(store->rotate_refresh("t0", next_token("t1"), 200)), Kind::unavailable);
+        EXPECT_EQ(kind_of_failure(store->list_api_keys()), Kind::unavailable);
+        EXPECT_EQ(kind_of_failure(store->revoked_jtis(0)), Kind::unavailable);
+        EXPECT_LT(Clock::now() - t0, std::chrono::seconds(3)) << "round " << i;
+    }
+
+    ASSERT_TRUE(server.start()) << server.error();
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    bool back = false;
+    while (!back && Clock::now() < deadline) {
+        back = store->find_session("s1").ok();
+        if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(back) << "the store reconnects by itself";
+    auto code = store->take_code("c1");
+    ASSERT_TRUE(code.ok()) << code.error().message;
+    EXPECT_TRUE(code->has_value()) << "nothing was lost while the server was down";
+    auto rot = store->rotate_refresh("t0", next_token("t1"), 200);
+    ASSERT_TRUE(rot.ok()) << rot.error().message;
+    EXPECT_EQ(rot->outcome, RotateOutcome::rotated);
+}
+
+// All connections busy: a further call waits pool_wait, then answers
+// `unavailable`, rather than opening connections without bound.
+TEST(PgPool, WaitForAFreeConnectionIsBounded) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    auto options = test_options();
+    options.pool_size = 1;
+    options.pool_wait = std::chrono::milliseconds(300);
+    PgPool pool(db, options);
+    auto held = pool.acquire();
+    ASSERT_TRUE(held.ok()) << held.error().message;
+    const auto t0 = Clock::now();
+    auto second = pool.acquire();
+    EXPECT_FALSE(second.ok());
+    EXPECT_GE(Clock::now() - t0, std::chrono::milliseconds(250));
+    EXPECT_LT(Clock::now() - t0, std::chrono::seconds(2));
+    { auto released = std::move(held).value(); }
+    EXPECT_TRUE(pool.acquire().ok()) << "the released connection is reused";
+}
+
+}  // namespace
+}  // namespace gk::store
