@@ -82,8 +82,7 @@ void create(const IssuerDbOptions& db, const CreateArgs& a) {
         expires_at = now + *ttl;
     }
     const auto target = resolve_issuer_db(db, kCommand);
-    const auto& path = target.path;
-    auto store = open_issuer_store(path, /*create=*/true, kCommand);
+    auto store = open_issuer_store(target, /*create=*/true, kCommand);
 
     const Secret key = schemes::generate_api_key();
     gate::ApiKeyRecord rec;
@@ -110,12 +109,12 @@ void create(const IssuerDbOptions& db, const CreateArgs& a) {
     std::fprintf(stderr,
                  "API key '%s' created in %s%s%s.\nCopy it now: it is stored only as a hash and will not be "
                  "shown again.\n",
-                 a.name.c_str(), path.string().c_str(), expires_at ? ", expires " : "",
+                 a.name.c_str(), target.where().c_str(), expires_at ? ", expires " : "",
                  expires_at ? format_time(expires_at).c_str() : "");
 }
 
 void list(const IssuerDbOptions& db) {
-    auto store = open_issuer_store(resolve_issuer_db(db, kCommand).path, /*create=*/false, kCommand);
+    auto store = open_issuer_store(resolve_issuer_db(db, kCommand), /*create=*/false, kCommand);
     auto keys = or_die(store->list_api_keys());
     std::sort(keys.begin(), keys.end(), [](const auto& x, const auto& y) { return x.name < y.name; });
     Table t({"NAME", "HINT", "USER", "SCOPES", "CREATED", "EXPIRES", "REVOKED"});
@@ -129,7 +128,7 @@ void list(const IssuerDbOptions& db) {
 void revoke(const IssuerDbOptions& db, const std::string& name) {
     if (auto ok = check_key_name(name); !ok) die(1, ok.error());
     const auto target = resolve_issuer_db(db, kCommand);
-    auto store = open_issuer_store(target.path, /*create=*/false, kCommand);
+    auto store = open_issuer_store(target, /*create=*/false, kCommand);
     if (!or_die(store->revoke_api_key(name))) die(1, "no API key named '" + name + "'");
     record_cli_event(target.audit_log, "apikey.revoke", {{"name", name}});
     std::fprintf(stderr, "API key '%s' revoked\n", name.c_str());

@@ -155,13 +155,11 @@ void add(const IssuerDbOptions& db, const AddArgs& a) {
         ttl = *d.seconds;
     }
     const auto target = resolve_issuer_db(db, kCommand);
-    const auto& path = target.path;
     // Say "exists" before asking for a secret, not after (put_client itself
     // replaces); and create no database for an add that is refused.
-    std::unique_ptr<store::SqliteIssuerStore> store;
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec)) {
-        store = open_issuer_store(path, /*create=*/false, kCommand);
+    std::unique_ptr<issuer::IssuerStore> store;
+    if (target.exists()) {
+        store = open_issuer_store(target, /*create=*/false, kCommand);
         if (or_die(store->find_client(a.id)))
             die(1, "a client '" + a.id + "' already exists (delete it first to change it)");
     }
@@ -182,16 +180,16 @@ void add(const IssuerDbOptions& db, const AddArgs& a) {
                        " characters (e.g. `openssl rand -base64 32`)");
         c.secret_hash = password::hash_argon2id(secret->reveal());
     }
-    if (!store) store = open_issuer_store(path, /*create=*/true, kCommand);
+    if (!store) store = open_issuer_store(target, /*create=*/true, kCommand);
     or_die(store->put_client(c));
     record_cli_event(target.audit_log, "client.add",
                      {{"client_id", c.client_id}, {"type", a.is_public ? "public" : "confidential"}});
     std::fprintf(stderr, "%s client '%s' added to %s\n", a.is_public ? "public" : "confidential",
-                 a.id.c_str(), path.string().c_str());
+                 a.id.c_str(), target.where().c_str());
 }
 
 void list(const IssuerDbOptions& db) {
-    auto store = open_issuer_store(resolve_issuer_db(db, kCommand).path, /*create=*/false, kCommand);
+    auto store = open_issuer_store(resolve_issuer_db(db, kCommand), /*create=*/false, kCommand);
     auto clients = or_die(store->list_clients());
     std::sort(clients.begin(), clients.end(),
               [](const auto& x, const auto& y) { return x.client_id < y.client_id; });
@@ -207,7 +205,7 @@ void list(const IssuerDbOptions& db) {
 void del(const IssuerDbOptions& db, const std::string& id) {
     check_client_id(id);
     const auto target = resolve_issuer_db(db, kCommand);
-    auto store = open_issuer_store(target.path, /*create=*/false, kCommand);
+    auto store = open_issuer_store(target, /*create=*/false, kCommand);
     if (!or_die(store->delete_client(id))) die(1, "no client '" + id + "'");
     record_cli_event(target.audit_log, "client.del", {{"client_id", id}});
     std::fprintf(stderr, "client '%s' deleted (its pending codes and refresh tokens end with it)\n",

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "gatekeeper/config/config.hpp"
+#include "store/pg_issuer_store.hpp"
 #include "store/sqlite_issuer_store.hpp"
 
 namespace gk::cli {
@@ -135,7 +136,7 @@ IssuerDb resolve_issuer_db(const IssuerDbOptions& o, const char* command) {
         const std::filesystem::path dir(o.state);
         std::error_code ec;
         if (!std::filesystem::exists(dir / "gatekeeper.yaml", ec))
-            return {dir / "gatekeeper.db", (dir / "audit.log").string(), {}, {}};
+            return {dir / "gatekeeper.db", {}, (dir / "audit.log").string(), {}, {}};
         config_file = (dir / "gatekeeper.yaml").string();
     }
     auto policy = config::load_policy_file(config_file);
@@ -144,11 +145,29 @@ IssuerDb resolve_issuer_db(const IssuerDbOptions& o, const char* command) {
         die(command, 2, "cannot use config " + config_file);
     }
     const auto db = o.state.empty() ? issuer_database(policy.value()) : std::filesystem::path(o.state) / "gatekeeper.db";
-    return {db, policy->audit_log, policy->self_issuer, config_file};
+    return {db, policy->state, policy->audit_log, policy->self_issuer, config_file};
 }
 
-std::unique_ptr<store::SqliteIssuerStore> open_issuer_store(const std::filesystem::path& db, bool create,
-                                                            const char* command) {
+std::string IssuerDb::where() const {
+    return state.postgres.empty() ? path.string() : std::string("the shared PostgreSQL database (state.postgres)");
+}
+
+bool IssuerDb::exists() const {
+    std::error_code ec;
+    return !state.postgres.empty() || std::filesystem::exists(path, ec);
+}
+
+std::unique_ptr<issuer::IssuerStore> open_issuer_store(const IssuerDb& target, bool create, const char* command) {
+    if (!target.state.postgres.empty()) {
+        store::PgOptions o;
+        o.pool_size = 1;  // one command, one connection
+        o.statement_timeout = target.state.postgres_timeout;
+        o.pool_wait = target.state.postgres_timeout;
+        auto opened = store::PgIssuerStore::open(target.state.postgres, o);
+        if (!opened) die(command, 2, "cannot open " + target.where() + ": " + opened.error());
+        return std::move(opened).value();
+    }
+    const auto& db = target.path;
     std::error_code ec;
     if (!create && !std::filesystem::exists(db, ec))
         die(command, 2,

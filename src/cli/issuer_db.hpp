@@ -13,10 +13,6 @@
 #include "gatekeeper/gate/policy.hpp"
 #include "gatekeeper/issuer/store.hpp"
 
-namespace gk::store {
-class SqliteIssuerStore;
-}
-
 namespace gk::cli {
 
 // The issuer's SQLite file for a loaded config.
@@ -31,10 +27,16 @@ struct IssuerDbOptions {
 // The database, the audit log credential changes are recorded in, and the
 // issuer settings that shape a key rotation.
 struct IssuerDb {
-    std::filesystem::path path;
+    std::filesystem::path path;     // the SQLite file, when postgres is empty
+    gate::SharedState state;        // state.postgres: the shared database instead of the file
     std::string audit_log;          // "" when the config turns it off
     gate::IssuerSettings settings;  // defaults when --state has no gatekeeper.yaml
     std::string settings_from;      // the config file they came from, or "" for the defaults
+
+    // For messages: the file, or "the shared PostgreSQL database" (never its connection string).
+    [[nodiscard]] std::string where() const;
+    // Whether anything was stored yet (a shared database always counts as there).
+    [[nodiscard]] bool exists() const;
 };
 
 // DIR/gatekeeper.db for --state (audit log: the one DIR/gatekeeper.yaml names
@@ -44,11 +46,12 @@ struct IssuerDb {
 // `command` prefixes the messages ("apikey", "client").
 [[nodiscard]] IssuerDb resolve_issuer_db(const IssuerDbOptions& o, const char* command);
 
-// Opens the store. `create`: a missing file is created (its folder must
-// exist); otherwise a missing file is an error. Failures: message on stderr,
+// Opens the store: the config's state.postgres database, else the SQLite
+// file. `create`: a missing file is created (its folder must exist);
+// otherwise a missing file is an error. Failures: message on stderr,
 // CLI::RuntimeError(2).
-[[nodiscard]] std::unique_ptr<store::SqliteIssuerStore> open_issuer_store(const std::filesystem::path& db,
-                                                                          bool create, const char* command);
+[[nodiscard]] std::unique_ptr<issuer::IssuerStore> open_issuer_store(const IssuerDb& db, bool create,
+                                                                     const char* command);
 
 // "gatekeeper <command>: <message>" on stderr, then CLI::RuntimeError(code).
 [[noreturn]] void cli_die(const char* command, int code, const std::string& message);

@@ -91,8 +91,8 @@ std::string state_of(const issuer::SigningKey& k, const issuer::SigningKey* sign
 }
 
 void list(const IssuerDbOptions& db) {
-    const auto path = resolve_issuer_db(db, kCommand).path;
-    auto store = open_issuer_store(path, /*create=*/false, kCommand);
+    const auto target = resolve_issuer_db(db, kCommand);
+    auto store = open_issuer_store(target, /*create=*/false, kCommand);
     const auto keys = or_die(store->signing_keys());
     const std::int64_t now = unix_now();
     const auto* signer = signer_at(keys, now);
@@ -104,7 +104,7 @@ void list(const IssuerDbOptions& db) {
     if (keys.empty())
         std::fprintf(stderr,
                      "no signing keys in %s (`keys rotate` creates the first; so does starting the server)\n",
-                     path.string().c_str());
+                     target.where().c_str());
     else if (!signer)
         std::fprintf(stderr,
                      "warning: no key can sign now: the issuer cannot mint tokens (run `keys rotate`)\n");
@@ -130,7 +130,7 @@ void rotate(const IssuerDbOptions& db, const RotateArgs& a) {
     const std::int64_t ttl = t.settings.access_token_ttl.count();
     const std::string ttl_from = t.settings_from.empty() ? "the default" : t.settings_from;
 
-    auto store = open_issuer_store(t.path, /*create=*/true, kCommand);
+    auto store = open_issuer_store(t, /*create=*/true, kCommand);
     const auto existing = or_die(store->signing_keys());
     const std::int64_t now = unix_now();
     auto plan = issuer::plan_rotation(existing, *alg, now, *overlap);
@@ -153,7 +153,7 @@ void rotate(const IssuerDbOptions& db, const RotateArgs& a) {
     record_cli_event(t.audit_log, "keys.rotate", {{"kid", k.kid}, {"alg", k.alg}, {"retires", retires}});
     std::fprintf(stdout, "%s\n", k.kid.c_str());
     std::fflush(stdout);
-    std::fprintf(stderr, "new %s key %s added to %s\n", k.alg.c_str(), k.kid.c_str(), t.path.string().c_str());
+    std::fprintf(stderr, "new %s key %s added to %s\n", k.alg.c_str(), k.kid.c_str(), t.where().c_str());
     if (k.signs_from <= now)
         std::fprintf(stderr, "it signs from now (%s): %s\n", format_time(k.signs_from).c_str(),
                      *overlap == 0 ? "--overlap 0s" : "there was no key to overlap with");

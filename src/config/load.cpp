@@ -26,7 +26,7 @@ void read_policy(detail::Ctx& ctx, const YAML::Node& root, gate::Policy& policy)
     }
     if (!detail::expect_map(ctx, root, "the config file")) return;
     detail::Fields top(ctx, root, {"server", "listeners", "upstreams", "users", "identity_headers", "digest", "issuers",
-                                       "bearer", "oauth", "sessions", "mtls", "brute_force", "routes", "acme"});
+                                       "bearer", "oauth", "sessions", "mtls", "brute_force", "routes", "acme", "state"});
     // Named things first: routes refer to upstreams and user sources.
     if (auto* f = top.get("server")) detail::read_server(ctx, *f, policy);
     if (auto* f = top.get("listeners")) detail::read_listeners(ctx, *f, policy);
@@ -42,6 +42,7 @@ void read_policy(detail::Ctx& ctx, const YAML::Node& root, gate::Policy& policy)
     if (auto* f = top.get("mtls")) detail::read_mtls(ctx, *f, policy);
     if (auto* f = top.get("brute_force")) detail::read_brute_force(ctx, *f, policy.brute_force);
     if (auto* f = top.get("acme")) detail::read_acme(ctx, *f, policy);  // acme: automatic certificates
+    if (auto* f = top.get("state")) detail::read_state(ctx, *f, policy);
     if (!policy.acme.enabled)
         for (const auto& at : ctx.tls_without_certificate)
             ctx.error(at, "tls needs a certificate",

@@ -23,6 +23,8 @@ void read_brute_force(Ctx& ctx, const Field& f, gate::AttemptLimits& limits);
 void read_static(Ctx& ctx, const Field& f, gate::StaticFiles& out);
 // acme: automatic certificates (acme_section.cpp).
 void read_acme(Ctx& ctx, const Field& f, gate::Policy& policy);
+// state: shared with other instances (state_section.cpp).
+void read_state(Ctx& ctx, const Field& f, gate::Policy& policy);
 // Needs upstreams, users and issuers read first: routes refer to them by name.
 void read_routes(Ctx& ctx, const Field& f, gate::Policy& policy);
 

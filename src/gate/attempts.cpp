@@ -70,13 +70,16 @@ AttemptGate check_attempt(AttemptStore* store, const AttemptLimits& limits, cons
     const auto now_ms = unix_ms(now);
     const auto since = now_ms - std::chrono::duration_cast<std::chrono::milliseconds>(limits.window).count();
     auto consider = [&](const std::string& key, unsigned limit, const char* what) {
-        if (limit == 0 || g.kind == AttemptGate::Kind::unavailable) return;
+        // Both counters are asked even when the first cannot answer: a network
+        // store fetches what the gate asked for in one round trip.
+        if (limit == 0) return;
         auto s = store->summary(key, since);
         if (!s) {
+            if (g.kind != AttemptGate::Kind::unavailable) g.reason = "failure counters unavailable: " + s.error();
             g.kind = AttemptGate::Kind::unavailable;
-            g.reason = "failure counters unavailable: " + s.error();
             return;
         }
+        if (g.kind == AttemptGate::Kind::unavailable) return;
         const auto left = lockout_left(*s, limit, limits, now_ms);
         if (left.count() > 0) {
             const int secs = seconds_rounded_up(left);

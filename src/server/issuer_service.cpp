@@ -7,6 +7,7 @@
 #include "gatekeeper/crypto/crypto.hpp"
 #include "gatekeeper/password/hash.hpp"
 #include "server/jwks_keys.hpp"
+#include "store/pg_issuer_store.hpp"
 #include "store/sqlite_issuer_store.hpp"
 
 namespace gk::server {
@@ -46,11 +47,22 @@ bool needs_issuer_service(const gate::Policy& policy) {
     });
 }
 
-std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy,
-                                                    std::shared_ptr<spdlog::logger> log) {
-    std::shared_ptr<IssuerService> svc(new IssuerService());
-    svc->log_ = std::move(log);
+// The shared PostgreSQL database when state.postgres names one, else the
+// SQLite file. Returns how to name it in errors (never the connection string,
+// which may name a passfile or user the log need not carry).
+std::string IssuerService::open_store(IssuerService& svc, const gate::Policy& policy) {
     const auto& cfg = policy.self_issuer;
+    if (!policy.state.postgres.empty()) {
+        store::PgOptions o;
+        o.pool_size = static_cast<int>(policy.state.postgres_pool);
+        o.statement_timeout = policy.state.postgres_timeout;
+        o.pool_wait = policy.state.postgres_timeout;
+        auto opened = store::PgIssuerStore::open(policy.state.postgres, o);
+        if (!opened) throw std::runtime_error("postgres (state.postgres): " + opened.error());
+        svc.store_ = std::move(opened.value());
+        svc.shared_store_ = true;
+        return "postgres";
+    }
     // The state folder of a fresh install: made here, private to gatekeeper.
     if (const auto dir = std::filesystem::path(cfg.database).parent_path(); !dir.empty()) {
         std::error_code ec;
@@ -60,7 +72,16 @@ std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy,
     }
     auto opened = store::SqliteIssuerStore::open(cfg.database);
     if (!opened) throw std::runtime_error("database " + cfg.database + ": " + opened.error());
-    svc->store_ = std::move(opened.value());
+    svc.store_ = std::move(opened.value());
+    return "database " + cfg.database;
+}
+
+std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy,
+                                                    std::shared_ptr<spdlog::logger> log) {
+    std::shared_ptr<IssuerService> svc(new IssuerService());
+    svc->log_ = std::move(log);
+    const auto& cfg = policy.self_issuer;
+    const std::string where = open_store(*svc, policy);
     svc->csrf_key_ = crypto::random_bytes(32);
     svc->verified_secrets_ =
         std::make_unique<gate::CredentialCache>(crypto::random_bytes(32), 1000, std::chrono::seconds(60));
@@ -76,22 +97,22 @@ std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy,
     if (auto jtis = svc->store_->revoked_jtis(now))
         svc->revoked_.replace(*jtis);
     else
-        throw std::runtime_error("database " + cfg.database + ": " + jtis.error().message);
+        throw std::runtime_error(where + ": " + jtis.error().message);
     if (svc->oauth_) {
         auto keys = svc->store_->signing_keys();
-        if (!keys) throw std::runtime_error("database " + cfg.database + ": " + keys.error().message);
+        if (!keys) throw std::runtime_error(where + ": " + keys.error().message);
         if (keys->empty()) {
             auto plan = issuer::plan_rotation({}, cfg.algorithm, now, cfg.key_overlap.count());
             if (!plan) throw std::runtime_error("first signing key: " + plan.error().message);
             if (auto ok = issuer::apply_rotation(*svc->store_, *plan); !ok)
-                throw std::runtime_error("database " + cfg.database + ": " + ok.error().message);
+                throw std::runtime_error(where + ": " + ok.error().message);
             LogEvent("signing_key_created")
                 .str("kid", plan->new_key.kid)
                 .write(*svc->log_, spdlog::level::info);
         }
         svc->reload_ring(now);
         if (!svc->ring())
-            throw std::runtime_error("signing keys in " + cfg.database + ": " + svc->ring_problem_);
+            throw std::runtime_error("signing keys in " + where + ": " + svc->ring_problem_);
         svc->key_source_ = std::make_shared<SelfKeySource>(*svc);
     }
     return svc;
@@ -153,8 +174,10 @@ void IssuerService::tick() {
     ++ticks_;
     const auto now = unix_now();
     if (oauth_ && ticks_ % 5 == 0) reload_ring(now);
-    if (ticks_ % 5 == 0) {
-        // Revocations made by another process on the same file (the CLI, a second instance).
+    // A shared database: other instances revoke too, and the cluster promise
+    // is that a revoked token is refused everywhere within a second.
+    if (shared_store_ || ticks_ % 5 == 0) {
+        // Revocations made by another process (the CLI, another instance).
         if (auto jtis = store_->revoked_jtis(now)) {
             for (const auto& [jti, exp] : *jtis) revoked_.revoke(jti, exp);
             revoked_.purge(now);

@@ -37,6 +37,9 @@ public:
     [[nodiscard]] gate::RevocationList& revoked() { return revoked_; }
     [[nodiscard]] const issuer::Settings& settings() const { return settings_; }
     [[nodiscard]] bool oauth_enabled() const { return oauth_; }
+    // True when the database is on another server (PostgreSQL, shared by
+    // several instances): lookups then run off the event loops.
+    [[nodiscard]] bool shared_store() const { return shared_store_; }
     // The current ring; null when oauth is off or no ring could be built (the
     // token endpoint then answers 503).
     [[nodiscard]] std::shared_ptr<const issuer::KeyRing> ring() const;
@@ -56,12 +59,14 @@ public:
 
 private:
     IssuerService() = default;
+    static std::string open_store(IssuerService& svc, const gate::Policy& policy);
     void reload_ring(std::int64_t now);
 
     std::unique_ptr<issuer::IssuerStore> store_;
     gate::RevocationList revoked_;
     issuer::Settings settings_;
     bool oauth_ = false;
+    bool shared_store_ = false;
     std::chrono::seconds idle_timeout_{0};
     mutable std::mutex ring_mu_;
     std::shared_ptr<const issuer::KeyRing> ring_;

@@ -1,4 +1,5 @@
 #include "server/server.hpp"
+#include "server/redis_attempts.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -175,7 +176,14 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     shared.access_log = spdlog::get("access");
     if (!shared.access_log) shared.access_log = spdlog::stdout_logger_mt("access");
     shared.access_log->set_pattern("%v");
-    shared.attempts = std::make_shared<store::MemoryAttemptStore>();
+    if (policy.state.redis()) {
+        // Counted across every instance that shares the Redis server.
+        shared.attempts = std::make_shared<RedisAttemptStore>(std::make_shared<RedisClient>(policy.state),
+                                                              policy.state.redis_prefix);
+        spdlog::info("brute-force counters in redis {}:{}", policy.state.redis_host, policy.state.redis_port);
+    } else {
+        shared.attempts = std::make_shared<store::MemoryAttemptStore>();
+    }
     if (!policy.audit_log.empty()) {
         auto audit = AuditLog::open(policy.audit_log);
         // The gate works without it; the operator hears of it at every start.
@@ -212,10 +220,14 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     unsigned n = policy.threads ? policy.threads : std::max(1u, std::thread::hardware_concurrency());
     asio::thread_pool hash_pool(std::max(1u, std::thread::hardware_concurrency()));
     shared.hash_pool = &hash_pool;
+    // Threads that mostly wait on the network: more than cores.
+    asio::thread_pool store_pool(shared.issuer && shared.issuer->shared_store() ? 8 : 1);
+    shared.store_pool = &store_pool;
 
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned i = 0; i < n; ++i) {
         auto w = std::make_unique<Worker>(shared);
+        if (policy.state.redis()) w->redis = std::make_shared<RedisConnection>(w->ioc.get_executor(), policy.state);
         for (std::size_t li = 0; li < policy.listeners.size(); ++li) {
             w->acceptors.push_back(open_acceptor(w->ioc, policy.listeners[li]));
             asio::co_spawn(w->ioc,
@@ -316,6 +328,7 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     acme.reset();  // acme: interrupts a pending order and joins its thread
     for (auto& t : threads) t.join();
     hash_pool.join();
+    store_pool.join();
     return 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
 
 #include <tuple>
 #include <type_traits>
@@ -11,12 +12,15 @@
 #include "gatekeeper/gate/head_check.hpp"
 #include "gatekeeper/password/hash.hpp"
 #include "server/access_log.hpp"
+#include "server/attempt_view.hpp"
 #include "server/client_cert.hpp"
+#include "server/credential_view.hpp"
 #include "server/decision_response.hpp"
 #include "server/forward_auth.hpp"
 #include "server/headers.hpp"
 #include "server/issuer_endpoints.hpp"
 #include "server/proxy.hpp"
+#include "server/redis_attempts.hpp"
 #include "server/request_builder.hpp"
 #include "server/transport_guard.hpp"
 
@@ -223,7 +227,8 @@ gate::SchemeContext scheme_context(Worker& w, const Runtime& rt) {
 // A session in use: its idle clock restarts, written off the I/O thread.
 void record_session_use(Worker& w, const std::string& id_hash) {
     if (id_hash.empty() || !w.shared.issuer) return;
-    asio::post(*w.shared.hash_pool, [svc = w.shared.issuer, id_hash] {
+    auto& pool = w.shared.issuer->shared_store() ? *w.shared.store_pool : *w.shared.hash_pool;
+    asio::post(pool, [svc = w.shared.issuer, id_hash] {
         const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                              std::chrono::system_clock::now().time_since_epoch()).count();
         (void)svc->store().touch_session(id_hash, now);
@@ -269,7 +274,98 @@ asio::awaitable<gate::Decision> decide_slow(Worker& w, const Runtime& rt, const 
     co_return gate::finish_password_check(*ev.route, check, ok, rt.policy, ctx);
 }
 
+// The counters the gate asked for, from Redis in one round trip.
+asio::awaitable<void> fetch_attempts(RedisConnection& redis, AttemptView& view,
+                                     const std::vector<AttemptView::Missing>& missing) {
+    std::vector<RedisCommand> commands;
+    for (const auto& m : missing)
+        for (auto& c : redis_attempts::summary(redis.settings().redis_prefix, m.key, m.since_ms)) commands.push_back(std::move(c));
+    auto replies = co_await redis.run(std::move(commands));
+    for (std::size_t i = 0; i < missing.size(); ++i) {
+        std::vector<RedisResult> two;
+        two.push_back(std::move(replies[2 * i]));
+        two.push_back(std::move(replies[2 * i + 1]));
+        view.answer(missing[i].key, redis_attempts::read_summary(two));
+    }
+}
+
+// After the decision: failures counted, successes forgotten. Awaited before
+// the answer goes out, so that the client's next try, on any instance, sees
+// it. Only failures and successes after failures write: the common request
+// (a right password, nobody guessing) does not wait for it.
+asio::awaitable<void> send_attempt_changes(RedisConnection& redis, std::vector<AttemptView::Change> changes) {
+    const auto& prefix = redis.settings().redis_prefix;
+    std::vector<RedisCommand> commands;
+    for (const auto& c : changes) {
+        if (c.kind == AttemptView::Change::Kind::forget) {
+            commands.push_back(redis_attempts::forget(prefix, c.key, c.source));
+        } else {
+            for (auto& cmd : redis_attempts::add_failure(prefix, c.key, c.at_ms, c.source, c.since_ms))
+                commands.push_back(std::move(cmd));
+        }
+    }
+    auto replies = co_await redis.run(std::move(commands));
+    if (auto ok = redis_attempts::check(replies); !ok) spdlog::warn("brute-force counters not updated: {}", ok.error());
+}
+
+// Sessions and API keys the gate asked for, from the shared database, on the
+// store pool (libpq waits there, never on an event loop).
+asio::awaitable<void> fetch_credentials(Worker& w, CredentialView& view, std::vector<CredentialView::Missing> missing) {
+    struct Answers {
+        std::vector<CredentialView::SessionAnswer> sessions;
+        std::vector<CredentialView::ApiKeyAnswer> api_keys;
+    };
+    // Raw pointers only (see the issuer endpoints below: GCC 12 destroys a
+    // lambda's captures in a co_await expression twice). Both outlive the job:
+    // the service lives as long as the server, `missing` in this suspended frame.
+    const auto job = [svc = w.shared.issuer.get(), wanted = &missing] {
+        Answers a;
+        for (const auto& m : *wanted) {
+            if (m.kind == CredentialView::Missing::Kind::session) a.sessions.push_back(svc->credentials().find_session(m.hash));
+            else a.api_keys.push_back(svc->credentials().find_api_key(m.hash));
+        }
+        return a;
+    };
+    auto answers = co_await run_blocking<Answers>(*w.shared.store_pool, job, asio::use_awaitable);
+    std::size_t si = 0, ai = 0;
+    for (const auto& m : missing) {
+        if (m.kind == CredentialView::Missing::Kind::session) view.answer_session(m.hash, std::move(answers.sessions[si++]));
+        else view.answer_api_key(m.hash, std::move(answers.api_keys[ai++]));
+    }
+}
+
+// True when some state a decision reads lives on another server (Redis
+// counters, a shared database): decide through views (decide_shared).
+bool decides_through_views(const Worker& w) { return w.redis || (w.shared.issuer && w.shared.issuer->shared_store()); }
+
+// With state on other servers: the gate runs, says what it needs, that is
+// fetched without blocking this thread, and it runs again (at most four
+// rounds; what is still missing then fails closed).
+asio::awaitable<gate::Decision> decide_shared(Worker& w, const Runtime& rt, const gate::Request& req) {
+    auto ctx = scheme_context(w, rt);
+    AttemptView attempts;
+    CredentialView credentials;
+    if (w.redis) ctx.attempts = &attempts;
+    if (ctx.credentials && w.shared.issuer->shared_store()) ctx.credentials = &credentials;
+    gate::Evaluation ev;
+    std::string key;
+    std::optional<gate::Decision> d;
+    for (int round = 0;; ++round) {
+        d = decide_now(w, rt, req, ctx, ev, key);
+        auto counters = attempts.take_missing();
+        auto records = credentials.take_missing();
+        if ((counters.empty() && records.empty()) || round == 3) break;
+        attempts.drop_changes();
+        if (!counters.empty()) co_await fetch_attempts(*w.redis, attempts, counters);
+        if (!records.empty()) co_await fetch_credentials(w, credentials, std::move(records));
+    }
+    if (!d) d = co_await decide_slow(w, rt, ev, ctx, key);
+    if (auto changes = attempts.take_changes(); !changes.empty()) co_await send_attempt_changes(*w.redis, std::move(changes));
+    co_return std::move(*d);
+}
+
 asio::awaitable<gate::Decision> decide(Worker& w, const Runtime& rt, const gate::Request& req) {
+    if (decides_through_views(w)) co_return co_await decide_shared(w, rt, req);
     const auto ctx = scheme_context(w, rt);
     gate::Evaluation ev;
     std::string key;
@@ -493,7 +589,9 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
     const auto dctx = scheme_context(w, rt);
     gate::Evaluation ev;
     std::string cache_key;
-    auto decided = decide_now(w, rt, *greq, dctx, ev, cache_key);
+    std::optional<gate::Decision> decided;
+    if (decides_through_views(w)) decided = co_await decide_shared(w, rt, *greq);
+    else decided = decide_now(w, rt, *greq, dctx, ev, cache_key);
     if (!decided) decided = co_await decide_slow(w, rt, ev, dctx, cache_key);
     auto& d = *decided;
     audit_decision(w, d, *greq);

@@ -23,6 +23,7 @@
 #include "server/issuer_service.hpp"
 #include "server/key_sources.hpp"
 #include "server/net.hpp"
+#include "server/redis_connection.hpp"
 #include "server/runtime.hpp"
 #include "server/upstream_pool.hpp"
 
@@ -34,6 +35,9 @@ class AcmeChallenges;  // acme (acme_challenges.hpp)
 struct Shared {
     std::shared_ptr<const Runtime> runtime;  // the latest; the control thread's copy
     asio::thread_pool* hash_pool = nullptr;
+    // Blocking calls to a shared database (libpq), so they never wait on an
+    // event loop nor take a hashing thread.
+    asio::thread_pool* store_pool = nullptr;
     std::atomic<int> hash_jobs{0};
     int max_hash_jobs = 256;
     std::shared_ptr<spdlog::logger> access_log;
@@ -73,6 +77,8 @@ struct Worker {
     std::chrono::steady_clock::time_point last_limit_warning{};  // cap or accept-error warnings, rate-limited
     std::size_t reclaim_peer = 0;  // the next other worker asked to reclaim when this one has none waiting
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+    // state.redis: this thread's connection (brute-force counters); null without Redis.
+    std::shared_ptr<RedisConnection> redis;
 };
 
 }  // namespace gk::server

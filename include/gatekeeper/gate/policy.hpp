@@ -210,6 +210,28 @@ struct IssuerSettings {
 // Policy::issuers and in routes' `issuers:` lists.
 inline constexpr std::string_view kSelfIssuerName = "gatekeeper";
 
+// Where the state that several instances must share lives (the `state:`
+// section). Without it everything stays in this process and its SQLite file,
+// the zero-set-up default for one instance.
+struct SharedState {
+    // Redis for hot state (brute-force counters so far): host "" = none.
+    std::string redis_host;
+    std::uint16_t redis_port = 6379;
+    unsigned redis_db = 0;
+    // Bounds every wait on Redis: a check that needs it answers 503 after this.
+    std::chrono::milliseconds redis_timeout{250};
+    std::string redis_prefix = "gk:";  // before every key, so instances of other gates can share a server
+    // PostgreSQL for durable state (sessions, API keys, OAuth clients, codes,
+    // refresh families, revocations, signing keys) instead of the SQLite file:
+    // a libpq connection string; "" = none. It may name a passfile, never
+    // holds a password here (the config is not a secret store).
+    std::string postgres;
+    unsigned postgres_pool = 8;  // connections per process
+    std::chrono::milliseconds postgres_timeout{2000};  // statement and connection-wait bound
+
+    [[nodiscard]] bool redis() const { return !redis_host.empty(); }
+};
+
 struct Policy {
     std::string source_file;
     unsigned threads = 0;               // 0 = number of cores
@@ -238,6 +260,7 @@ struct Policy {
     std::string audit_log;               // JSON lines of sign-ins, failures, lock-outs; "" = off
     std::string state_dir;               // for sqlite etc., relative paths resolved from the config file
     acme::Settings acme;                 // automatic certificates (acme: section); enabled = false without it
+    SharedState state;                   // state: shared with other instances (Redis); empty = this process only
 
     [[nodiscard]] const Upstream* upstream(std::string_view name) const;
     [[nodiscard]] const UserSource* user_source(std::string_view name) const;
