@@ -11,8 +11,9 @@ using Kind = issuer::StoreFailure::Kind;
 #define GK_API_KEY_COLUMNS "name, key_hash, hint, username, scopes, created_at, expires_at, revoked"
 
 gate::ApiKeyRecord read_api_key(const PgResult& r, int i) {
-    return gate::ApiKeyRecord{r.text(i, 0),  r.text(i, 1),  r.text(i, 2),  r.text(i, 3), split_list(r.text(i, 4)),
-                              r.int64(i, 5), r.int64(i, 6), r.boolean(i, 7)};
+    return gate::ApiKeyRecord{
+        r.text(i, 0),  r.text(i, 1),  r.text(i, 2),   r.text(i, 3), split_list(r.text(i, 4)),
+        r.int64(i, 5), r.int64(i, 6), r.boolean(i, 7)};
 }
 
 constexpr PgStatement kFindApiKey{"gk_find_api_key",
@@ -22,15 +23,16 @@ constexpr PgStatement kCreateApiKey{"gk_create_api_key",
                                     ") VALUES($1, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::boolean)"};
 constexpr PgStatement kListApiKeys{"gk_list_api_keys",
                                    "SELECT " GK_API_KEY_COLUMNS " FROM api_keys ORDER BY name COLLATE \"C\""};
-constexpr PgStatement kRevokeApiKey{"gk_revoke_api_key", "UPDATE api_keys SET revoked = true WHERE name = $1"};
+constexpr PgStatement kRevokeApiKey{"gk_revoke_api_key",
+                                    "UPDATE api_keys SET revoked = true WHERE name = $1"};
 
 constexpr PgStatement kAddSigningKey{
     "gk_add_signing_key",
     "INSERT INTO signing_keys(kid, alg, private_jwk, created_at, signs_from, retire_at)"
     " VALUES($1, $2, $3, $4::bigint, $5::bigint, $6::bigint)"};
-constexpr PgStatement kSigningKeys{
-    "gk_signing_keys",
-    "SELECT kid, alg, private_jwk, created_at, signs_from, retire_at FROM signing_keys ORDER BY created_at, seq"};
+constexpr PgStatement kSigningKeys{"gk_signing_keys",
+                                   "SELECT kid, alg, private_jwk, created_at, signs_from, retire_at FROM "
+                                   "signing_keys ORDER BY created_at, seq"};
 constexpr PgStatement kSetRetireAt{"gk_set_retire_at",
                                    "UPDATE signing_keys SET retire_at = $2::bigint WHERE kid = $1"};
 
@@ -87,8 +89,9 @@ issuer::StoreResult<Ok> PgIssuerStore::add_signing_key(const issuer::SigningKey&
         return fail(invalid("signing key without a kid, alg or private JWK"));
     const std::string what = "signing key '" + k.kid + "'";
     if (k.retire_at < 0) return fail(invalid(what + ": negative retire_at"));
-    auto r = query(kAddSigningKey,
-                   {k.kid, k.alg, k.private_jwk, num(k.created_at), num(k.signs_from), num(k.retire_at)}, what);
+    auto r =
+        query(kAddSigningKey,
+              {k.kid, k.alg, k.private_jwk, num(k.created_at), num(k.signs_from), num(k.retire_at)}, what);
     if (!r) return fail(r.error());
     return Ok{};
 }

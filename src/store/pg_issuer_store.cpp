@@ -16,7 +16,8 @@ issuer::StoreFailure invalid(const std::string& message) { return {Kind::invalid
 issuer::StoreFailure failure(const PgError& e, const std::string& what) {
     // Class 23 is integrity; 22 is bad data (a value the column refuses).
     if (e.sqlstate == "23505") return {Kind::exists, what + " already exists"};
-    if (e.sqlstate == "23514" || e.sqlstate == "23502") return {Kind::invalid, what + ": a required value is missing or empty"};
+    if (e.sqlstate == "23514" || e.sqlstate == "23502")
+        return {Kind::invalid, what + ": a required value is missing or empty"};
     if (e.sqlstate.starts_with("22")) return {Kind::invalid, what + ": a value is out of range"};
     return {Kind::unavailable, what + ": " + e.message};
 }
@@ -29,9 +30,9 @@ namespace {
 
 using namespace pg_issuer_detail;
 
-constexpr PgStatement kFindSession{
-    "gk_find_session",
-    "SELECT id_hash, username, csrf_token, created_at, last_seen, expires_at FROM sessions WHERE id_hash = $1"};
+constexpr PgStatement kFindSession{"gk_find_session",
+                                   "SELECT id_hash, username, csrf_token, created_at, last_seen, expires_at "
+                                   "FROM sessions WHERE id_hash = $1"};
 constexpr PgStatement kCreateSession{
     "gk_create_session",
     "INSERT INTO sessions(id_hash, username, csrf_token, created_at, last_seen, expires_at)"
@@ -40,11 +41,11 @@ constexpr PgStatement kCreateSession{
 constexpr PgStatement kTouchSession{
     "gk_touch_session", "UPDATE sessions SET last_seen = GREATEST(last_seen, $2::bigint) WHERE id_hash = $1"};
 constexpr PgStatement kDeleteSession{"gk_delete_session", "DELETE FROM sessions WHERE id_hash = $1"};
-constexpr PgStatement kDeleteUserSessions{"gk_delete_user_sessions", "DELETE FROM sessions WHERE username = $1"};
-constexpr PgStatement kPurgeSessions{
-    "gk_purge_sessions",
-    "DELETE FROM sessions WHERE expires_at <= $1::bigint"
-    " OR ($2::bigint > 0 AND last_seen <= $1::bigint - $2::bigint)"};
+constexpr PgStatement kDeleteUserSessions{"gk_delete_user_sessions",
+                                          "DELETE FROM sessions WHERE username = $1"};
+constexpr PgStatement kPurgeSessions{"gk_purge_sessions",
+                                     "DELETE FROM sessions WHERE expires_at <= $1::bigint"
+                                     " OR ($2::bigint > 0 AND last_seen <= $1::bigint - $2::bigint)"};
 
 // Revoking again can lengthen the entry, never shorten it.
 constexpr PgStatement kRevokeJti{
@@ -98,9 +99,8 @@ Result<std::optional<gate::SessionRecord>, std::string> PgIssuerStore::find_sess
     auto r = query(kFindSession, {id_hash}, "session", true);
     if (!r) return fail(r.error().message);
     if (r->rows() == 0) return std::optional<gate::SessionRecord>{};
-    return std::optional<gate::SessionRecord>{
-        gate::SessionRecord{r->text(0, 0), r->text(0, 1), r->text(0, 2), r->int64(0, 3), r->int64(0, 4),
-                            r->int64(0, 5)}};
+    return std::optional<gate::SessionRecord>{gate::SessionRecord{
+        r->text(0, 0), r->text(0, 1), r->text(0, 2), r->int64(0, 3), r->int64(0, 4), r->int64(0, 5)}};
 }
 
 issuer::StoreResult<Ok> PgIssuerStore::create_session(const gate::SessionRecord& s) {

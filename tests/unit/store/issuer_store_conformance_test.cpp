@@ -541,7 +541,8 @@ TEST_P(IssuerStoreConformance, DataSurvivesReopen) {
 TEST_P(IssuerStoreConformance, ListsSortByBytes) {
     auto db = open();
     ASSERT_TRUE(db);
-    for (const char* id : {"b", "B", "a", "_z"}) ASSERT_TRUE(db->put_client({id, "", "", {}, {}, {}, 1}).ok());
+    for (const char* id : {"b", "B", "a", "_z"})
+        ASSERT_TRUE(db->put_client({id, "", "", {}, {}, {}, 1}).ok());
     Strings ids;
     for (const auto& c : must(db->list_clients())) ids.push_back(c.client_id);
     EXPECT_EQ(ids, (Strings{"B", "_z", "a", "b"}));

@@ -132,8 +132,10 @@ TEST(PgIssuerStore, RacingRotationsAcrossTwoPoolsHaveOneWinner) {
         t1.join();
         t2.join();
         ASSERT_EQ(errors.load(), 0) << "round " << round;
-        EXPECT_EQ((got[0] == RotateOutcome::rotated) + (got[1] == RotateOutcome::rotated), 1) << "round " << round;
-        EXPECT_EQ((got[0] == RotateOutcome::reused) + (got[1] == RotateOutcome::reused), 1) << "round " << round;
+        EXPECT_EQ((got[0] == RotateOutcome::rotated) + (got[1] == RotateOutcome::rotated), 1)
+            << "round " << round;
+        EXPECT_EQ((got[0] == RotateOutcome::reused) + (got[1] == RotateOutcome::reused), 1)
+            << "round " << round;
         auto t0 = a->find_refresh(fam + "-t0");
         ASSERT_TRUE(t0.ok() && t0->has_value());
         EXPECT_TRUE((*t0)->revoked) << "round " << round;
@@ -192,9 +194,9 @@ TEST(PgIssuerStore, OpenFailsFastOnAClosedPort) {
     ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
     ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
     const auto t0 = Clock::now();
-    auto r = PgIssuerStore::open("host=127.0.0.1 port=" + std::to_string(ntohs(a.sin_port)) +
-                                     " user=postgres dbname=postgres",
-                                 test_options());
+    auto r = PgIssuerStore::open(
+        "host=127.0.0.1 port=" + std::to_string(ntohs(a.sin_port)) + " user=postgres dbname=postgres",
+        test_options());
     ::close(fd);
     ASSERT_FALSE(r.ok());
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(3));
@@ -212,7 +214,8 @@ TEST(PgIssuerStore, LockWaitsAreBounded) {
     ASSERT_TRUE(store->save_refresh(refresh("t0", "fam")).ok());
     auto holder = PgConn::connect(db, test_options());
     ASSERT_TRUE(holder.ok()) << holder.error().message;
-    ASSERT_TRUE((*holder)->exec_sql("BEGIN; SELECT 1 FROM refresh_tokens WHERE token_hash = 't0' FOR UPDATE").ok());
+    ASSERT_TRUE(
+        (*holder)->exec_sql("BEGIN; SELECT 1 FROM refresh_tokens WHERE token_hash = 't0' FOR UPDATE").ok());
 
     const auto t0 = Clock::now();
     auto r = store->rotate_refresh("t0", next_token("t1"), 200);
@@ -269,6 +272,24 @@ TEST(PgIssuerStore, ServerDownIsUnavailableThenTheSameStoreRecovers) {
     auto rot = store->rotate_refresh("t0", next_token("t1"), 200);
     ASSERT_TRUE(rot.ok()) << rot.error().message;
     EXPECT_EQ(rot->outcome, RotateOutcome::rotated);
+}
+
+// A clean restart (the server tells its clients it is shutting down): the
+// pooled connections are found closed before use and replaced, so not even
+// the first call after it fails, a write included.
+TEST(PgIssuerStore, ACleanRestartCostsNoFailedCall) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    auto store = open_ok(db);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->save_code({"c1", "app", "alice", "", "", "", 500}).ok());
+    ASSERT_TRUE(store->find_client("app").ok());
+    auto& server = PgTestServer::shared();
+    server.stop();
+    ASSERT_TRUE(server.start()) << server.error();
+    auto code = store->take_code("c1");
+    ASSERT_TRUE(code.ok()) << code.error().message;
+    EXPECT_TRUE(code->has_value());
 }
 
 // All connections busy: a further call waits pool_wait, then answers
