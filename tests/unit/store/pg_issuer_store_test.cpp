@@ -203,6 +203,54 @@ TEST(PgIssuerStore, OpenFailsFastOnAClosedPort) {
     EXPECT_NE(r.error().find("PostgreSQL"), std::string::npos) << r.error();
 }
 
+// A peer that accepts the connection and then says nothing (a hung server,
+// a black-holed proxy): open() gives up at connect_timeout.
+TEST(PgIssuerStore, OpenGivesUpOnASilentServer) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(fd, 4), 0);  // the kernel completes the handshake; nobody answers
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    const auto t0 = Clock::now();
+    auto r = PgIssuerStore::open(
+        "host=127.0.0.1 port=" + std::to_string(ntohs(a.sin_port)) + " user=postgres dbname=postgres",
+        test_options());
+    const auto took = Clock::now() - t0;
+    ::close(fd);
+    ASSERT_FALSE(r.ok());
+    EXPECT_LT(took, std::chrono::seconds(5)) << "connect_timeout is 2 s";
+}
+
+// A server process that stops answering mid-session (SIGSTOP on the
+// connection's backend): the call gives up at the client-side deadline
+// (statement_timeout + 1 s), closes the connection and says so.
+TEST(PgConn, ASilentBackendCostsOneBoundedWait) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    auto options = test_options();
+    options.statement_timeout = std::chrono::milliseconds(500);
+    auto c = PgConn::connect(db, options);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    auto pid = (*c)->exec_sql("SELECT pg_backend_pid()");
+    ASSERT_TRUE(pid.ok()) << pid.error().message;
+    const auto backend = static_cast<pid_t>(pid->int64(0, 0));
+    ASSERT_GT(backend, 0);
+    ASSERT_EQ(::kill(backend, SIGSTOP), 0);
+    const auto t0 = Clock::now();
+    const PgStatement one{"gk_test_one", "SELECT 1"};
+    auto r = (*c)->exec(one, {});
+    const auto took = Clock::now() - t0;
+    ::kill(backend, SIGCONT);
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(r.error().connection_lost()) << r.error().message;
+    EXPECT_TRUE((*c)->broken());
+    EXPECT_GE(took, std::chrono::milliseconds(1400));
+    EXPECT_LT(took, std::chrono::milliseconds(3000));
+}
+
 // A row held by another transaction (another instance mid-rotation, or
 // stuck): the rotation gives up at lock_timeout with `unavailable`, and
 // works once the row is free.
@@ -246,6 +294,16 @@ TEST(PgIssuerStore, ServerDownIsUnavailableThenTheSameStoreRecovers) {
 
     auto& server = PgTestServer::shared();
     server.stop();
+    {
+        // Failures name no hash: the operator's log never holds one.
+        const std::string hash = "5ecret0f5e55i0nhash";
+        auto r = store->find_session(hash);
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error().find(hash), std::string::npos) << r.error();
+        auto rot = store->rotate_refresh(hash, next_token(hash + "-next"), 200);
+        ASSERT_FALSE(rot.ok());
+        EXPECT_EQ(rot.error().message.find(hash), std::string::npos) << rot.error().message;
+    }
     for (int i = 0; i < 3; ++i) {  // the pooled connections die first, then connects fail
         const auto t0 = Clock::now();
         auto found = store->find_session("s1");
