@@ -96,6 +96,34 @@ Kind kind_of_failure(const issuer::StoreResult<T>& r) {
     return r.ok() ? Kind::exists : r.error().kind;
 }
 
+// A loopback port of our own where no PostgreSQL is: a socket bound to it,
+// listening (the kernel completes handshakes, nobody ever answers) or not
+// (connections are refused). Closed with the object.
+class NoServerPort {
+public:
+    explicit NoServerPort(bool listening) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+            (!listening || ::listen(fd_, 4) == 0) &&
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+            port_ = ntohs(a.sin_port);
+    }
+    ~NoServerPort() { ::close(fd_); }
+    NoServerPort(const NoServerPort&) = delete;
+    NoServerPort& operator=(const NoServerPort&) = delete;
+    [[nodiscard]] int port() const { return port_; }
+    [[nodiscard]] std::string conninfo() const {
+        return "host=127.0.0.1 user=postgres dbname=postgres port=" + std::to_string(port_);
+    }
+
+private:
+    int fd_;
+    int port_ = 0;
+};
+
 // One raw query's first value, for looking behind the store.
 std::string scalar(const std::string& conninfo, const std::string& sql) {
     auto c = PgConn::connect(conninfo, test_options());
@@ -183,21 +211,10 @@ TEST(PgIssuerStore, RefusesANewerSchema) {
 }
 
 TEST(PgIssuerStore, OpenFailsFastOnAClosedPort) {
-    auto& server = PgTestServer::shared();
-    ASSERT_TRUE(server.ok()) << server.error();
-    // A port nothing listens on: bound by a socket of ours, never listened on.
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    const NoServerPort closed(false);
+    ASSERT_NE(closed.port(), 0);
     const auto t0 = Clock::now();
-    auto r = PgIssuerStore::open(
-        "host=127.0.0.1 port=" + std::to_string(ntohs(a.sin_port)) + " user=postgres dbname=postgres",
-        test_options());
-    ::close(fd);
+    auto r = PgIssuerStore::open(closed.conninfo(), test_options());
     ASSERT_FALSE(r.ok());
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(3));
     EXPECT_NE(r.error().find("PostgreSQL"), std::string::npos) << r.error();
@@ -206,22 +223,12 @@ TEST(PgIssuerStore, OpenFailsFastOnAClosedPort) {
 // A peer that accepts the connection and then says nothing (a hung server,
 // a black-holed proxy): open() gives up at connect_timeout.
 TEST(PgIssuerStore, OpenGivesUpOnASilentServer) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    ASSERT_EQ(::listen(fd, 4), 0);  // the kernel completes the handshake; nobody answers
-    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    const NoServerPort silent(true);
+    ASSERT_NE(silent.port(), 0);
     const auto t0 = Clock::now();
-    auto r = PgIssuerStore::open(
-        "host=127.0.0.1 port=" + std::to_string(ntohs(a.sin_port)) + " user=postgres dbname=postgres",
-        test_options());
-    const auto took = Clock::now() - t0;
-    ::close(fd);
+    auto r = PgIssuerStore::open(silent.conninfo(), test_options());
     ASSERT_FALSE(r.ok());
-    EXPECT_LT(took, std::chrono::seconds(5)) << "connect_timeout is 2 s";
+    EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5)) << "connect_timeout is 2 s";
 }
 
 // A server process that stops answering mid-session (SIGSTOP on the
@@ -368,6 +375,29 @@ TEST(PgPool, WaitForAFreeConnectionIsBounded) {
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(2));
     { auto released = std::move(held).value(); }
     EXPECT_TRUE(pool.acquire().ok()) << "the released connection is reused";
+}
+
+// A failed connect starts a back-off: calls inside it fail at once without
+// trying (a down database is not hammered by every request), and the first
+// call after it tries again.
+TEST(PgPool, BacksOffAfterAFailedConnect) {
+    const NoServerPort closed(false);
+    ASSERT_NE(closed.port(), 0);
+    auto options = test_options();
+    options.backoff_min = std::chrono::milliseconds(300);
+    options.backoff_max = std::chrono::milliseconds(300);
+    PgPool pool(closed.conninfo(), options);
+    auto first = pool.acquire();
+    ASSERT_FALSE(first.ok());
+    EXPECT_NE(first.error().message.find("cannot connect"), std::string::npos) << first.error().message;
+    auto during = pool.acquire();
+    ASSERT_FALSE(during.ok());
+    EXPECT_NE(during.error().message.find("waiting before the next"), std::string::npos)
+        << during.error().message;
+    std::this_thread::sleep_for(std::chrono::milliseconds(350));
+    auto after = pool.acquire();
+    ASSERT_FALSE(after.ok());
+    EXPECT_NE(after.error().message.find("cannot connect"), std::string::npos) << after.error().message;
 }
 
 }  // namespace
