@@ -199,7 +199,13 @@ Result<PgResult, PgError> PgConn::exec(const PgStatement& st,
         if (auto r = await(deadline); !r) return fail(r.error());
         prepared_.insert(name);
     }
-    // Text format: each value is a NUL-terminated copy.
+    // Text format: each value is a NUL-terminated copy, so a NUL inside one
+    // would cut it short (another key): refused instead. PostgreSQL's text
+    // cannot hold one anyway.
+    for (const auto p : params) {
+        if (p.find('\0') != std::string_view::npos)
+            return fail(PgError{"22021", "a text value contains a NUL byte"});
+    }
     std::vector<std::string> owned(params.begin(), params.end());
     std::vector<const char*> values;
     values.reserve(owned.size());

@@ -42,7 +42,7 @@ constexpr PgStatement kSetRetireAt{"gk_set_retire_at",
 
 Result<std::optional<gate::ApiKeyRecord>, std::string> PgIssuerStore::find_api_key(
     std::string_view key_hash) const {
-    auto r = query(kFindApiKey, {key_hash}, "API key", true);
+    auto r = query(kFindApiKey, {key_hash}, "API key", Access::read);
     if (!r) return fail(r.error().message);
     if (r->rows() == 0) return std::optional<gate::ApiKeyRecord>{};
     return std::optional<gate::ApiKeyRecord>{read_api_key(*r, 0)};
@@ -69,7 +69,7 @@ issuer::StoreResult<Ok> PgIssuerStore::create_api_key(const gate::ApiKeyRecord& 
 }
 
 issuer::StoreResult<std::vector<gate::ApiKeyRecord>> PgIssuerStore::list_api_keys() const {
-    auto r = query(kListApiKeys, {}, "API keys", true);
+    auto r = query(kListApiKeys, {}, "API keys", Access::read);
     if (!r) return fail(r.error());
     std::vector<gate::ApiKeyRecord> out;
     for (int i = 0; i < r->rows(); ++i) out.push_back(read_api_key(*r, i));
@@ -77,7 +77,7 @@ issuer::StoreResult<std::vector<gate::ApiKeyRecord>> PgIssuerStore::list_api_key
 }
 
 issuer::StoreResult<bool> PgIssuerStore::revoke_api_key(std::string_view name) {
-    auto r = query(kRevokeApiKey, {name}, "API key '" + std::string(name) + "'");
+    auto r = query(kRevokeApiKey, {name}, "API key '" + std::string(name) + "'", Access::change);
     if (!r) return fail(r.error());
     return r->affected() > 0;
 }
@@ -97,7 +97,7 @@ issuer::StoreResult<Ok> PgIssuerStore::add_signing_key(const issuer::SigningKey&
 }
 
 issuer::StoreResult<std::vector<issuer::SigningKey>> PgIssuerStore::signing_keys() const {
-    auto r = query(kSigningKeys, {}, "signing keys", true);
+    auto r = query(kSigningKeys, {}, "signing keys", Access::read);
     if (!r) return fail(r.error());
     std::vector<issuer::SigningKey> out;
     for (int i = 0; i < r->rows(); ++i) {
@@ -110,7 +110,7 @@ issuer::StoreResult<std::vector<issuer::SigningKey>> PgIssuerStore::signing_keys
 issuer::StoreResult<Ok> PgIssuerStore::set_retire_at(std::string_view kid, std::int64_t retire_at) {
     const std::string what = "signing key '" + std::string(kid) + "'";
     if (retire_at < 0) return fail(invalid(what + ": negative retire_at"));
-    auto r = query(kSetRetireAt, {kid, num(retire_at)}, what);
+    auto r = query(kSetRetireAt, {kid, num(retire_at)}, what, Access::change);
     if (!r) return fail(r.error());
     if (r->affected() == 0) return fail(issuer::StoreFailure{Kind::not_found, "no " + what});
     return Ok{};

@@ -111,14 +111,14 @@ issuer::StoreResult<Ok> PgIssuerStore::put_client(const Client& c) {
 }
 
 issuer::StoreResult<std::optional<Client>> PgIssuerStore::find_client(std::string_view client_id) const {
-    auto r = query(kFindClient, {client_id}, "client '" + std::string(client_id) + "'", true);
+    auto r = query(kFindClient, {client_id}, "client '" + std::string(client_id) + "'", Access::read);
     if (!r) return fail(r.error());
     if (r->rows() == 0) return std::optional<Client>{};
     return std::optional<Client>{read_client(*r, 0)};
 }
 
 issuer::StoreResult<std::vector<Client>> PgIssuerStore::list_clients() const {
-    auto r = query(kListClients, {}, "clients", true);
+    auto r = query(kListClients, {}, "clients", Access::read);
     if (!r) return fail(r.error());
     std::vector<Client> out;
     for (int i = 0; i < r->rows(); ++i) out.push_back(read_client(*r, i));
@@ -126,6 +126,7 @@ issuer::StoreResult<std::vector<Client>> PgIssuerStore::list_clients() const {
 }
 
 issuer::StoreResult<bool> PgIssuerStore::delete_client(std::string_view client_id) {
+    if (!is_text(client_id)) return false;  // no stored client has such an id
     const std::string what = "client '" + std::string(client_id) + "'";
     auto c = lease();
     if (!c) return fail(c.error());
@@ -157,7 +158,7 @@ issuer::StoreResult<Ok> PgIssuerStore::save_code(const issuer::AuthorizationCode
 issuer::StoreResult<std::optional<issuer::AuthorizationCode>> PgIssuerStore::take_code(
     std::string_view code_hash) {
     // Not retried: a DELETE that was lost with its connection may have run.
-    auto r = query(kTakeCode, {code_hash}, "authorization code");
+    auto r = query(kTakeCode, {code_hash}, "authorization code", Access::change);
     if (!r) return fail(r.error());
     if (r->rows() == 0) return std::optional<issuer::AuthorizationCode>{};
     return std::optional<issuer::AuthorizationCode>{
@@ -169,7 +170,7 @@ issuer::StoreResult<std::optional<issuer::AuthorizationCode>> PgIssuerStore::tak
 
 issuer::StoreResult<std::optional<RefreshToken>> PgIssuerStore::find_refresh(
     std::string_view token_hash) const {
-    auto r = query(kFindRefresh, {token_hash}, "refresh token", true);
+    auto r = query(kFindRefresh, {token_hash}, "refresh token", Access::read);
     if (!r) return fail(r.error());
     if (r->rows() == 0) return std::optional<RefreshToken>{};
     return std::optional<RefreshToken>{read_refresh(*r)};
@@ -202,6 +203,7 @@ issuer::StoreResult<Ok> PgIssuerStore::save_refresh(const RefreshToken& t) {
 issuer::StoreResult<Rotation> PgIssuerStore::rotate_refresh(std::string_view old_hash,
                                                             const RefreshToken& next, std::int64_t now) {
     if (next.token_hash.empty()) return fail(invalid("rotation without a new token hash"));
+    if (!is_text(old_hash)) return Rotation{RotateOutcome::unknown, std::nullopt};
     auto c = lease();
     if (!c) return fail(c.error());
     auto tx = PgTransaction::begin(**c);
@@ -238,14 +240,15 @@ issuer::StoreResult<Rotation> PgIssuerStore::rotate_refresh(std::string_view old
 }
 
 issuer::StoreResult<bool> PgIssuerStore::revoke_family(std::string_view family_id) {
-    auto r = query(kRevokeFamily, {family_id}, "refresh family");
+    auto r = query(kRevokeFamily, {family_id}, "refresh family", Access::change);
     if (!r) return fail(r.error());
     return r->affected() > 0;
 }
 
 issuer::StoreResult<int> PgIssuerStore::revoke_user_families(std::string_view user) {
     if (user.empty()) return fail(invalid("revoking the families of an empty user name"));
-    auto r = query(kRevokeUserFamilies, {user}, "refresh families of user '" + std::string(user) + "'");
+    auto r = query(kRevokeUserFamilies, {user}, "refresh families of user '" + std::string(user) + "'",
+                   Access::change);
     if (!r) return fail(r.error());
     return r->affected();
 }

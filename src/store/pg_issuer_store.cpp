@@ -3,6 +3,9 @@
 // pg_issuer_keys.cpp.
 #include "store/pg_issuer_store.hpp"
 
+#include <algorithm>
+
+#include "gatekeeper/httpauth/utf8.hpp"
 #include "store/pg_schema.hpp"
 
 namespace gk::store {
@@ -23,6 +26,8 @@ issuer::StoreFailure failure(const PgError& e, const std::string& what) {
 }
 
 std::string num(std::int64_t v) { return std::to_string(v); }
+
+bool is_text(std::string_view s) { return s.find('\0') == std::string_view::npos && httpauth::is_utf8(s); }
 
 }  // namespace pg_issuer_detail
 
@@ -81,13 +86,14 @@ Result<PgPool::Lease, issuer::StoreFailure> PgIssuerStore::lease() const {
 
 issuer::StoreResult<PgResult> PgIssuerStore::query(const PgStatement& st,
                                                    std::initializer_list<std::string_view> params,
-                                                   const std::string& what, bool retry_read) const {
+                                                   const std::string& what, Access access) const {
+    if (access != Access::write && !std::all_of(params.begin(), params.end(), is_text)) return PgResult{};
     for (int attempt = 0;; ++attempt) {
         auto c = lease();
         if (!c) return fail(c.error());
         auto r = (*c)->exec(st, params);
         if (r) return std::move(r).value();
-        if (retry_read && attempt == 0 && r.error().connection_lost()) continue;
+        if (access == Access::read && attempt == 0 && r.error().connection_lost()) continue;
         return fail(failure(r.error(), what));
     }
 }
@@ -96,7 +102,7 @@ issuer::StoreResult<PgResult> PgIssuerStore::query(const PgStatement& st,
 
 Result<std::optional<gate::SessionRecord>, std::string> PgIssuerStore::find_session(
     std::string_view id_hash) const {
-    auto r = query(kFindSession, {id_hash}, "session", true);
+    auto r = query(kFindSession, {id_hash}, "session", Access::read);
     if (!r) return fail(r.error().message);
     if (r->rows() == 0) return std::optional<gate::SessionRecord>{};
     return std::optional<gate::SessionRecord>{gate::SessionRecord{
@@ -113,20 +119,21 @@ issuer::StoreResult<Ok> PgIssuerStore::create_session(const gate::SessionRecord&
 }
 
 issuer::StoreResult<Ok> PgIssuerStore::touch_session(std::string_view id_hash, std::int64_t now) {
-    auto r = query(kTouchSession, {id_hash, num(now)}, "session");
+    auto r = query(kTouchSession, {id_hash, num(now)}, "session", Access::change);
     if (!r) return fail(r.error());
     if (r->affected() == 0) return fail(issuer::StoreFailure{Kind::not_found, "no such session"});
     return Ok{};
 }
 
 issuer::StoreResult<bool> PgIssuerStore::delete_session(std::string_view id_hash) {
-    auto r = query(kDeleteSession, {id_hash}, "session");
+    auto r = query(kDeleteSession, {id_hash}, "session", Access::change);
     if (!r) return fail(r.error());
     return r->affected() > 0;
 }
 
 issuer::StoreResult<int> PgIssuerStore::delete_user_sessions(std::string_view user) {
-    auto r = query(kDeleteUserSessions, {user}, "sessions of user '" + std::string(user) + "'");
+    auto r =
+        query(kDeleteUserSessions, {user}, "sessions of user '" + std::string(user) + "'", Access::change);
     if (!r) return fail(r.error());
     return r->affected();
 }

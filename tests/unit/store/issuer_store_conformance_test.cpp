@@ -537,6 +537,43 @@ TEST_P(IssuerStoreConformance, DataSurvivesReopen) {
     EXPECT_EQ(must(db->signing_keys()).size(), 1u);
 }
 
+// A key no stored row can have (a NUL inside, bytes that are not UTF-8)
+// matches nothing, and is never cut short into another row's key.
+TEST_P(IssuerStoreConformance, KeysWithNulOrBadUtf8MatchNothing) {
+    auto db = open();
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->create_session(session("s1", "alice")).ok());
+    ASSERT_TRUE(db->put_client({"app", "", "", {}, {}, {}, 1}).ok());
+    ASSERT_TRUE(db->save_code({"c1", "app", "alice", "", "", "", 500}).ok());
+    ASSERT_TRUE(db->save_refresh(refresh("t0")).ok());
+    ASSERT_TRUE(db->create_api_key({"ci", "hash-ci", "", "", {}, 1, 0, false}).ok());
+    ASSERT_TRUE(db->add_signing_key({"k1", "ES256", "{}", 1, 1, 0}).ok());
+    for (const std::string& tail : {std::string("\0x", 2), std::string("\xff")}) {
+        SCOPED_TRACE(tail == "\xff" ? "bad UTF-8" : "NUL");
+        EXPECT_FALSE(must(db->find_session("s1" + tail)).has_value());
+        EXPECT_EQ(kind_of(db->touch_session("s1" + tail, 200)), Kind::not_found);
+        EXPECT_FALSE(must(db->delete_session("s1" + tail)));
+        EXPECT_EQ(must(db->delete_user_sessions("alice" + tail)), 0);
+        EXPECT_FALSE(must(db->find_client("app" + tail)).has_value());
+        EXPECT_FALSE(must(db->delete_client("app" + tail)));
+        EXPECT_FALSE(must(db->take_code("c1" + tail)).has_value());
+        EXPECT_FALSE(must(db->find_refresh("t0" + tail)).has_value());
+        EXPECT_EQ(must(db->rotate_refresh("t0" + tail, next_token("t9"), 200)).outcome,
+                  RotateOutcome::unknown);
+        EXPECT_FALSE(must(db->revoke_family("fam" + tail)));
+        EXPECT_EQ(must(db->revoke_user_families("alice" + tail)), 0);
+        EXPECT_FALSE(must(db->find_api_key("hash-ci" + tail)).has_value());
+        EXPECT_FALSE(must(db->revoke_api_key("ci" + tail)));
+        EXPECT_EQ(kind_of(db->set_retire_at("k1" + tail, 5)), Kind::not_found);
+    }
+    EXPECT_TRUE(must(db->find_session("s1")).has_value());
+    EXPECT_TRUE(must(db->find_client("app")).has_value());
+    EXPECT_TRUE(must(db->take_code("c1")).has_value());
+    EXPECT_FALSE(must(db->find_refresh("t0"))->revoked);
+    EXPECT_FALSE(must(db->find_api_key("hash-ci"))->revoked);
+    EXPECT_EQ(must(db->signing_keys())[0].retire_at, 0);
+}
+
 // Lists sort by bytes, whatever the engine's collation.
 TEST_P(IssuerStoreConformance, ListsSortByBytes) {
     auto db = open();

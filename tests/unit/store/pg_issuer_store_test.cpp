@@ -339,6 +339,25 @@ TEST(PgIssuerStore, ServerDownIsUnavailableThenTheSameStoreRecovers) {
     EXPECT_EQ(rot->outcome, RotateOutcome::rotated);
 }
 
+// PostgreSQL's text holds UTF-8 without NUL bytes: a write of anything else
+// is invalid (SQLite would store the bytes), and nothing is cut at a NUL.
+TEST(PgIssuerStore, WritesOfTextItCannotHoldAreInvalid) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    auto store = open_ok(db);
+    ASSERT_TRUE(store);
+    const std::string nul("al\0ice", 6);
+    EXPECT_EQ(kind_of_failure(store->create_session({"s1", nul, "", 1, 1, 2})), Kind::invalid);
+    EXPECT_EQ(kind_of_failure(store->create_session({"s2", "al\xffice", "", 1, 1, 2})), Kind::invalid);
+    EXPECT_EQ(kind_of_failure(store->create_api_key({"k", std::string("h\0x", 3), "", "", {}, 1, 0, false})),
+              Kind::invalid);
+    EXPECT_EQ(kind_of_failure(store->put_client({"app", "", "", {"https://a/\xc3"}, {}, {}, 1})),
+              Kind::invalid);
+    EXPECT_FALSE(store->find_session("s1").value().has_value());
+    EXPECT_TRUE(store->list_api_keys().value().empty());
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM sessions"), "0");
+}
+
 // A clean restart (the server tells its clients it is shutting down): the
 // pooled connections are found closed before use and replaced, so not even
 // the first call after it fails, a write included.
