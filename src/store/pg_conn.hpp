@@ -6,7 +6,8 @@
 // server that stops answering costs one bounded wait, never a hung thread.
 //
 // Parameters are text only and statements are prepared once per connection
-// (PQprepare on first use, PQexecPrepared after): the SQL never contains a
+// (PQprepare on first use, PQexecPrepared after, in their PQsend* forms so
+// that every wait is a poll() with a deadline): the SQL never contains a
 // value. Errors are values; their messages are libpq's or the server's
 // primary message, which names objects and constraints, never a parameter
 // (the server's DETAIL line, which can quote a row, is dropped).

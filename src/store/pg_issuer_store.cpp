@@ -21,7 +21,7 @@ issuer::StoreFailure failure(const PgError& e, const std::string& what) {
     if (e.sqlstate == "23505") return {Kind::exists, what + " already exists"};
     if (e.sqlstate == "23514" || e.sqlstate == "23502")
         return {Kind::invalid, what + ": a required value is missing or empty"};
-    if (e.sqlstate.starts_with("22")) return {Kind::invalid, what + ": a value is out of range"};
+    if (e.sqlstate.starts_with("22")) return {Kind::invalid, what + ": a value is not valid for its column"};
     return {Kind::unavailable, what + ": " + e.message};
 }
 
