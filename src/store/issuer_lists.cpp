@@ -4,15 +4,17 @@
 
 namespace gk::store {
 
-Result<std::string, issuer::StoreFailure> join_list(const std::vector<std::string>& items, std::string_view what) {
+Result<std::string, issuer::StoreFailure> join_list(const std::vector<std::string>& items,
+                                                    std::string_view what) {
     std::string out;
     for (const auto& item : items) {
         const bool bad = item.empty() || std::any_of(item.begin(), item.end(), [](char c) {
                              return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
                          });
         if (bad) {
-            return fail(issuer::StoreFailure{issuer::StoreFailure::Kind::invalid,
-                                             std::string(what) + ": an item is empty or contains a control character"});
+            return fail(issuer::StoreFailure{
+                issuer::StoreFailure::Kind::invalid,
+                std::string(what) + ": an item is empty or contains a control character"});
         }
         if (!out.empty()) out += '\n';
         out += item;

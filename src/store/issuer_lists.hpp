@@ -12,7 +12,8 @@ namespace gk::store {
 
 // Refuses empty items and items with control characters (invalid): either
 // would not survive the round trip. `what` names the list in the message.
-Result<std::string, issuer::StoreFailure> join_list(const std::vector<std::string>& items, std::string_view what);
+Result<std::string, issuer::StoreFailure> join_list(const std::vector<std::string>& items,
+                                                    std::string_view what);
 std::vector<std::string> split_list(std::string_view joined);
 
 }  // namespace gk::store

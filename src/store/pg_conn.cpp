@@ -74,13 +74,15 @@ PgConn::~PgConn() {
 }
 
 Result<std::unique_ptr<PgConn>, PgError> PgConn::connect(const std::string& conninfo,
-                                                        const PgOptions& options) {
+                                                         const PgOptions& options) {
     const std::string timeout = std::to_string(std::max(2, options.connect_timeout_seconds));
     // Keywords are applied in order, later ones winning: the caller's
     // conninfo (expanded from dbname) may name the application, while the
     // time bounds and keepalives (a silent peer is noticed) are ours.
-    const char* keys[] = {"application_name", "dbname",        "connect_timeout", "keepalives",
-                          "keepalives_idle",  "keepalives_interval", "keepalives_count", nullptr};
+    const char* keys[] = {"application_name", "dbname",
+                          "connect_timeout",  "keepalives",
+                          "keepalives_idle",  "keepalives_interval",
+                          "keepalives_count", nullptr};
     const char* values[] = {"gatekeeper", conninfo.c_str(), timeout.c_str(), "1", "10", "5", "3", nullptr};
     pg_conn* c = PQconnectdbParams(keys, values, 1);
     if (c == nullptr) return fail(PgError{"", "libpq could not allocate a connection"});
@@ -91,7 +93,8 @@ Result<std::unique_ptr<PgConn>, PgError> PgConn::connect(const std::string& conn
     }
     // Notices (e.g. "already exists, skipping") are the server's to log;
     // libpq's default would print them on our stderr.
-    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);
     std::unique_ptr<PgConn> conn(new PgConn(c, options));
     if (PQsetnonblocking(c, 1) != 0) return fail(conn->lost("cannot make the connection non-blocking"));
     // The server's own bounds, for this session: a query or a lock wait that
@@ -116,6 +119,19 @@ PgError PgConn::lost(std::string message) {
 
 bool PgConn::broken() const { return c_ == nullptr || PQstatus(c_) != CONNECTION_OK; }
 
+bool PgConn::still_open() {
+    if (broken()) return false;
+    // We never LISTEN, so an idle connection has nothing to hear but its
+    // end: a shutdown's FATAL notice, then end of stream (libpq would only
+    // see the latter on a later read). Anything readable: drop it.
+    pollfd p{PQsocket(c_), POLLIN, 0};
+    if (::poll(&p, 1, 0) != 0) {
+        (void)lost("closed by the server");
+        return false;
+    }
+    return true;
+}
+
 bool PgConn::reusable() const { return !broken() && PQtransactionStatus(c_) == PQTRANS_IDLE; }
 
 Result<PgResult, PgError> PgConn::await(Clock::time_point deadline) {
@@ -124,7 +140,8 @@ Result<PgResult, PgError> PgConn::await(Clock::time_point deadline) {
         const int f = PQflush(c_);
         if (f == 0) break;
         if (f < 0) return fail(lost("sending to PostgreSQL failed: " + one_line(PQerrorMessage(c_))));
-        if (!wait_socket(fd, POLLIN | POLLOUT, deadline)) return fail(lost("PostgreSQL did not read in time"));
+        if (!wait_socket(fd, POLLIN | POLLOUT, deadline))
+            return fail(lost("PostgreSQL did not read in time"));
         if (PQconsumeInput(c_) == 0)
             return fail(lost("connection to PostgreSQL lost: " + one_line(PQerrorMessage(c_))));
     }
@@ -133,7 +150,8 @@ Result<PgResult, PgError> PgConn::await(Clock::time_point deadline) {
     for (;;) {
         while (PQisBusy(c_) != 0) {
             if (!wait_socket(fd, POLLIN, deadline))
-                return fail(lost("PostgreSQL did not answer within " + std::to_string(bound_.count()) + " ms"));
+                return fail(
+                    lost("PostgreSQL did not answer within " + std::to_string(bound_.count()) + " ms"));
             if (PQconsumeInput(c_) == 0)
                 return fail(lost("connection to PostgreSQL lost: " + one_line(PQerrorMessage(c_))));
         }
@@ -141,8 +159,10 @@ Result<PgResult, PgError> PgConn::await(Clock::time_point deadline) {
         if (r == nullptr) break;
         const auto status = PQresultStatus(r);
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
-            if (!error) last = PgResult(r);
-            else PQclear(r);
+            if (!error)
+                last = PgResult(r);
+            else
+                PQclear(r);
             continue;
         }
         if (!error) {
@@ -167,7 +187,8 @@ Result<PgResult, PgError> PgConn::await(Clock::time_point deadline) {
     return last;
 }
 
-Result<PgResult, PgError> PgConn::exec(const PgStatement& st, std::initializer_list<std::string_view> params) {
+Result<PgResult, PgError> PgConn::exec(const PgStatement& st,
+                                       std::initializer_list<std::string_view> params) {
     if (c_ == nullptr) return fail(PgError{"", "connection to PostgreSQL closed"});
     const auto deadline = Clock::now() + bound_;
     std::string name(st.name);
@@ -178,13 +199,19 @@ Result<PgResult, PgError> PgConn::exec(const PgStatement& st, std::initializer_l
         if (auto r = await(deadline); !r) return fail(r.error());
         prepared_.insert(name);
     }
-    // Text format: each value is a NUL-terminated copy.
+    // Text format: each value is a NUL-terminated copy, so a NUL inside one
+    // would cut it short (another key): refused instead. PostgreSQL's text
+    // cannot hold one anyway.
+    for (const auto p : params) {
+        if (p.find('\0') != std::string_view::npos)
+            return fail(PgError{"22021", "a text value contains a NUL byte"});
+    }
     std::vector<std::string> owned(params.begin(), params.end());
     std::vector<const char*> values;
     values.reserve(owned.size());
     for (const auto& v : owned) values.push_back(v.c_str());
-    if (PQsendQueryPrepared(c_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr,
-                            0) == 0)
+    if (PQsendQueryPrepared(c_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                            nullptr, 0) == 0)
         return fail(lost("sending to PostgreSQL failed: " + one_line(PQerrorMessage(c_))));
     return await(deadline);
 }
@@ -219,8 +246,7 @@ PgTransaction::~PgTransaction() {
 
 // ---- PgPool ----
 
-PgPool::PgPool(std::string conninfo, PgOptions options)
-    : conninfo_(std::move(conninfo)), options_(options) {}
+PgPool::PgPool(std::string conninfo, PgOptions options) : conninfo_(std::move(conninfo)), options_(options) {}
 
 PgPool::Lease::~Lease() {
     if (pool_ != nullptr && conn_) pool_->release(std::move(conn_));
@@ -235,9 +261,11 @@ Result<PgPool::Lease, PgError> PgPool::acquire() {
             return fail(PgError{"", "no free PostgreSQL connection within " +
                                         std::to_string(options_.pool_wait.count()) + " ms"});
     }
-    if (!idle_.empty()) {
+    while (!idle_.empty()) {
         auto conn = std::move(idle_.back());
         idle_.pop_back();
+        // A zero-timeout poll: cheap enough to do under the lock.
+        if (!conn->still_open()) continue;
         ++out_;
         return Lease(this, std::move(conn));
     }

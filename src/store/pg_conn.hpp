@@ -6,7 +6,8 @@
 // server that stops answering costs one bounded wait, never a hung thread.
 //
 // Parameters are text only and statements are prepared once per connection
-// (PQprepare on first use, PQexecPrepared after): the SQL never contains a
+// (PQprepare on first use, PQexecPrepared after, in their PQsend* forms so
+// that every wait is a poll() with a deadline): the SQL never contains a
 // value. Errors are values; their messages are libpq's or the server's
 // primary message, which names objects and constraints, never a parameter
 // (the server's DETAIL line, which can quote a row, is dropped).
@@ -29,8 +30,8 @@ struct pg_result;
 namespace gk::store {
 
 struct PgOptions {
-    int pool_size = 4;                             // connections per store, at most
-    int connect_timeout_seconds = 2;               // libpq's minimum is 2
+    int pool_size = 4;                // connections per store, at most
+    int connect_timeout_seconds = 2;  // libpq's minimum is 2
     std::chrono::milliseconds statement_timeout{2000};
     std::chrono::milliseconds lock_timeout{1000};  // a row held by another instance
     std::chrono::milliseconds pool_wait{2000};     // longest wait for a free connection
@@ -39,8 +40,8 @@ struct PgOptions {
 };
 
 struct PgError {
-    std::string sqlstate;  // five characters from the server; empty: the connection failed
-    std::string message;   // never a parameter value
+    std::string sqlstate;         // five characters from the server; empty: the connection failed
+    std::string message;          // never a parameter value
     std::string constraint = {};  // the constraint a violation names, if any
     [[nodiscard]] bool connection_lost() const { return sqlstate.empty(); }
 };
@@ -72,7 +73,7 @@ private:
 class PgConn {
 public:
     static Result<std::unique_ptr<PgConn>, PgError> connect(const std::string& conninfo,
-                                                           const PgOptions& options);
+                                                            const PgOptions& options);
     ~PgConn();
     PgConn(const PgConn&) = delete;
     PgConn& operator=(const PgConn&) = delete;
@@ -87,6 +88,9 @@ public:
     // Usable for another call: connected and outside any transaction.
     [[nodiscard]] bool reusable() const;
     [[nodiscard]] bool broken() const;
+    // For an idle connection, without waiting: false (and closed) when the
+    // server sent something meanwhile, which for an idle session is its end.
+    bool still_open();
 
 private:
     PgConn(pg_conn* c, const PgOptions& options);
@@ -116,7 +120,9 @@ private:
 
 // At most options.pool_size connections, each used by one thread at a time.
 // A broken connection is dropped on release (with the idle ones: a restart of
-// the server breaks them all); new ones are made on demand, and after a
+// the server breaks them all), and an idle one the server closed meanwhile
+// is dropped before use, so a clean restart of the server costs no failed
+// call; new ones are made on demand, and after a
 // failed connect the next attempt waits (backoff_min, doubling to
 // backoff_max) while acquire() fails at once: a down database answers fast.
 class PgPool {

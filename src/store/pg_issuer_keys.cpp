@@ -11,8 +11,9 @@ using Kind = issuer::StoreFailure::Kind;
 #define GK_API_KEY_COLUMNS "name, key_hash, hint, username, scopes, created_at, expires_at, revoked"
 
 gate::ApiKeyRecord read_api_key(const PgResult& r, int i) {
-    return gate::ApiKeyRecord{r.text(i, 0),  r.text(i, 1),  r.text(i, 2),  r.text(i, 3), split_list(r.text(i, 4)),
-                              r.int64(i, 5), r.int64(i, 6), r.boolean(i, 7)};
+    return gate::ApiKeyRecord{
+        r.text(i, 0),  r.text(i, 1),  r.text(i, 2),   r.text(i, 3), split_list(r.text(i, 4)),
+        r.int64(i, 5), r.int64(i, 6), r.boolean(i, 7)};
 }
 
 constexpr PgStatement kFindApiKey{"gk_find_api_key",
@@ -22,15 +23,16 @@ constexpr PgStatement kCreateApiKey{"gk_create_api_key",
                                     ") VALUES($1, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::boolean)"};
 constexpr PgStatement kListApiKeys{"gk_list_api_keys",
                                    "SELECT " GK_API_KEY_COLUMNS " FROM api_keys ORDER BY name COLLATE \"C\""};
-constexpr PgStatement kRevokeApiKey{"gk_revoke_api_key", "UPDATE api_keys SET revoked = true WHERE name = $1"};
+constexpr PgStatement kRevokeApiKey{"gk_revoke_api_key",
+                                    "UPDATE api_keys SET revoked = true WHERE name = $1"};
 
 constexpr PgStatement kAddSigningKey{
     "gk_add_signing_key",
     "INSERT INTO signing_keys(kid, alg, private_jwk, created_at, signs_from, retire_at)"
     " VALUES($1, $2, $3, $4::bigint, $5::bigint, $6::bigint)"};
-constexpr PgStatement kSigningKeys{
-    "gk_signing_keys",
-    "SELECT kid, alg, private_jwk, created_at, signs_from, retire_at FROM signing_keys ORDER BY created_at, seq"};
+constexpr PgStatement kSigningKeys{"gk_signing_keys",
+                                   "SELECT kid, alg, private_jwk, created_at, signs_from, retire_at FROM "
+                                   "signing_keys ORDER BY created_at, seq"};
 constexpr PgStatement kSetRetireAt{"gk_set_retire_at",
                                    "UPDATE signing_keys SET retire_at = $2::bigint WHERE kid = $1"};
 
@@ -40,7 +42,7 @@ constexpr PgStatement kSetRetireAt{"gk_set_retire_at",
 
 Result<std::optional<gate::ApiKeyRecord>, std::string> PgIssuerStore::find_api_key(
     std::string_view key_hash) const {
-    auto r = query(kFindApiKey, {key_hash}, "API key", true);
+    auto r = query(kFindApiKey, {key_hash}, "API key", Access::read);
     if (!r) return fail(r.error().message);
     if (r->rows() == 0) return std::optional<gate::ApiKeyRecord>{};
     return std::optional<gate::ApiKeyRecord>{read_api_key(*r, 0)};
@@ -67,7 +69,7 @@ issuer::StoreResult<Ok> PgIssuerStore::create_api_key(const gate::ApiKeyRecord& 
 }
 
 issuer::StoreResult<std::vector<gate::ApiKeyRecord>> PgIssuerStore::list_api_keys() const {
-    auto r = query(kListApiKeys, {}, "API keys", true);
+    auto r = query(kListApiKeys, {}, "API keys", Access::read);
     if (!r) return fail(r.error());
     std::vector<gate::ApiKeyRecord> out;
     for (int i = 0; i < r->rows(); ++i) out.push_back(read_api_key(*r, i));
@@ -75,7 +77,7 @@ issuer::StoreResult<std::vector<gate::ApiKeyRecord>> PgIssuerStore::list_api_key
 }
 
 issuer::StoreResult<bool> PgIssuerStore::revoke_api_key(std::string_view name) {
-    auto r = query(kRevokeApiKey, {name}, "API key '" + std::string(name) + "'");
+    auto r = query(kRevokeApiKey, {name}, "API key '" + std::string(name) + "'", Access::change);
     if (!r) return fail(r.error());
     return r->affected() > 0;
 }
@@ -87,14 +89,15 @@ issuer::StoreResult<Ok> PgIssuerStore::add_signing_key(const issuer::SigningKey&
         return fail(invalid("signing key without a kid, alg or private JWK"));
     const std::string what = "signing key '" + k.kid + "'";
     if (k.retire_at < 0) return fail(invalid(what + ": negative retire_at"));
-    auto r = query(kAddSigningKey,
-                   {k.kid, k.alg, k.private_jwk, num(k.created_at), num(k.signs_from), num(k.retire_at)}, what);
+    auto r =
+        query(kAddSigningKey,
+              {k.kid, k.alg, k.private_jwk, num(k.created_at), num(k.signs_from), num(k.retire_at)}, what);
     if (!r) return fail(r.error());
     return Ok{};
 }
 
 issuer::StoreResult<std::vector<issuer::SigningKey>> PgIssuerStore::signing_keys() const {
-    auto r = query(kSigningKeys, {}, "signing keys", true);
+    auto r = query(kSigningKeys, {}, "signing keys", Access::read);
     if (!r) return fail(r.error());
     std::vector<issuer::SigningKey> out;
     for (int i = 0; i < r->rows(); ++i) {
@@ -107,7 +110,7 @@ issuer::StoreResult<std::vector<issuer::SigningKey>> PgIssuerStore::signing_keys
 issuer::StoreResult<Ok> PgIssuerStore::set_retire_at(std::string_view kid, std::int64_t retire_at) {
     const std::string what = "signing key '" + std::string(kid) + "'";
     if (retire_at < 0) return fail(invalid(what + ": negative retire_at"));
-    auto r = query(kSetRetireAt, {kid, num(retire_at)}, what);
+    auto r = query(kSetRetireAt, {kid, num(retire_at)}, what, Access::change);
     if (!r) return fail(r.error());
     if (r->affected() == 0) return fail(issuer::StoreFailure{Kind::not_found, "no " + what});
     return Ok{};

@@ -18,8 +18,14 @@ using Kind = issuer::StoreFailure::Kind;
     "client_id, secret_hash, name, redirect_uris, scopes, grant_types, created_at, access_token_ttl"
 
 Client read_client(const PgResult& r, int i) {
-    return Client{r.text(i, 0),  r.text(i, 1),  r.text(i, 2),   split_list(r.text(i, 3)), split_list(r.text(i, 4)),
-                  split_list(r.text(i, 5)), r.int64(i, 6), r.int64(i, 7)};
+    return Client{r.text(i, 0),
+                  r.text(i, 1),
+                  r.text(i, 2),
+                  split_list(r.text(i, 3)),
+                  split_list(r.text(i, 4)),
+                  split_list(r.text(i, 5)),
+                  r.int64(i, 6),
+                  r.int64(i, 7)};
 }
 
 constexpr PgStatement kPutClient{
@@ -31,12 +37,13 @@ constexpr PgStatement kPutClient{
     " access_token_ttl = excluded.access_token_ttl"};
 constexpr PgStatement kFindClient{"gk_find_client",
                                   "SELECT " GK_CLIENT_COLUMNS " FROM oauth_clients WHERE client_id = $1"};
-constexpr PgStatement kListClients{"gk_list_clients",
-                                   "SELECT " GK_CLIENT_COLUMNS " FROM oauth_clients ORDER BY client_id COLLATE \"C\""};
+constexpr PgStatement kListClients{
+    "gk_list_clients", "SELECT " GK_CLIENT_COLUMNS " FROM oauth_clients ORDER BY client_id COLLATE \"C\""};
 constexpr PgStatement kDeleteClient{"gk_delete_client", "DELETE FROM oauth_clients WHERE client_id = $1"};
-constexpr PgStatement kDeleteClientCodes{"gk_delete_client_codes", "DELETE FROM auth_codes WHERE client_id = $1"};
-constexpr PgStatement kRevokeClientFamilies{"gk_revoke_client_families",
-                                            "UPDATE refresh_families SET revoked = true WHERE client_id = $1"};
+constexpr PgStatement kDeleteClientCodes{"gk_delete_client_codes",
+                                         "DELETE FROM auth_codes WHERE client_id = $1"};
+constexpr PgStatement kRevokeClientFamilies{
+    "gk_revoke_client_families", "UPDATE refresh_families SET revoked = true WHERE client_id = $1"};
 
 constexpr PgStatement kSaveCode{
     "gk_save_code",
@@ -49,9 +56,9 @@ constexpr PgStatement kTakeCode{
     "DELETE FROM auth_codes WHERE code_hash = $1"
     " RETURNING client_id, username, redirect_uri, scope, code_challenge, expires_at"};
 
-#define GK_SELECT_REFRESH                                                                                  \
+#define GK_SELECT_REFRESH                                                                                    \
     "SELECT t.token_hash, t.family_id, f.client_id, f.username, t.scope, t.issued_at, f.expires_at, t.used," \
-    " f.revoked FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id"                 \
+    " f.revoked FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id"                  \
     " WHERE t.token_hash = $1"
 
 constexpr PgStatement kFindRefresh{"gk_find_refresh", GK_SELECT_REFRESH};
@@ -72,10 +79,11 @@ constexpr PgStatement kMarkUsed{"gk_mark_used",
 constexpr PgStatement kRevokeFamily{"gk_revoke_family",
                                     "UPDATE refresh_families SET revoked = true WHERE family_id = $1"};
 constexpr PgStatement kRevokeUserFamilies{
-    "gk_revoke_user_families", "UPDATE refresh_families SET revoked = true WHERE username = $1 AND NOT revoked"};
+    "gk_revoke_user_families",
+    "UPDATE refresh_families SET revoked = true WHERE username = $1 AND NOT revoked"};
 
 RefreshToken read_refresh(const PgResult& r) {
-    return RefreshToken{r.text(0, 0),  r.text(0, 1),  r.text(0, 2),   r.text(0, 3),  r.text(0, 4),
+    return RefreshToken{r.text(0, 0),  r.text(0, 1),  r.text(0, 2),    r.text(0, 3),   r.text(0, 4),
                         r.int64(0, 5), r.int64(0, 6), r.boolean(0, 7), r.boolean(0, 8)};
 }
 
@@ -85,7 +93,8 @@ RefreshToken read_refresh(const PgResult& r) {
 
 issuer::StoreResult<Ok> PgIssuerStore::put_client(const Client& c) {
     if (c.client_id.empty()) return fail(invalid("client without a client_id"));
-    if (c.access_token_ttl < 0) return fail(invalid("client '" + c.client_id + "': negative access_token_ttl"));
+    if (c.access_token_ttl < 0)
+        return fail(invalid("client '" + c.client_id + "': negative access_token_ttl"));
     const std::string what = "client '" + c.client_id + "'";
     auto uris = join_list(c.redirect_uris, what + " redirect_uris");
     if (!uris) return fail(uris.error());
@@ -102,14 +111,14 @@ issuer::StoreResult<Ok> PgIssuerStore::put_client(const Client& c) {
 }
 
 issuer::StoreResult<std::optional<Client>> PgIssuerStore::find_client(std::string_view client_id) const {
-    auto r = query(kFindClient, {client_id}, "client '" + std::string(client_id) + "'", true);
+    auto r = query(kFindClient, {client_id}, "client '" + std::string(client_id) + "'", Access::read);
     if (!r) return fail(r.error());
     if (r->rows() == 0) return std::optional<Client>{};
     return std::optional<Client>{read_client(*r, 0)};
 }
 
 issuer::StoreResult<std::vector<Client>> PgIssuerStore::list_clients() const {
-    auto r = query(kListClients, {}, "clients", true);
+    auto r = query(kListClients, {}, "clients", Access::read);
     if (!r) return fail(r.error());
     std::vector<Client> out;
     for (int i = 0; i < r->rows(); ++i) out.push_back(read_client(*r, i));
@@ -117,6 +126,7 @@ issuer::StoreResult<std::vector<Client>> PgIssuerStore::list_clients() const {
 }
 
 issuer::StoreResult<bool> PgIssuerStore::delete_client(std::string_view client_id) {
+    if (!is_text(client_id)) return false;  // no stored client has such an id
     const std::string what = "client '" + std::string(client_id) + "'";
     auto c = lease();
     if (!c) return fail(c.error());
@@ -137,9 +147,10 @@ issuer::StoreResult<bool> PgIssuerStore::delete_client(std::string_view client_i
 issuer::StoreResult<Ok> PgIssuerStore::save_code(const issuer::AuthorizationCode& c) {
     if (c.code_hash.empty() || c.client_id.empty() || c.user.empty())
         return fail(invalid("authorization code without a hash, client or user"));
-    auto r = query(kSaveCode,
-                   {c.code_hash, c.client_id, c.user, c.redirect_uri, c.scope, c.code_challenge, num(c.expires_at)},
-                   "authorization code for client '" + c.client_id + "'");
+    auto r = query(
+        kSaveCode,
+        {c.code_hash, c.client_id, c.user, c.redirect_uri, c.scope, c.code_challenge, num(c.expires_at)},
+        "authorization code for client '" + c.client_id + "'");
     if (!r) return fail(r.error());
     return Ok{};
 }
@@ -147,18 +158,19 @@ issuer::StoreResult<Ok> PgIssuerStore::save_code(const issuer::AuthorizationCode
 issuer::StoreResult<std::optional<issuer::AuthorizationCode>> PgIssuerStore::take_code(
     std::string_view code_hash) {
     // Not retried: a DELETE that was lost with its connection may have run.
-    auto r = query(kTakeCode, {code_hash}, "authorization code");
+    auto r = query(kTakeCode, {code_hash}, "authorization code", Access::change);
     if (!r) return fail(r.error());
     if (r->rows() == 0) return std::optional<issuer::AuthorizationCode>{};
-    return std::optional<issuer::AuthorizationCode>{issuer::AuthorizationCode{
-        std::string(code_hash), r->text(0, 0), r->text(0, 1), r->text(0, 2), r->text(0, 3), r->text(0, 4),
-        r->int64(0, 5)}};
+    return std::optional<issuer::AuthorizationCode>{
+        issuer::AuthorizationCode{std::string(code_hash), r->text(0, 0), r->text(0, 1), r->text(0, 2),
+                                  r->text(0, 3), r->text(0, 4), r->int64(0, 5)}};
 }
 
 // Refresh tokens.
 
-issuer::StoreResult<std::optional<RefreshToken>> PgIssuerStore::find_refresh(std::string_view token_hash) const {
-    auto r = query(kFindRefresh, {token_hash}, "refresh token", true);
+issuer::StoreResult<std::optional<RefreshToken>> PgIssuerStore::find_refresh(
+    std::string_view token_hash) const {
+    auto r = query(kFindRefresh, {token_hash}, "refresh token", Access::read);
     if (!r) return fail(r.error());
     if (r->rows() == 0) return std::optional<RefreshToken>{};
     return std::optional<RefreshToken>{read_refresh(*r)};
@@ -172,13 +184,15 @@ issuer::StoreResult<Ok> PgIssuerStore::save_refresh(const RefreshToken& t) {
     if (!c) return fail(c.error());
     auto tx = PgTransaction::begin(**c);
     if (!tx) return fail(failure(tx.error(), what));
-    if (auto r = (*c)->exec(kStartFamily, {t.family_id, t.client_id, t.user, num(t.issued_at), num(t.expires_at)});
+    if (auto r =
+            (*c)->exec(kStartFamily, {t.family_id, t.client_id, t.user, num(t.issued_at), num(t.expires_at)});
         !r)
         return fail(failure(r.error(), what));
     // A continued family must be the same grant: a token cannot move to another client or user.
     auto same = (*c)->exec(kSameGrant, {t.family_id, t.client_id, t.user});
     if (!same) return fail(failure(same.error(), what));
-    if (same->rows() != 1) return fail(issuer::StoreFailure{Kind::unavailable, what + ": family not found after insert"});
+    if (same->rows() != 1)
+        return fail(issuer::StoreFailure{Kind::unavailable, what + ": family not found after insert"});
     if (!same->boolean(0, 0)) return fail(invalid(what + ": its family belongs to another client or user"));
     if (auto r = (*c)->exec(kInsertToken, {t.token_hash, t.family_id, t.scope, num(t.issued_at)}); !r)
         return fail(failure(r.error(), what));
@@ -186,9 +200,10 @@ issuer::StoreResult<Ok> PgIssuerStore::save_refresh(const RefreshToken& t) {
     return Ok{};
 }
 
-issuer::StoreResult<Rotation> PgIssuerStore::rotate_refresh(std::string_view old_hash, const RefreshToken& next,
-                                                            std::int64_t now) {
+issuer::StoreResult<Rotation> PgIssuerStore::rotate_refresh(std::string_view old_hash,
+                                                            const RefreshToken& next, std::int64_t now) {
     if (next.token_hash.empty()) return fail(invalid("rotation without a new token hash"));
+    if (!is_text(old_hash)) return Rotation{RotateOutcome::unknown, std::nullopt};
     auto c = lease();
     if (!c) return fail(c.error());
     auto tx = PgTransaction::begin(**c);
@@ -215,8 +230,8 @@ issuer::StoreResult<Rotation> PgIssuerStore::rotate_refresh(std::string_view old
     if (used->affected() != 1)
         return fail(issuer::StoreFailure{Kind::unavailable, what + ": changed under the row lock"});
     const std::string& scope = next.scope.empty() ? old.scope : next.scope;
-    if (auto r = (*c)->exec(kInsertToken,
-                            {next.token_hash, old.family_id, scope, num(next.issued_at != 0 ? next.issued_at : now)});
+    if (auto r = (*c)->exec(kInsertToken, {next.token_hash, old.family_id, scope,
+                                           num(next.issued_at != 0 ? next.issued_at : now)});
         !r)
         return fail(failure(r.error(), "new " + what));
     if (auto r = tx->commit(); !r) return fail(failure(r.error(), what));
@@ -225,14 +240,15 @@ issuer::StoreResult<Rotation> PgIssuerStore::rotate_refresh(std::string_view old
 }
 
 issuer::StoreResult<bool> PgIssuerStore::revoke_family(std::string_view family_id) {
-    auto r = query(kRevokeFamily, {family_id}, "refresh family");
+    auto r = query(kRevokeFamily, {family_id}, "refresh family", Access::change);
     if (!r) return fail(r.error());
     return r->affected() > 0;
 }
 
 issuer::StoreResult<int> PgIssuerStore::revoke_user_families(std::string_view user) {
     if (user.empty()) return fail(invalid("revoking the families of an empty user name"));
-    auto r = query(kRevokeUserFamilies, {user}, "refresh families of user '" + std::string(user) + "'");
+    auto r = query(kRevokeUserFamilies, {user}, "refresh families of user '" + std::string(user) + "'",
+                   Access::change);
     if (!r) return fail(r.error());
     return r->affected();
 }

@@ -3,6 +3,9 @@
 // pg_issuer_keys.cpp.
 #include "store/pg_issuer_store.hpp"
 
+#include <algorithm>
+
+#include "gatekeeper/httpauth/utf8.hpp"
 #include "store/pg_schema.hpp"
 
 namespace gk::store {
@@ -16,12 +19,15 @@ issuer::StoreFailure invalid(const std::string& message) { return {Kind::invalid
 issuer::StoreFailure failure(const PgError& e, const std::string& what) {
     // Class 23 is integrity; 22 is bad data (a value the column refuses).
     if (e.sqlstate == "23505") return {Kind::exists, what + " already exists"};
-    if (e.sqlstate == "23514" || e.sqlstate == "23502") return {Kind::invalid, what + ": a required value is missing or empty"};
-    if (e.sqlstate.starts_with("22")) return {Kind::invalid, what + ": a value is out of range"};
+    if (e.sqlstate == "23514" || e.sqlstate == "23502")
+        return {Kind::invalid, what + ": a required value is missing or empty"};
+    if (e.sqlstate.starts_with("22")) return {Kind::invalid, what + ": a value is not valid for its column"};
     return {Kind::unavailable, what + ": " + e.message};
 }
 
 std::string num(std::int64_t v) { return std::to_string(v); }
+
+bool is_text(std::string_view s) { return s.find('\0') == std::string_view::npos && httpauth::is_utf8(s); }
 
 }  // namespace pg_issuer_detail
 
@@ -29,9 +35,9 @@ namespace {
 
 using namespace pg_issuer_detail;
 
-constexpr PgStatement kFindSession{
-    "gk_find_session",
-    "SELECT id_hash, username, csrf_token, created_at, last_seen, expires_at FROM sessions WHERE id_hash = $1"};
+constexpr PgStatement kFindSession{"gk_find_session",
+                                   "SELECT id_hash, username, csrf_token, created_at, last_seen, expires_at "
+                                   "FROM sessions WHERE id_hash = $1"};
 constexpr PgStatement kCreateSession{
     "gk_create_session",
     "INSERT INTO sessions(id_hash, username, csrf_token, created_at, last_seen, expires_at)"
@@ -40,11 +46,11 @@ constexpr PgStatement kCreateSession{
 constexpr PgStatement kTouchSession{
     "gk_touch_session", "UPDATE sessions SET last_seen = GREATEST(last_seen, $2::bigint) WHERE id_hash = $1"};
 constexpr PgStatement kDeleteSession{"gk_delete_session", "DELETE FROM sessions WHERE id_hash = $1"};
-constexpr PgStatement kDeleteUserSessions{"gk_delete_user_sessions", "DELETE FROM sessions WHERE username = $1"};
-constexpr PgStatement kPurgeSessions{
-    "gk_purge_sessions",
-    "DELETE FROM sessions WHERE expires_at <= $1::bigint"
-    " OR ($2::bigint > 0 AND last_seen <= $1::bigint - $2::bigint)"};
+constexpr PgStatement kDeleteUserSessions{"gk_delete_user_sessions",
+                                          "DELETE FROM sessions WHERE username = $1"};
+constexpr PgStatement kPurgeSessions{"gk_purge_sessions",
+                                     "DELETE FROM sessions WHERE expires_at <= $1::bigint"
+                                     " OR ($2::bigint > 0 AND last_seen <= $1::bigint - $2::bigint)"};
 
 // Revoking again can lengthen the entry, never shorten it.
 constexpr PgStatement kRevokeJti{
@@ -80,13 +86,14 @@ Result<PgPool::Lease, issuer::StoreFailure> PgIssuerStore::lease() const {
 
 issuer::StoreResult<PgResult> PgIssuerStore::query(const PgStatement& st,
                                                    std::initializer_list<std::string_view> params,
-                                                   const std::string& what, bool retry_read) const {
+                                                   const std::string& what, Access access) const {
+    if (access != Access::write && !std::all_of(params.begin(), params.end(), is_text)) return PgResult{};
     for (int attempt = 0;; ++attempt) {
         auto c = lease();
         if (!c) return fail(c.error());
         auto r = (*c)->exec(st, params);
         if (r) return std::move(r).value();
-        if (retry_read && attempt == 0 && r.error().connection_lost()) continue;
+        if (access == Access::read && attempt == 0 && r.error().connection_lost()) continue;
         return fail(failure(r.error(), what));
     }
 }
@@ -95,12 +102,11 @@ issuer::StoreResult<PgResult> PgIssuerStore::query(const PgStatement& st,
 
 Result<std::optional<gate::SessionRecord>, std::string> PgIssuerStore::find_session(
     std::string_view id_hash) const {
-    auto r = query(kFindSession, {id_hash}, "session", true);
+    auto r = query(kFindSession, {id_hash}, "session", Access::read);
     if (!r) return fail(r.error().message);
     if (r->rows() == 0) return std::optional<gate::SessionRecord>{};
-    return std::optional<gate::SessionRecord>{
-        gate::SessionRecord{r->text(0, 0), r->text(0, 1), r->text(0, 2), r->int64(0, 3), r->int64(0, 4),
-                            r->int64(0, 5)}};
+    return std::optional<gate::SessionRecord>{gate::SessionRecord{
+        r->text(0, 0), r->text(0, 1), r->text(0, 2), r->int64(0, 3), r->int64(0, 4), r->int64(0, 5)}};
 }
 
 issuer::StoreResult<Ok> PgIssuerStore::create_session(const gate::SessionRecord& s) {
@@ -113,20 +119,21 @@ issuer::StoreResult<Ok> PgIssuerStore::create_session(const gate::SessionRecord&
 }
 
 issuer::StoreResult<Ok> PgIssuerStore::touch_session(std::string_view id_hash, std::int64_t now) {
-    auto r = query(kTouchSession, {id_hash, num(now)}, "session");
+    auto r = query(kTouchSession, {id_hash, num(now)}, "session", Access::change);
     if (!r) return fail(r.error());
     if (r->affected() == 0) return fail(issuer::StoreFailure{Kind::not_found, "no such session"});
     return Ok{};
 }
 
 issuer::StoreResult<bool> PgIssuerStore::delete_session(std::string_view id_hash) {
-    auto r = query(kDeleteSession, {id_hash}, "session");
+    auto r = query(kDeleteSession, {id_hash}, "session", Access::change);
     if (!r) return fail(r.error());
     return r->affected() > 0;
 }
 
 issuer::StoreResult<int> PgIssuerStore::delete_user_sessions(std::string_view user) {
-    auto r = query(kDeleteUserSessions, {user}, "sessions of user '" + std::string(user) + "'");
+    auto r =
+        query(kDeleteUserSessions, {user}, "sessions of user '" + std::string(user) + "'", Access::change);
     if (!r) return fail(r.error());
     return r->affected();
 }

@@ -26,6 +26,10 @@
 //   fresh one (they change nothing, so a retry is safe), writes are not.
 // - Constraint failures keep their meaning: a duplicate key is `exists`, a
 //   failed CHECK or NOT NULL `invalid`.
+// - Text must be UTF-8 without NUL bytes (PostgreSQL's text type; SQLite
+//   stores any bytes): a write with other bytes is invalid, and a lookup or
+//   change by such a key finds no row, as no stored row can have it. Nothing
+//   is ever truncated at a NUL.
 // - Messages name clients, users, key names and kids, never a hash, a secret
 //   or a parameter (only the server's primary message is kept, and only for
 //   errors that are not constraint failures).
@@ -94,10 +98,17 @@ public:
 private:
     explicit PgIssuerStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
 
-    // One statement on a pooled connection, outside any transaction. A read
-    // (`retry_read`) that met a lost connection runs once more on a new one.
+    enum class Access {
+        read,    // a lookup: retried once after a lost connection (it changes nothing)
+        change,  // an UPDATE / DELETE by key
+        write,   // an INSERT / upsert
+    };
+    // One statement on a pooled connection, outside any transaction. For a
+    // read or a change, a key PostgreSQL's text cannot hold (a NUL byte,
+    // bytes that are not UTF-8) matches no row, as in SQLite: the result is
+    // empty. A write of such text is invalid.
     issuer::StoreResult<PgResult> query(const PgStatement& st, std::initializer_list<std::string_view> params,
-                                        const std::string& what, bool retry_read = false) const;
+                                        const std::string& what, Access access = Access::write) const;
     Result<PgPool::Lease, issuer::StoreFailure> lease() const;
 
     std::unique_ptr<PgPool> pool_;  // thread-safe; const methods lease from it too
@@ -111,6 +122,8 @@ namespace pg_issuer_detail {
 issuer::StoreFailure failure(const PgError& e, const std::string& what);
 issuer::StoreFailure invalid(const std::string& message);
 std::string num(std::int64_t v);
+// Text PostgreSQL can hold: UTF-8 without NUL bytes.
+bool is_text(std::string_view s);
 }  // namespace pg_issuer_detail
 
 }  // namespace gk::store

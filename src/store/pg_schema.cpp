@@ -132,7 +132,8 @@ Result<int, PgError> pg_migrate(PgConn& c, std::span<const PgMigration> migratio
     const int latest = migrations.empty() ? 0 : migrations.back().version;
     if (version > latest) {
         return fail(PgError{"XX000", "the database's schema is version " + std::to_string(version) +
-                                         ", newer than this gatekeeper knows (" + std::to_string(latest) + ")"});
+                                         ", newer than this gatekeeper knows (" + std::to_string(latest) +
+                                         ")"});
     }
     for (const auto& m : migrations) {
         if (m.version <= version) continue;

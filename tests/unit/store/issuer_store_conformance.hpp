@@ -9,6 +9,8 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gatekeeper/issuer/store.hpp"
 
@@ -30,6 +32,48 @@ protected:
     std::unique_ptr<issuer::IssuerStore> open() { return GetParam()->fresh(); }
     std::unique_ptr<issuer::IssuerStore> another() { return GetParam()->another(); }
 };
+
+// ---- helpers of the suite's files ----
+
+using Kind = issuer::StoreFailure::Kind;
+using Strings = std::vector<std::string>;
+
+inline std::string message_of(const issuer::StoreFailure& f) { return f.message; }
+inline std::string message_of(const std::string& s) { return s; }
+
+// The value of a result that must succeed; a default value (and a test failure) otherwise.
+template <class T, class E>
+T must(Result<T, E> r) {
+    if (!r) {
+        ADD_FAILURE() << message_of(r.error());
+        return T{};
+    }
+    return std::move(r).value();
+}
+
+template <class T>
+Kind kind_of(const issuer::StoreResult<T>& r) {
+    EXPECT_FALSE(r.ok());
+    return r.ok() ? Kind::unavailable : r.error().kind;
+}
+
+inline gate::SessionRecord session(std::string id, std::string user, std::int64_t last_seen = 100,
+                                   std::int64_t expires_at = 1000) {
+    const std::string csrf = "csrf-" + user;
+    return {std::move(id), std::move(user), csrf, 100, last_seen, expires_at};
+}
+
+inline issuer::RefreshToken refresh(std::string hash, std::string family = "fam", std::string user = "alice",
+                                    std::int64_t expires_at = 1000) {
+    return {std::move(hash), std::move(family), "app", std::move(user), "openid profile", 100, expires_at};
+}
+
+// The next token of a rotation: the caller knows only its new hash.
+inline issuer::RefreshToken next_token(std::string hash) {
+    issuer::RefreshToken t;
+    t.token_hash = std::move(hash);
+    return t;
+}
 
 // The engine's name where GoogleTest (and so CTest's test names) would print an address.
 inline void PrintTo(IssuerStoreBackend* b, std::ostream* os) { *os << b->name(); }

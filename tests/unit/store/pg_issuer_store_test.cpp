@@ -96,6 +96,34 @@ Kind kind_of_failure(const issuer::StoreResult<T>& r) {
     return r.ok() ? Kind::exists : r.error().kind;
 }
 
+// A loopback port of our own where no PostgreSQL is: a socket bound to it,
+// listening (the kernel completes handshakes, nobody ever answers) or not
+// (connections are refused). Closed with the object.
+class NoServerPort {
+public:
+    explicit NoServerPort(bool listening) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+            (!listening || ::listen(fd_, 4) == 0) &&
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+            port_ = ntohs(a.sin_port);
+    }
+    ~NoServerPort() { ::close(fd_); }
+    NoServerPort(const NoServerPort&) = delete;
+    NoServerPort& operator=(const NoServerPort&) = delete;
+    [[nodiscard]] int port() const { return port_; }
+    [[nodiscard]] std::string conninfo() const {
+        return "host=127.0.0.1 user=postgres dbname=postgres port=" + std::to_string(port_);
+    }
+
+private:
+    int fd_;
+    int port_ = 0;
+};
+
 // One raw query's first value, for looking behind the store.
 std::string scalar(const std::string& conninfo, const std::string& sql) {
     auto c = PgConn::connect(conninfo, test_options());
@@ -132,8 +160,10 @@ TEST(PgIssuerStore, RacingRotationsAcrossTwoPoolsHaveOneWinner) {
         t1.join();
         t2.join();
         ASSERT_EQ(errors.load(), 0) << "round " << round;
-        EXPECT_EQ((got[0] == RotateOutcome::rotated) + (got[1] == RotateOutcome::rotated), 1) << "round " << round;
-        EXPECT_EQ((got[0] == RotateOutcome::reused) + (got[1] == RotateOutcome::reused), 1) << "round " << round;
+        EXPECT_EQ((got[0] == RotateOutcome::rotated) + (got[1] == RotateOutcome::rotated), 1)
+            << "round " << round;
+        EXPECT_EQ((got[0] == RotateOutcome::reused) + (got[1] == RotateOutcome::reused), 1)
+            << "round " << round;
         auto t0 = a->find_refresh(fam + "-t0");
         ASSERT_TRUE(t0.ok() && t0->has_value());
         EXPECT_TRUE((*t0)->revoked) << "round " << round;
@@ -181,24 +211,51 @@ TEST(PgIssuerStore, RefusesANewerSchema) {
 }
 
 TEST(PgIssuerStore, OpenFailsFastOnAClosedPort) {
-    auto& server = PgTestServer::shared();
-    ASSERT_TRUE(server.ok()) << server.error();
-    // A port nothing listens on: bound by a socket of ours, never listened on.
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    const NoServerPort closed(false);
+    ASSERT_NE(closed.port(), 0);
     const auto t0 = Clock::now();
-    auto r = PgIssuerStore::open("host=127.0.0.1 port=" + std::to_string(ntohs(a.sin_port)) +
-                                     " user=postgres dbname=postgres",
-                                 test_options());
-    ::close(fd);
+    auto r = PgIssuerStore::open(closed.conninfo(), test_options());
     ASSERT_FALSE(r.ok());
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(3));
     EXPECT_NE(r.error().find("PostgreSQL"), std::string::npos) << r.error();
+}
+
+// A peer that accepts the connection and then says nothing (a hung server,
+// a black-holed proxy): open() gives up at connect_timeout.
+TEST(PgIssuerStore, OpenGivesUpOnASilentServer) {
+    const NoServerPort silent(true);
+    ASSERT_NE(silent.port(), 0);
+    const auto t0 = Clock::now();
+    auto r = PgIssuerStore::open(silent.conninfo(), test_options());
+    ASSERT_FALSE(r.ok());
+    EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5)) << "connect_timeout is 2 s";
+}
+
+// A server process that stops answering mid-session (SIGSTOP on the
+// connection's backend): the call gives up at the client-side deadline
+// (statement_timeout + 1 s), closes the connection and says so.
+TEST(PgConn, ASilentBackendCostsOneBoundedWait) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    auto options = test_options();
+    options.statement_timeout = std::chrono::milliseconds(500);
+    auto c = PgConn::connect(db, options);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    auto pid = (*c)->exec_sql("SELECT pg_backend_pid()");
+    ASSERT_TRUE(pid.ok()) << pid.error().message;
+    const auto backend = static_cast<pid_t>(pid->int64(0, 0));
+    ASSERT_GT(backend, 0);
+    ASSERT_EQ(::kill(backend, SIGSTOP), 0);
+    const auto t0 = Clock::now();
+    const PgStatement one{"gk_test_one", "SELECT 1"};
+    auto r = (*c)->exec(one, {});
+    const auto took = Clock::now() - t0;
+    ::kill(backend, SIGCONT);
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(r.error().connection_lost()) << r.error().message;
+    EXPECT_TRUE((*c)->broken());
+    EXPECT_GE(took, std::chrono::milliseconds(1400));
+    EXPECT_LT(took, std::chrono::milliseconds(3000));
 }
 
 // A row held by another transaction (another instance mid-rotation, or
@@ -212,7 +269,8 @@ TEST(PgIssuerStore, LockWaitsAreBounded) {
     ASSERT_TRUE(store->save_refresh(refresh("t0", "fam")).ok());
     auto holder = PgConn::connect(db, test_options());
     ASSERT_TRUE(holder.ok()) << holder.error().message;
-    ASSERT_TRUE((*holder)->exec_sql("BEGIN; SELECT 1 FROM refresh_tokens WHERE token_hash = 't0' FOR UPDATE").ok());
+    ASSERT_TRUE(
+        (*holder)->exec_sql("BEGIN; SELECT 1 FROM refresh_tokens WHERE token_hash = 't0' FOR UPDATE").ok());
 
     const auto t0 = Clock::now();
     auto r = store->rotate_refresh("t0", next_token("t1"), 200);
@@ -243,6 +301,16 @@ TEST(PgIssuerStore, ServerDownIsUnavailableThenTheSameStoreRecovers) {
 
     auto& server = PgTestServer::shared();
     server.stop();
+    {
+        // Failures name no hash: the operator's log never holds one.
+        const std::string hash = "5ecret0f5e55i0nhash";
+        auto r = store->find_session(hash);
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error().find(hash), std::string::npos) << r.error();
+        auto rot = store->rotate_refresh(hash, next_token(hash + "-next"), 200);
+        ASSERT_FALSE(rot.ok());
+        EXPECT_EQ(rot.error().message.find(hash), std::string::npos) << rot.error().message;
+    }
     for (int i = 0; i < 3; ++i) {  // the pooled connections die first, then connects fail
         const auto t0 = Clock::now();
         auto found = store->find_session("s1");
@@ -271,6 +339,43 @@ TEST(PgIssuerStore, ServerDownIsUnavailableThenTheSameStoreRecovers) {
     EXPECT_EQ(rot->outcome, RotateOutcome::rotated);
 }
 
+// PostgreSQL's text holds UTF-8 without NUL bytes: a write of anything else
+// is invalid (SQLite would store the bytes), and nothing is cut at a NUL.
+TEST(PgIssuerStore, WritesOfTextItCannotHoldAreInvalid) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    auto store = open_ok(db);
+    ASSERT_TRUE(store);
+    const std::string nul("al\0ice", 6);
+    EXPECT_EQ(kind_of_failure(store->create_session({"s1", nul, "", 1, 1, 2})), Kind::invalid);
+    EXPECT_EQ(kind_of_failure(store->create_session({"s2", "al\xffice", "", 1, 1, 2})), Kind::invalid);
+    EXPECT_EQ(kind_of_failure(store->create_api_key({"k", std::string("h\0x", 3), "", "", {}, 1, 0, false})),
+              Kind::invalid);
+    EXPECT_EQ(kind_of_failure(store->put_client({"app", "", "", {"https://a/\xc3"}, {}, {}, 1})),
+              Kind::invalid);
+    EXPECT_FALSE(store->find_session("s1").value().has_value());
+    EXPECT_TRUE(store->list_api_keys().value().empty());
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM sessions"), "0");
+}
+
+// A clean restart (the server tells its clients it is shutting down): the
+// pooled connections are found closed before use and replaced, so not even
+// the first call after it fails, a write included.
+TEST(PgIssuerStore, ACleanRestartCostsNoFailedCall) {
+    const auto db = fresh_database();
+    ASSERT_FALSE(db.empty());
+    auto store = open_ok(db);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->save_code({"c1", "app", "alice", "", "", "", 500}).ok());
+    ASSERT_TRUE(store->find_client("app").ok());
+    auto& server = PgTestServer::shared();
+    server.stop();
+    ASSERT_TRUE(server.start()) << server.error();
+    auto code = store->take_code("c1");
+    ASSERT_TRUE(code.ok()) << code.error().message;
+    EXPECT_TRUE(code->has_value());
+}
+
 // All connections busy: a further call waits pool_wait, then answers
 // `unavailable`, rather than opening connections without bound.
 TEST(PgPool, WaitForAFreeConnectionIsBounded) {
@@ -289,6 +394,29 @@ TEST(PgPool, WaitForAFreeConnectionIsBounded) {
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(2));
     { auto released = std::move(held).value(); }
     EXPECT_TRUE(pool.acquire().ok()) << "the released connection is reused";
+}
+
+// A failed connect starts a back-off: calls inside it fail at once without
+// trying (a down database is not hammered by every request), and the first
+// call after it tries again.
+TEST(PgPool, BacksOffAfterAFailedConnect) {
+    const NoServerPort closed(false);
+    ASSERT_NE(closed.port(), 0);
+    auto options = test_options();
+    options.backoff_min = std::chrono::milliseconds(300);
+    options.backoff_max = std::chrono::milliseconds(300);
+    PgPool pool(closed.conninfo(), options);
+    auto first = pool.acquire();
+    ASSERT_FALSE(first.ok());
+    EXPECT_NE(first.error().message.find("cannot connect"), std::string::npos) << first.error().message;
+    auto during = pool.acquire();
+    ASSERT_FALSE(during.ok());
+    EXPECT_NE(during.error().message.find("waiting before the next"), std::string::npos)
+        << during.error().message;
+    std::this_thread::sleep_for(std::chrono::milliseconds(350));
+    auto after = pool.acquire();
+    ASSERT_FALSE(after.ok());
+    EXPECT_NE(after.error().message.find("cannot connect"), std::string::npos) << after.error().message;
 }
 
 }  // namespace

@@ -147,8 +147,8 @@ private:
             }
         }
         port_ = free_port();
-        const pid_t init = spawn({bin("initdb"), "-D", (dir_ / "data").string(), "-U", "postgres", "-A", "trust",
-                                  "-E", "UTF8", "--locale=C", "--no-sync"});
+        const pid_t init = spawn({bin("initdb"), "-D", (dir_ / "data").string(), "-U", "postgres", "-A",
+                                  "trust", "-E", "UTF8", "--locale=C", "--no-sync"});
         if (init <= 0 || !wait_exit(init, std::chrono::seconds(120), true)) {
             set_error("initdb failed; see " + (dir_ / "server.log").string());
             return;
