@@ -85,9 +85,12 @@ struct AcmeService::Impl {
         // A fresh client per attempt: directory and account are looked up
         // again, so a CA that forgot us (a restarted test CA) is no obstacle.
         acme::Client client(transport, [this](std::chrono::seconds s) { return wait_for(s); }, account_key, options);
-        const acme::Http01Board board{
-            [this](const std::string& t, const std::string& ka) { challenges->put(t, ka); },
-            [this](const std::string& t) { challenges->remove(t); }};
+        const acme::ChallengeBoard board{acme::ChallengeType::http01,
+                                         [this](const acme::PendingChallenge& p) -> Result<Ok, acme::AcmeError> {
+                                             challenges->put(p.token, p.key_authorization);
+                                             return Ok{};
+                                         },
+                                         [this](const acme::PendingChallenge& p) { challenges->remove(p.token); }};
         const auto cert_key = crypto::Key::generate_ec(crypto::Curve::p256);  // a new key per certificate
         const auto started = Clock::now();
         auto chain = client.obtain({h.name}, cert_key, board);
