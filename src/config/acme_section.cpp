@@ -9,9 +9,10 @@
 namespace gk::config::detail {
 namespace {
 
-// A DNS name an ACME CA can certify over HTTP-01: letters, digits, hyphens,
-// dot-separated labels of 1..63, no wildcard (RFC 8555 section 8.3 does not
-// allow HTTP-01 for one), no IP address. Also safe as a folder name.
+// A DNS name an ACME CA can certify over HTTP-01 or TLS-ALPN-01: letters,
+// digits, hyphens, dot-separated labels of 1..63, no wildcard (RFC 8555
+// section 8.3 does not allow HTTP-01 for one; CAs take DNS-01 only for
+// those), no IP address. Also safe as a folder name.
 bool is_host_name(std::string_view h) {
     if (h.empty() || h.size() > 253 || h.front() == '.' || h.back() == '.') return false;
     std::size_t label = 0;

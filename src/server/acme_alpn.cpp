@@ -15,7 +15,9 @@ namespace {
 constexpr unsigned char kAcmeTlsWire[] = {10, 'a', 'c', 'm', 'e', '-', 't', 'l', 's', '/', '1'};
 static_assert(sizeof kAcmeTlsWire == 1 + acme::kAcmeTlsAlpn.size());
 
-struct X509Free { void operator()(X509* p) const { X509_free(p); } };
+struct X509Free {
+    void operator()(X509* p) const { X509_free(p); }
+};
 
 std::string host_key(std::string_view name) {
     if (!name.empty() && name.back() == '.') name.remove_suffix(1);
@@ -30,7 +32,8 @@ std::string host_key(std::string_view name) {
 int select_acme_tls_only(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
                          unsigned int inlen, void*) {
     unsigned char* sel = nullptr;
-    if (SSL_select_next_proto(&sel, outlen, kAcmeTlsWire, sizeof kAcmeTlsWire, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+    if (SSL_select_next_proto(&sel, outlen, kAcmeTlsWire, sizeof kAcmeTlsWire, in, inlen) !=
+        OPENSSL_NPN_NEGOTIATED)
         return SSL_TLSEXT_ERR_ALERT_FATAL;
     *out = sel;
     return SSL_TLSEXT_ERR_OK;
@@ -51,7 +54,8 @@ bool lists_acme_tls(const unsigned char* p, std::size_t len) {
     for (std::size_t i = 2; i < len;) {
         const std::size_t n = p[i];
         if (n == 0 || i + 1 + n > len) return false;
-        if (n == acme::kAcmeTlsAlpn.size() && std::equal(p + i + 1, p + i + 1 + n, kAcmeTlsWire + 1)) return true;
+        if (n == acme::kAcmeTlsAlpn.size() && std::equal(p + i + 1, p + i + 1 + n, kAcmeTlsWire + 1))
+            return true;
         i += 1 + n;
     }
     return false;
@@ -75,8 +79,9 @@ Result<Ok, std::string> AcmeAlpnCerts::put(const std::string& host, const acme::
     const auto* der = reinterpret_cast<const unsigned char*>(cert.cert_der.data());
     std::unique_ptr<X509, X509Free> x509(d2i_X509(nullptr, &der, static_cast<long>(cert.cert_der.size())));
     if (!x509) return fail(std::string("the validation certificate does not parse"));
-    if (SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) != 1 || SSL_CTX_use_certificate(c, x509.get()) != 1 ||
-        !cert.key.native() || SSL_CTX_use_PrivateKey(c, cert.key.native()) != 1 || SSL_CTX_check_private_key(c) != 1)
+    if (SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_use_certificate(c, x509.get()) != 1 || !cert.key.native() ||
+        SSL_CTX_use_PrivateKey(c, cert.key.native()) != 1 || SSL_CTX_check_private_key(c) != 1)
         return fail(std::string("cannot load the validation certificate and key"));
     SSL_CTX_set_options(c, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
     SSL_CTX_set_num_tickets(c, 0);

@@ -13,7 +13,7 @@
 
 namespace gk::acme {
 
-inline constexpr std::string_view kAcmeTlsAlpn = "acme-tls/1";   // section 6.2
+inline constexpr std::string_view kAcmeTlsAlpn = "acme-tls/1";           // section 6.2
 inline constexpr const char* kAcmeIdentifierOid = "1.3.6.1.5.5.7.1.31";  // id-pe-acmeIdentifier, section 6.1
 
 // SHA-256 of the key authorization: the 32 bytes the extension carries.
@@ -30,7 +30,7 @@ struct TlsAlpnCertificate {
 // acmeIdentifier extension = DER OCTET STRING of tls_alpn_digest(); valid from
 // an hour before `now` for a week (the CA looks within minutes).
 Result<TlsAlpnCertificate, AcmeError> make_tls_alpn_certificate(std::string_view identifier,
-                                                                 std::string_view key_authorization,
-                                                                 std::chrono::system_clock::time_point now);
+                                                                std::string_view key_authorization,
+                                                                std::chrono::system_clock::time_point now);
 
 }  // namespace gk::acme

@@ -1,8 +1,9 @@
 // The TLS-ALPN-01 validation certificate, decoded back with OpenSSL: the
 // critical acmeIdentifier extension (OID, DER OCTET STRING of the digest),
 // the single dNSName, self-signed by its own fresh key.
-#include <gtest/gtest.h>
+#include "gatekeeper/acme/tls_alpn.hpp"
 
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -11,13 +12,16 @@
 #include <memory>
 
 #include "gatekeeper/acme/request.hpp"
-#include "gatekeeper/acme/tls_alpn.hpp"
 
 namespace gk::acme {
 namespace {
 
-struct X509Free { void operator()(X509* p) const { X509_free(p); } };
-struct ObjFree { void operator()(ASN1_OBJECT* p) const { ASN1_OBJECT_free(p); } };
+struct X509Free {
+    void operator()(X509* p) const { X509_free(p); }
+};
+struct ObjFree {
+    void operator()(ASN1_OBJECT* p) const { ASN1_OBJECT_free(p); }
+};
 using Cert = std::unique_ptr<X509, X509Free>;
 
 Cert decode(const std::string& der) {
@@ -39,7 +43,8 @@ const auto kNow = std::chrono::system_clock::from_time_t(1'800'000'000);
 
 TEST(TlsAlpn, DigestIsSha256OfTheKeyAuthorization) {
     // FIPS 180-2 example: SHA-256("abc").
-    EXPECT_EQ(hex(tls_alpn_digest("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(hex(tls_alpn_digest("abc")),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(TlsAlpn, CertificateCarriesTheCriticalAcmeIdentifier) {
@@ -75,11 +80,13 @@ TEST(TlsAlpn, CertificateCarriesTheCriticalAcmeIdentifier) {
 
 TEST(TlsAlpn, CertificateNamesTheIdentifierOnlyAndIsSelfSignedByAFreshKey) {
     const auto account = crypto::Key::generate_ec(crypto::Curve::p256);
-    auto made = make_tls_alpn_certificate("gk.test", key_authorization("tok_ABCDEFGHIJKLMNOPQRSTUV", account), kNow);
+    auto made =
+        make_tls_alpn_certificate("gk.test", key_authorization("tok_ABCDEFGHIJKLMNOPQRSTUV", account), kNow);
     ASSERT_TRUE(made.ok()) << made.error().message();
     Cert cert = decode(made->cert_der);
     ASSERT_NE(cert, nullptr);
-    auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));
+    auto* names =
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));
     ASSERT_NE(names, nullptr);
     ASSERT_EQ(sk_GENERAL_NAME_num(names), 1);
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, 0);
@@ -103,9 +110,7 @@ TEST(TlsAlpn, CertificateNamesTheIdentifierOnlyAndIsSelfSignedByAFreshKey) {
     EXPECT_NE(EVP_PKEY_eq(made->key.native(), again->key.native()), 1);
 }
 
-TEST(TlsAlpn, RefusesAnEmptyIdentifier) {
-    EXPECT_FALSE(make_tls_alpn_certificate("", "x.y", kNow).ok());
-}
+TEST(TlsAlpn, RefusesAnEmptyIdentifier) { EXPECT_FALSE(make_tls_alpn_certificate("", "x.y", kNow).ok()); }
 
 }  // namespace
 }  // namespace gk::acme

@@ -2,10 +2,11 @@
 // validation certificate and acme-tls/1 only for a client that offers
 // acme-tls/1 and names (by SNI) a host whose challenge is pending; everyone
 // else, and everyone once it is withdrawn, gets the normal certificate.
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
+#include "server/acme_alpn.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <filesystem>
 #include <memory>
@@ -13,7 +14,6 @@
 #include <vector>
 
 #include "gatekeeper/acme/tls_alpn.hpp"
-#include "server/acme_alpn.hpp"
 #include "server/self_signed.hpp"
 #include "server/tls_listener.hpp"
 
@@ -22,16 +22,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct SslFree { void operator()(SSL* p) const { SSL_free(p); } };
-struct CtxFree { void operator()(SSL_CTX* p) const { SSL_CTX_free(p); } };
-struct X509Free { void operator()(X509* p) const { X509_free(p); } };
+struct SslFree {
+    void operator()(SSL* p) const { SSL_free(p); }
+};
+struct CtxFree {
+    void operator()(SSL_CTX* p) const { SSL_CTX_free(p); }
+};
+struct X509Free {
+    void operator()(X509* p) const { X509_free(p); }
+};
 
 struct Outcome {
     bool ok = false;
-    std::string alpn;          // as the client saw it
+    std::string alpn;  // as the client saw it
     bool server_says_acme = false;
     bool acme_identifier = false;  // the certificate carries id-pe-acmeIdentifier
-    std::string san;           // first dNSName
+    std::string san;               // first dNSName
 };
 
 Outcome handshake(SSL_CTX* server_ctx, const char* sni, const std::vector<std::string>& protos) {
@@ -48,7 +54,8 @@ Outcome handshake(SSL_CTX* server_ctx, const char* sni, const std::vector<std::s
     std::string wire;
     for (const auto& p : protos) wire += static_cast<char>(p.size()) + p;
     if (!wire.empty())
-        SSL_set_alpn_protos(c.get(), reinterpret_cast<const unsigned char*>(wire.data()), static_cast<unsigned>(wire.size()));
+        SSL_set_alpn_protos(c.get(), reinterpret_cast<const unsigned char*>(wire.data()),
+                            static_cast<unsigned>(wire.size()));
     Outcome out;
     for (int i = 0; i < 50; ++i) {
         const int rc = SSL_do_handshake(c.get());
@@ -58,7 +65,9 @@ Outcome handshake(SSL_CTX* server_ctx, const char* sni, const std::vector<std::s
             break;
         }
         const int ec = SSL_get_error(c.get(), rc), es = SSL_get_error(s.get(), rs);
-        const auto waiting = [](int e) { return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_NONE; };
+        const auto waiting = [](int e) {
+            return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_NONE;
+        };
         if (!waiting(ec) || !waiting(es)) break;
     }
     const unsigned char* p = nullptr;
@@ -71,7 +80,8 @@ Outcome handshake(SSL_CTX* server_ctx, const char* sni, const std::vector<std::s
         ASN1_OBJECT* oid = OBJ_txt2obj(acme::kAcmeIdentifierOid, 1);
         out.acme_identifier = X509_get_ext_by_OBJ(peer.get(), oid, -1) >= 0;
         ASN1_OBJECT_free(oid);
-        auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(peer.get(), NID_subject_alt_name, nullptr, nullptr));
+        auto* names =
+            static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(peer.get(), NID_subject_alt_name, nullptr, nullptr));
         if (names && sk_GENERAL_NAME_num(names) > 0 && sk_GENERAL_NAME_value(names, 0)->type == GEN_DNS) {
             const ASN1_STRING* d = sk_GENERAL_NAME_value(names, 0)->d.dNSName;
             out.san.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)), ASN1_STRING_length(d));
@@ -97,7 +107,8 @@ protected:
     void TearDown() override { fs::remove_all(dir); }
 
     void make_pending(const std::string& host) {
-        auto cert = acme::make_tls_alpn_certificate(host, "token.thumbprint", std::chrono::system_clock::now());
+        auto cert =
+            acme::make_tls_alpn_certificate(host, "token.thumbprint", std::chrono::system_clock::now());
         ASSERT_TRUE(cert.ok());
         ASSERT_TRUE(pending->put(host, *cert).ok());
     }
@@ -124,11 +135,11 @@ TEST_F(AcmeAlpnTest, PendingChallengeIsShownOnlyToAcmeTlsForItsHost) {
         std::vector<std::string> protos;
         const char* alpn;
     } others[] = {
-        {"gk.test", {"http/1.1"}, "http/1.1"},       // a normal client for the same host
+        {"gk.test", {"http/1.1"}, "http/1.1"},  // a normal client for the same host
         {"gk.test", {"h2", "http/1.1"}, "http/1.1"},
-        {"gk.test", {}, ""},                         // no ALPN at all
-        {"other.test", {"acme-tls/1"}, ""},          // nothing pending for this name
-        {nullptr, {"acme-tls/1"}, ""},               // no SNI
+        {"gk.test", {}, ""},                 // no ALPN at all
+        {"other.test", {"acme-tls/1"}, ""},  // nothing pending for this name
+        {nullptr, {"acme-tls/1"}, ""},       // no SNI
     };
     for (const auto& c : others) {
         auto n = connect(c.sni, c.protos);
