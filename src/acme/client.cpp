@@ -96,7 +96,7 @@ bool Client::wait_after(const HttpReply& reply) {
     return wait_(delay);
 }
 
-Result<Ok, AcmeError> Client::authorize(const std::string& authz_url, const Http01Board& board) {
+Result<Ok, AcmeError> Client::authorize(const std::string& authz_url, const ChallengeBoard& board) {
     auto reply = post(authz_url, "");
     if (!reply) return fail(reply.error());
     auto authz = parse_authorization(reply->body);
@@ -104,18 +104,22 @@ Result<Ok, AcmeError> Client::authorize(const std::string& authz_url, const Http
     const std::string name = authz->identifier;
     if (authz->status == "valid") return Ok{};
     if (authz->status != "pending") return fail(protocol("the authorization for " + name + " is " + authz->status));
+    const std::string type(challenge_name(board.type));
     const auto ch = std::find_if(authz->challenges.begin(), authz->challenges.end(),
-                                 [](const Challenge& c) { return c.type == "http-01"; });
-    if (ch == authz->challenges.end()) return fail(protocol("the CA offers no http-01 challenge for " + name));
-    if (!is_token(ch->token)) return fail(protocol("the http-01 token for " + name + " is not base64url"));
-    const std::string token = ch->token;
+                                 [&](const Challenge& c) { return c.type == type; });
+    if (ch == authz->challenges.end()) return fail(protocol("the CA offers no " + type + " challenge for " + name));
+    if (!is_token(ch->token)) return fail(protocol("the " + type + " token for " + name + " is not base64url"));
+    // The validation certificate names the identifier (RFC 8737 section 3).
+    if (board.type == ChallengeType::tls_alpn01 && name.empty())
+        return fail(protocol("a tls-alpn-01 authorization without an identifier"));
+    const PendingChallenge pending{name, ch->token, key_authorization(ch->token, key_)};
     const std::string challenge_url = ch->url;
-    board.put(token, key_authorization(token, key_));
+    if (auto shown = board.put(pending); !shown) return fail(shown.error());
     struct Withdraw {
-        const Http01Board& b;
-        const std::string& t;
-        ~Withdraw() { b.remove(t); }
-    } withdraw{board, token};
+        const ChallengeBoard& b;
+        const PendingChallenge& p;
+        ~Withdraw() { b.remove(p); }
+    } withdraw{board, pending};
 
     // Section 7.5.1: an empty object says "ready, validate now".
     auto answered = post(challenge_url, "{}");
@@ -130,9 +134,9 @@ Result<Ok, AcmeError> Client::authorize(const std::string& authz_url, const Http
         if (a->status == "valid") return Ok{};
         if (a->status != "pending") {
             for (const auto& c : a->challenges)
-                if (c.type == "http-01" && c.error) {
+                if (c.type == type && c.error) {
                     AcmeError e = *c.error;
-                    e.detail = "http-01 for " + name + ": " + e.detail;
+                    e.detail = type + " for " + name + ": " + e.detail;
                     return fail(std::move(e));
                 }
             return fail(protocol("the authorization for " + name + " is " + a->status));
@@ -158,7 +162,7 @@ Result<Order, AcmeError> Client::poll_order(const std::string& order_url, Order 
 }
 
 Result<std::string, AcmeError> Client::obtain(const std::vector<std::string>& hosts, const crypto::Key& cert_key,
-                                              const Http01Board& board) {
+                                              const ChallengeBoard& board) {
     if (hosts.empty()) return fail(protocol("no host names to certify"));
     if (auto a = ensure_account(); !a) return fail(a.error());
     boost::json::array ids;

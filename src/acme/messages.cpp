@@ -32,6 +32,13 @@ Result<std::string, AcmeError> str(const json::object& o, std::string_view key, 
     return std::string(v->as_string());
 }
 
+// A member the resource cannot do without: present, a string, and not empty.
+Result<std::string, AcmeError> required_str(const json::object& o, std::string_view key, std::string_view what) {
+    auto v = str(o, key, what);
+    if (v && v->empty()) return fail(protocol(std::string(what) + " has no '" + std::string(key) + "'"));
+    return v;
+}
+
 AcmeError problem_from(const json::object& o, unsigned status) {
     AcmeError e;
     e.status = status;
@@ -84,10 +91,9 @@ Result<Directory, AcmeError> parse_directory(std::string_view text) {
     Directory d;
     for (auto [key, out] : {std::pair{"newNonce", &d.new_nonce}, std::pair{"newAccount", &d.new_account},
                             std::pair{"newOrder", &d.new_order}}) {
-        auto v = str(*o, key, "directory");
+        auto v = required_str(*o, key, "directory");
         if (!v) return fail(v.error());
-        if (v->empty()) return fail(protocol(std::string("directory has no '") + key + "'"));
-        *out = *v;
+        *out = std::move(*v);
     }
     if (const auto* meta = o->if_contains("meta"); meta && meta->is_object())
         if (auto t = str(meta->as_object(), "termsOfService", "directory meta"); t) d.terms_of_service = *t;
@@ -98,13 +104,12 @@ Result<Order, AcmeError> parse_order(std::string_view text) {
     auto o = parse_object(text, "order");
     if (!o) return fail(o.error());
     Order out;
-    auto status = str(*o, "status", "order");
+    auto status = required_str(*o, "status", "order");
     auto finalize = str(*o, "finalize", "order");
     auto cert = str(*o, "certificate", "order");
     if (!status) return fail(status.error());
     if (!finalize) return fail(finalize.error());
     if (!cert) return fail(cert.error());
-    if (status->empty()) return fail(protocol("order has no status"));
     out.status = *status;
     out.finalize = *finalize;
     out.certificate = *cert;
@@ -123,9 +128,8 @@ Result<Authorization, AcmeError> parse_authorization(std::string_view text) {
     auto o = parse_object(text, "authorization");
     if (!o) return fail(o.error());
     Authorization out;
-    auto status = str(*o, "status", "authorization");
+    auto status = required_str(*o, "status", "authorization");
     if (!status) return fail(status.error());
-    if (status->empty()) return fail(protocol("authorization has no status"));
     out.status = *status;
     if (const auto* id = o->if_contains("identifier"); id && id->is_object()) {
         auto v = str(id->as_object(), "value", "identifier");

@@ -9,9 +9,10 @@
 namespace gk::config::detail {
 namespace {
 
-// A DNS name an ACME CA can certify over HTTP-01: letters, digits, hyphens,
-// dot-separated labels of 1..63, no wildcard (RFC 8555 section 8.3 does not
-// allow HTTP-01 for one), no IP address. Also safe as a folder name.
+// A DNS name an ACME CA can certify over HTTP-01 or TLS-ALPN-01: letters,
+// digits, hyphens, dot-separated labels of 1..63, no wildcard (RFC 8555
+// section 8.3 does not allow HTTP-01 for one; CAs take DNS-01 only for
+// those), no IP address. Also safe as a folder name.
 bool is_host_name(std::string_view h) {
     if (h.empty() || h.size() > 253 || h.front() == '.' || h.back() == '.') return false;
     std::size_t label = 0;
@@ -62,6 +63,26 @@ void read_retry(Ctx& ctx, const Field& f, acme::Settings& s) {
         ctx.error(f.mark(), "acme retry 'max' is below 'min'", "e.g. retry: { min: 1m, max: 1h }");
 }
 
+// http-01 (the default) needs port 80 reachable, tls-alpn-01 port 443, served
+// by one of our HTTPS listeners (RFC 8737): one with no HTTPS listener could
+// never be validated.
+void read_challenge(Ctx& ctx, const Field& f, gate::Policy& policy) {
+    auto v = read_string(ctx, f);
+    if (!v) return;
+    if (*v == "http-01") {
+        policy.acme.challenge = acme::ChallengeType::http01;
+    } else if (*v == "tls-alpn-01") {
+        if (std::none_of(policy.listeners.begin(), policy.listeners.end(), [](const gate::Listener& l) { return l.tls; }))
+            ctx.error(f.mark(), "acme challenge 'tls-alpn-01' needs an HTTPS listener",
+                      "add a listener with tls: (the CA connects to port 443), or use challenge: http-01");
+        else
+            policy.acme.challenge = acme::ChallengeType::tls_alpn01;
+    } else {
+        ctx.error(f.mark(), "acme 'challenge' '" + *v + "' is not http-01 or tls-alpn-01",
+                  "challenge: http-01 (port 80) or challenge: tls-alpn-01 (port 443)");
+    }
+}
+
 }  // namespace
 
 void read_acme(Ctx& ctx, const Field& f, gate::Policy& policy) {
@@ -69,7 +90,7 @@ void read_acme(Ctx& ctx, const Field& f, gate::Policy& policy) {
     auto& s = policy.acme;
     s.enabled = true;
     s.line = f.key_mark.line + 1;
-    Fields fields(ctx, f.value, {"directory", "email", "ca_file", "hosts", "renew_at", "retry"});
+    Fields fields(ctx, f.value, {"directory", "email", "ca_file", "hosts", "challenge", "renew_at", "retry"});
     if (auto* x = fields.get("directory")) {
         if (auto v = read_string(ctx, *x)) {
             // The account key signs everything, but the certificate comes back in
@@ -96,6 +117,7 @@ void read_acme(Ctx& ctx, const Field& f, gate::Policy& policy) {
     }
     if (auto* x = fields.get("hosts")) read_hosts(ctx, *x, s);
     else ctx.error(f.key_mark, "acme needs 'hosts'", "hosts: [gate.example.org]");
+    if (auto* x = fields.get("challenge")) read_challenge(ctx, *x, policy);
     if (auto* x = fields.get("renew_at")) {
         if (auto v = read_string(ctx, *x)) {
             double d = 0;

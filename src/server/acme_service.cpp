@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "gatekeeper/acme/client.hpp"
+#include "gatekeeper/acme/tls_alpn.hpp"
 #include "server/acme_files.hpp"
 #include "server/acme_transport.hpp"
 #include "server/jwks_keys.hpp"
@@ -48,6 +49,7 @@ struct AcmeService::Impl {
     acme::Transport transport;
     std::shared_ptr<spdlog::logger> log;
     std::shared_ptr<AcmeChallenges> challenges;
+    std::shared_ptr<AcmeAlpnCerts> alpn;  // tls-alpn-01 only
 
     struct Host {
         std::string name;
@@ -78,6 +80,27 @@ struct AcmeService::Impl {
                std::chrono::duration_cast<Clock::duration>(life * settings.renew_at);
     }
 
+    // Where the answers go while an authorization is pending: the HTTP-01 table
+    // the plain listeners read, or a validation certificate the HTTPS listeners show.
+    acme::ChallengeBoard challenge_board() {
+        if (settings.challenge == acme::ChallengeType::tls_alpn01)
+            return {acme::ChallengeType::tls_alpn01,
+                    [this](const acme::PendingChallenge& p) -> Result<Ok, acme::AcmeError> {
+                        auto cert = acme::make_tls_alpn_certificate(p.identifier, p.key_authorization, Clock::now());
+                        if (!cert) return fail(cert.error());
+                        if (auto put = alpn->put(p.identifier, *cert); !put)
+                            return fail(acme::AcmeError{"protocol", "tls-alpn-01 for " + p.identifier + ": " + put.error(), 0, {}});
+                        return Ok{};
+                    },
+                    [this](const acme::PendingChallenge& p) { alpn->remove(p.identifier); }};
+        return {acme::ChallengeType::http01,
+                [this](const acme::PendingChallenge& p) -> Result<Ok, acme::AcmeError> {
+                    challenges->put(p.token, p.key_authorization);
+                    return Ok{};
+                },
+                [this](const acme::PendingChallenge& p) { challenges->remove(p.token); }};
+    }
+
     void obtain(Host& h) {
         acme::ClientOptions options;
         options.directory_url = settings.directory;
@@ -85,9 +108,7 @@ struct AcmeService::Impl {
         // A fresh client per attempt: directory and account are looked up
         // again, so a CA that forgot us (a restarted test CA) is no obstacle.
         acme::Client client(transport, [this](std::chrono::seconds s) { return wait_for(s); }, account_key, options);
-        const acme::Http01Board board{
-            [this](const std::string& t, const std::string& ka) { challenges->put(t, ka); },
-            [this](const std::string& t) { challenges->remove(t); }};
+        const acme::ChallengeBoard board = challenge_board();
         const auto cert_key = crypto::Key::generate_ec(crypto::Curve::p256);  // a new key per certificate
         const auto started = Clock::now();
         auto chain = client.obtain({h.name}, cert_key, board);
@@ -170,12 +191,16 @@ AcmeService::~AcmeService() {
 }
 
 std::unique_ptr<AcmeService> AcmeService::start(const gate::Policy& policy, std::shared_ptr<spdlog::logger> log,
-                                                std::shared_ptr<AcmeChallenges> challenges) {
+                                                std::shared_ptr<AcmeChallenges> challenges,
+                                                std::shared_ptr<AcmeAlpnCerts> alpn) {
     auto impl = std::make_unique<Impl>();
     impl->settings = policy.acme;
     impl->dir = acme::acme_dir(policy.state_dir);
     impl->log = std::move(log);
     impl->challenges = std::move(challenges);
+    impl->alpn = std::move(alpn);
+    if (impl->settings.challenge == acme::ChallengeType::tls_alpn01 && !impl->alpn)
+        throw std::runtime_error("acme: tls-alpn-01 without a place for its certificates");
     std::error_code ec;
     fs::create_directories(impl->dir, ec);
     if (ec) throw std::runtime_error("acme: cannot create " + impl->dir + ": " + ec.message());

@@ -196,9 +196,11 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
 
     // acme: placeholders are written before the listeners load their files; orders run on its own thread.
     std::unique_ptr<AcmeService> acme;
+    std::shared_ptr<AcmeAlpnCerts> acme_alpn;  // tls-alpn-01: validation certificates for the HTTPS listeners
     if (policy.acme.enabled) {
         shared.acme_challenges = std::make_shared<AcmeChallenges>();
-        acme = AcmeService::start(policy, shared.access_log, shared.acme_challenges);
+        if (policy.acme.challenge == acme::ChallengeType::tls_alpn01) acme_alpn = std::make_shared<AcmeAlpnCerts>();
+        acme = AcmeService::start(policy, shared.access_log, shared.acme_challenges, acme_alpn);
     }
 
     // Outlives the workers (declared before them): sessions refer to the front contexts.
@@ -209,7 +211,7 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
         if (l.tls && policy.acme.enabled)
             for (const auto& m : acme::managed_certificates(policy.acme, policy.state_dir))
                 l.certificates.push_back({m.cert_file, m.key_file, 0});
-        listener_tls.push_back(l.tls ? std::make_unique<ListenerTls>(l) : nullptr);
+        listener_tls.push_back(l.tls ? std::make_unique<ListenerTls>(l, acme_alpn) : nullptr);
     }
     std::vector<const CertSet*> stapled;
     for (std::size_t i = 0; i < listener_tls.size(); ++i)

@@ -1,4 +1,5 @@
 #include "server/session.hpp"
+#include "server/acme_alpn.hpp"        // acme: tls-alpn-01
 #include "server/acme_challenges.hpp"  // acme
 
 #include <boost/asio/post.hpp>
@@ -710,7 +711,12 @@ asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::contex
     tls_stream s(std::move(socket), ctx);
     beast::get_lowest_layer(s).expires_after(w.runtime->policy.limits.header_timeout);
     auto [ec] = co_await s.async_handshake(ssl::stream_base::server, use_nothrow);
-    if (!ec) {
+    if (!ec && selected_acme_tls(s.native_handle())) {
+        // A TLS-ALPN-01 validation (RFC 8737 section 3): the handshake was the whole
+        // exchange; no request is read on it, nothing is served.
+        beast::get_lowest_layer(s).expires_after(std::chrono::seconds(2));
+        co_await s.async_shutdown(use_nothrow);
+    } else if (!ec) {
         info.client_cert = read_client_certificate(s.native_handle());
         const bool reclaimed = co_await session_loop(w, s, std::move(info));
         if (!reclaimed) {

@@ -8,8 +8,10 @@ issuance (the TLS listener serves the certificate pebble's intermediate
 issued, for SNI gk.test), renewal (a new serial), a failed renewal while
 pebble is down (old files kept, failure logged), and a later success.
 
-Until the TLS listener re-reads its files (issue 9, helper "tls"), the served
-certificate is checked after a restart of gatekeeper.
+test_tls_alpn_01 has no plain listener at all: pebble validates with
+TLS-ALPN-01 (RFC 8737) on gatekeeper's HTTPS listener (pebble's tlsPort).
+While the challenge is pending, a client offering acme-tls/1 for gk.test gets
+the validation certificate and no HTTP, and a normal client never does.
 """
 import json
 import os
@@ -17,6 +19,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
 import time
 import unittest
 
@@ -66,6 +69,33 @@ def served_certificate(port, server_name):
     with socket.create_connection((HOST, port), timeout=5) as raw:
         with ctx.wrap_socket(raw, server_hostname=server_name) as tls:
             return tls.getpeercert(binary_form=True)
+
+
+# id-pe-acmeIdentifier (1.3.6.1.5.5.7.1.31) as DER, then critical TRUE, then the
+# extnValue OCTET STRING (34 bytes) holding an OCTET STRING of 32 (RFC 8737 section 3).
+ACME_IDENTIFIER_EXT = bytes.fromhex("06082b060105050701" "1f" "0101ff" "0422" "0420")
+
+
+def handshake(port, server_name, alpn):
+    """(selected ALPN protocol, DER certificate, bytes read after sending a request) for one connection."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.set_alpn_protocols(alpn)
+    with socket.create_connection((HOST, port), timeout=5) as raw:
+        with ctx.wrap_socket(raw, server_hostname=server_name) as tls:
+            proto, der = tls.selected_alpn_protocol(), tls.getpeercert(binary_form=True)
+            got = b""
+            try:
+                tls.sendall(b"GET / HTTP/1.1\r\nHost: gk.test\r\nConnection: close\r\n\r\n")
+                while len(got) < 200:
+                    chunk = tls.recv(200)
+                    if not chunk:
+                        break
+                    got += chunk
+            except (OSError, ssl.SSLError):
+                pass
+            return proto, der, got
 
 
 def events(text, name):
@@ -237,6 +267,90 @@ acme:
         # Served without a restart once the files changed (the 1 s file check).
         wait_for("the new certificate served", lambda: self.served_serial() == third or None, 10)
         self.assertLess(time.monotonic() - t0, 120)
+
+    def test_tls_alpn_01(self):
+        text = """
+server: { state_dir: %s }
+listeners:
+  - { address: %s, port: %d, tls: {} }
+upstreams:
+  app: { url: "http://127.0.0.1:1" }
+routes:
+  - { name: all, path: /, upstream: app, require: public }
+acme:
+  directory: https://%s:%d/dir
+  ca_file: %s/pebble-cert.pem
+  hosts: [%s]
+  challenge: tls-alpn-01
+  retry: { min: 1s, max: 2s }
+""" % (self.state, HOST, self.tls_port, HOST, self.acme_port, self.dir, HOSTNAME)
+        self.gk = start_process([GK_BIN, "serve", "--config", write_config(self.dir + "/gatekeeper.yaml", text)],
+                                ready_port=[self.tls_port], timeout=20, logdir=self.dir)
+
+        # Both kinds of client, again and again while the order runs: the challenge
+        # certificate is pending for about a second (until the next authorization poll).
+        seen = {"challenge": [], "normal": [], "errors": []}
+        done = threading.Event()
+
+        def probe():
+            while not done.is_set():
+                for kind, alpn in (("challenge", ["acme-tls/1"]), ("normal", ["http/1.1"])):
+                    try:
+                        seen[kind].append(handshake(self.tls_port, HOSTNAME, alpn))
+                    except (OSError, ssl.SSLError) as e:
+                        seen["errors"].append(repr(e))
+                time.sleep(0.02)
+
+        prober = threading.Thread(target=probe)
+        prober.start()
+        try:
+            wait_for("the certificate by tls-alpn-01", lambda: self.gk_events("acme_certificate"), 40)
+        finally:
+            done.set()
+            prober.join(10)
+        self.assertFalse(self.gk_events("acme_failed"), self.gk.stdout_text())
+        facts = self.file_facts()
+        self.assertEqual(facts["issuer"], cert_facts(self.intermediate)["subject"])
+        self.assertIn("DNS:" + HOSTNAME, facts["san"])
+
+        # acme-tls/1 was selected only with the validation certificate, and nothing was served on it.
+        validations = [(p, der, got) for p, der, got in seen["challenge"] if p == "acme-tls/1"]
+        self.assertTrue(validations, "no acme-tls/1 handshake caught while the challenge was pending")
+        for _, der, got in validations:
+            self.assertIn(ACME_IDENTIFIER_EXT, der)
+            self.assertIn("DNS:" + HOSTNAME, cert_facts(der, der=True)["san"])
+            self.assertEqual(got, b"")
+        for p, der, got in seen["challenge"]:
+            if p != "acme-tls/1":  # before or after the pending window: the normal certificate
+                self.assertNotIn(ACME_IDENTIFIER_EXT, der)
+        # A client without acme-tls/1 never got the validation certificate, and got HTTP.
+        self.assertTrue(seen["normal"])
+        for p, der, got in seen["normal"]:
+            self.assertEqual(p, "http/1.1")
+            self.assertNotIn(ACME_IDENTIFIER_EXT, der)
+            self.assertTrue(got.startswith(b"HTTP/1.1 "), got)
+
+        # Nothing pending now: openssl offering acme-tls/1 gets no ALPN and the issued certificate.
+        r = subprocess.run(["openssl", "s_client", "-connect", "%s:%d" % (HOST, self.tls_port), "-servername",
+                            HOSTNAME, "-alpn", "acme-tls/1"], input=b"", stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=10)
+        out = r.stdout.decode(errors="replace")
+        self.assertIn("No ALPN negotiated", out)
+        self.assertNotIn("ALPN protocol: acme-tls/1", out)
+        served = cert_facts(served_certificate(self.tls_port, HOSTNAME), der=True)
+        self.assertEqual(served["serial"], self.file_serial())
+        self.assertNotIn(ACME_IDENTIFIER_EXT, served_certificate(self.tls_port, HOSTNAME))
+        # curl (a normal client, ALPN http/1.1) gets the issued certificate too.
+        if shutil.which("curl"):
+            c = subprocess.run(["curl", "-sk", "-v", "-o", "/dev/null", "--resolve",
+                                "%s:%d:%s" % (HOSTNAME, self.tls_port, HOST),
+                                "https://%s:%d/" % (HOSTNAME, self.tls_port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+            err = c.stderr.decode(errors="replace")
+            self.assertIn("ALPN: server accepted http/1.1", err.replace("ALPN, server accepted to use http/1.1",
+                                                                         "ALPN: server accepted http/1.1"))
+            self.assertIn("issuer: " + cert_facts(self.intermediate)["subject"].replace(" = ", "="),
+                          err.replace(" = ", "="))
 
 
 if __name__ == "__main__":

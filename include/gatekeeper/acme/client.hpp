@@ -1,6 +1,6 @@
 #pragma once
 // An ACME client (RFC 8555) over an injected transport: directory, nonces,
-// account, order, HTTP-01 authorizations, finalize with a CSR, polling with
+// account, order, HTTP-01 or TLS-ALPN-01 authorizations, finalize with a CSR, polling with
 // Retry-After, certificate download; a badNonce is retried with the fresh
 // nonce the error carries. The transport and the waits are the caller's, so
 // tests feed it recorded replies and never sleep; the server gives it its
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gatekeeper/acme/messages.hpp"
+#include "gatekeeper/acme/settings.hpp"
 #include "gatekeeper/common/result.hpp"
 #include "gatekeeper/crypto/key.hpp"
 
@@ -35,10 +36,22 @@ using Transport = std::function<Result<HttpReply, std::string>(const HttpCall&)>
 // Waits `delay`; false when the caller is shutting down (the client gives up).
 using Wait = std::function<bool(std::chrono::seconds delay)>;
 
-// The HTTP-01 answers the server serves while an authorization is pending.
-struct Http01Board {
-    std::function<void(const std::string& token, const std::string& key_authorization)> put;
-    std::function<void(const std::string& token)> remove;
+// One challenge answered while its authorization is pending: for http-01 the
+// key authorization at /.well-known/acme-challenge/<token>, for tls-alpn-01 a
+// validation certificate for `identifier` (tls_alpn.hpp) behind acme-tls/1.
+struct PendingChallenge {
+    std::string identifier;  // the dns name being authorized
+    std::string token;
+    std::string key_authorization;
+};
+
+// Where the server shows its answers. `put` may fail (a validation
+// certificate that cannot be made): the authorization then fails with it,
+// before the CA is told to look.
+struct ChallengeBoard {
+    ChallengeType type = ChallengeType::http01;
+    std::function<Result<Ok, AcmeError>(const PendingChallenge&)> put;
+    std::function<void(const PendingChallenge&)> remove;
 };
 
 struct ClientOptions {
@@ -61,7 +74,7 @@ public:
     // A new certificate for `hosts`, for the key `cert_key` (which the caller
     // generated and will store): the PEM chain as the CA sent it.
     Result<std::string, AcmeError> obtain(const std::vector<std::string>& hosts, const crypto::Key& cert_key,
-                                          const Http01Board& board);
+                                          const ChallengeBoard& board);
 
     [[nodiscard]] const std::string& account_url() const noexcept { return account_url_; }
 
@@ -70,7 +83,7 @@ private:
     Result<Ok, AcmeError> fresh_nonce();
     // POST with the JWS (kid once the account is known); retries badNonce.
     Result<HttpReply, AcmeError> post(const std::string& url, const std::string& payload, const std::string& accept = {});
-    Result<Ok, AcmeError> authorize(const std::string& authz_url, const Http01Board& board);
+    Result<Ok, AcmeError> authorize(const std::string& authz_url, const ChallengeBoard& board);
     Result<Order, AcmeError> poll_order(const std::string& order_url, Order order);
     bool wait_after(const HttpReply& reply);
 

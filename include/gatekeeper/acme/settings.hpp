@@ -3,11 +3,20 @@
 // read by config/acme_section.cpp, used by server/acme_service.
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gk::acme {
 
 inline constexpr const char* kLetsEncryptDirectory = "https://acme-v02.api.letsencrypt.org/directory";
+
+// How the CA checks that we control a host: HTTP-01 (RFC 8555 section 8.3)
+// asks the plain listener on port 80, TLS-ALPN-01 (RFC 8737) the HTTPS one on 443.
+enum class ChallengeType { http01, tls_alpn01 };
+// The name the CA and the config use: "http-01", "tls-alpn-01".
+inline std::string_view challenge_name(ChallengeType t) {
+    return t == ChallengeType::tls_alpn01 ? "tls-alpn-01" : "http-01";
+}
 
 struct Settings {
     bool enabled = false;  // true when the config has an `acme:` section
@@ -15,6 +24,7 @@ struct Settings {
     std::string email;                // optional account contact (mailto:)
     std::string ca_file;              // PEM roots for the directory's HTTPS; empty: the system's
     std::vector<std::string> hosts;   // one certificate per host name
+    ChallengeType challenge = ChallengeType::http01;
     double renew_at = 2.0 / 3.0;      // renew once this fraction of the lifetime has passed
     std::chrono::milliseconds retry_min{std::chrono::minutes(1)};  // back-off after a failure,
     std::chrono::milliseconds retry_max{std::chrono::hours(1)};    // doubling up to this

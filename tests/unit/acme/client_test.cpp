@@ -16,11 +16,19 @@ namespace {
 using test::FakeCa;
 
 struct Board {
-    std::map<std::string, std::string> live;
-    std::vector<std::string> seen;
-    Http01Board view() {
-        return {[this](const std::string& t, const std::string& ka) { live[t] = ka; seen.push_back(t); },
-                [this](const std::string& t) { live.erase(t); }};
+    ChallengeType type = ChallengeType::http01;
+    std::map<std::string, std::string> live;  // token -> key authorization
+    std::vector<PendingChallenge> seen;
+    std::string refuse;  // put() fails with this when set
+    ChallengeBoard view() {
+        return {type,
+                [this](const PendingChallenge& p) -> Result<Ok, AcmeError> {
+                    if (!refuse.empty()) return fail(AcmeError{"protocol", refuse, 0, {}});
+                    live[p.token] = p.key_authorization;
+                    seen.push_back(p);
+                    return Ok{};
+                },
+                [this](const PendingChallenge& p) { live.erase(p.token); }};
     }
 };
 
@@ -52,7 +60,9 @@ TEST(AcmeClient, ObtainsACertificateThroughTheWholeFlow) {
     EXPECT_TRUE(r.ca.header_errors.empty()) << r.ca.header_errors.front();
     // The key authorization was on the board while the CA validated, and is gone now.
     ASSERT_EQ(r.board.seen.size(), 1u);
-    EXPECT_EQ(r.board.seen[0], r.ca.token);
+    EXPECT_EQ(r.board.seen[0].token, r.ca.token);
+    EXPECT_EQ(r.board.seen[0].identifier, "gk.test");
+    EXPECT_EQ(r.ca.answered_type, "http-01");
     EXPECT_TRUE(r.board.live.empty());
     // The certificate download asked for a PEM chain.
     EXPECT_EQ(r.ca.calls.back().accept, "application/pem-certificate-chain");
@@ -138,6 +148,41 @@ TEST(AcmeClient, RetryAfterIsHonouredAndCapped) {
     ASSERT_GE(r.waits.size(), 2u);
     EXPECT_EQ(r.waits[0], std::chrono::seconds(7));
     EXPECT_EQ(r.waits[1], std::chrono::seconds(30));
+}
+
+TEST(AcmeClient, TlsAlpnAnswersTheTlsAlpnChallengeOnly) {
+    Rig r;
+    r.board.type = ChallengeType::tls_alpn01;
+    auto pem = r.client.obtain({"gk.test"}, crypto::Key::generate_ec(crypto::Curve::p256), r.board.view());
+    ASSERT_TRUE(pem.ok()) << pem.error().message();
+    EXPECT_EQ(r.ca.answered_type, "tls-alpn-01");
+    ASSERT_EQ(r.board.seen.size(), 1u);
+    EXPECT_EQ(r.board.seen[0].identifier, "gk.test");
+    EXPECT_EQ(r.board.seen[0].token, r.ca.alpn_token);
+    EXPECT_EQ(r.board.seen[0].key_authorization, key_authorization(r.ca.alpn_token, r.account));
+    EXPECT_TRUE(r.board.live.empty());
+    EXPECT_TRUE(std::none_of(r.ca.calls.begin(), r.ca.calls.end(),
+                             [](const HttpCall& c) { return c.url == "https://ca.test/chal/1"; }));
+}
+
+TEST(AcmeClient, TlsAlpnFailureNamesTheChallenge) {
+    Rig r;
+    r.board.type = ChallengeType::tls_alpn01;
+    r.ca.challenge_fails = true;
+    auto pem = r.client.obtain({"gk.test"}, crypto::Key::generate_ec(crypto::Curve::p256), r.board.view());
+    ASSERT_FALSE(pem.ok());
+    EXPECT_EQ(pem.error().message(), "connection: tls-alpn-01 for gk.test: connection refused");
+    EXPECT_TRUE(r.board.live.empty());
+}
+
+TEST(AcmeClient, ABoardThatCannotShowTheAnswerFailsBeforeTheCaLooks) {
+    Rig r;
+    r.board.type = ChallengeType::tls_alpn01;
+    r.board.refuse = "no certificate";
+    auto pem = r.client.obtain({"gk.test"}, crypto::Key::generate_ec(crypto::Curve::p256), r.board.view());
+    ASSERT_FALSE(pem.ok());
+    EXPECT_EQ(pem.error().detail, "no certificate");
+    EXPECT_FALSE(r.ca.challenge_answered);
 }
 
 TEST(AcmeRequest, KeyAuthorizationIsTokenDotThumbprint) {

@@ -21,7 +21,8 @@ struct FakeCa {
     int authz_pending_polls = 1;        // authz polls answered "pending" before "valid"
     bool challenge_fails = false;       // the authorization turns invalid with a problem
     bool order_processing_once = true;  // finalize answers "processing" first
-    std::string token = "tok_ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    std::string token = "tok_ABCDEFGHIJKLMNOPQRSTUVWXYZ";       // http-01
+    std::string alpn_token = "alpn_ABCDEFGHIJKLMNOPQRSTUVWXYZ";  // tls-alpn-01
 
     // Observations.
     std::vector<HttpCall> calls;
@@ -29,6 +30,7 @@ struct FakeCa {
     int nonce_counter = 0;
     int authz_polls = 0;
     bool challenge_answered = false;
+    std::string answered_type;  // which challenge the client said it was ready for
     std::string csr_b64;
     std::map<std::string, std::string> used_nonces;
 
@@ -81,14 +83,22 @@ struct FakeCa {
             if (challenge_answered && authz_polls > authz_pending_polls) status = challenge_fails ? "invalid" : "valid";
             if (status == "invalid")
                 err = R"(,"error":{"type":"urn:ietf:params:acme:error:connection","detail":"connection refused"})";
+            // The problem sits on the challenge the client answered, as pebble does.
+            auto challenge = [&](const char* type, const char* url, const std::string& tok) {
+                const bool mine = answered_type == type;
+                return std::string(R"({"type":")") + type + R"(","url":")" + url + R"(","token":")" + tok +
+                       R"(","status":")" + (mine ? status : std::string("pending")) + "\"" + (mine ? err : "") + "}";
+            };
             return reply(200, R"({"status":")" + status + R"(","identifier":{"type":"dns","value":"gk.test"},)"
-                              R"("challenges":[{"type":"dns-01","url":"https://ca.test/chal/dns","token":"x","status":"pending"},)"
-                              R"({"type":"http-01","url":"https://ca.test/chal/1","token":")" + token +
-                              R"(","status":")" + status + "\"" + err + "}]}");
+                              R"("challenges":[{"type":"dns-01","url":"https://ca.test/chal/dns","token":"x","status":"pending"},)" +
+                              challenge("http-01", "https://ca.test/chal/1", token) + "," +
+                              challenge("tls-alpn-01", "https://ca.test/chal/2", alpn_token) + "]}");
         }
-        if (c.url == "https://ca.test/chal/1") {
+        if (c.url == "https://ca.test/chal/1" || c.url == "https://ca.test/chal/2") {
             challenge_answered = true;
-            return reply(200, R"({"type":"http-01","status":"processing","token":")" + token + "\"}");
+            answered_type = c.url.ends_with("/1") ? "http-01" : "tls-alpn-01";
+            return reply(200, R"({"type":")" + answered_type + R"(","status":"processing","token":")" +
+                                  (c.url.ends_with("/1") ? token : alpn_token) + "\"}");
         }
         if (c.url == "https://ca.test/finalize/1") {
             csr_b64 = std::string(payload["csr"].as_string());

@@ -56,6 +56,38 @@ TEST(AcmeMessages, OrderAndAuthorization) {
     EXPECT_FALSE(parse_authorization(R"({"status":"pending"})").ok());
 }
 
+TEST(AcmeMessages, RequiredStatusMustBeANonEmptyString) {
+    const struct {
+        const char* json;
+        const char* says;
+    } orders[] = {
+        {R"({"authorizations":[]})", "order has no 'status'"},
+        {R"({"status":"","authorizations":[]})", "order has no 'status'"},
+        {R"({"status":null})", "order has no 'status'"},
+        {R"({"status":7})", "order: 'status' is not a string"},
+    };
+    for (const auto& c : orders) {
+        auto o = parse_order(c.json);
+        ASSERT_FALSE(o.ok()) << c.json;
+        EXPECT_EQ(o.error().detail, c.says) << c.json;
+    }
+    const struct {
+        const char* json;
+        const char* says;
+    } authzs[] = {
+        {R"({"challenges":[]})", "authorization has no 'status'"},
+        {R"({"status":"","challenges":[]})", "authorization has no 'status'"},
+        {R"({"status":["pending"],"challenges":[]})", "authorization: 'status' is not a string"},
+    };
+    for (const auto& c : authzs) {
+        auto a = parse_authorization(c.json);
+        ASSERT_FALSE(a.ok()) << c.json;
+        EXPECT_EQ(a.error().detail, c.says) << c.json;
+    }
+    EXPECT_EQ(parse_directory(R"({"newNonce":"","newAccount":"a","newOrder":"o"})").error().detail,
+              "directory has no 'newNonce'");
+}
+
 TEST(AcmeMessages, RetryAfterDeltaSecondsOnly) {
     EXPECT_EQ(parse_retry_after("5"), 5);
     EXPECT_EQ(parse_retry_after(" 0 "), 0);

@@ -36,6 +36,49 @@ TEST(AcmeConfig, LoadsWithDefaultsAndPaths) {
     EXPECT_EQ(certs[1].host, "b.example");
     EXPECT_EQ(certs[1].cert_file, r->state_dir + "/acme/b.example/cert.pem");
     EXPECT_EQ(certs[1].key_file, r->state_dir + "/acme/b.example/key.pem");
+    EXPECT_EQ(a.challenge, acme::ChallengeType::http01);  // what gatekeeper did before the setting existed
+}
+
+// Same lines as kHead, with an HTTPS listener (no certificate: acme brings them).
+constexpr const char* kTlsHead =
+    "listeners: [{ address: 127.0.0.1, port: 8443, tls: {} }]\n"  // 1
+    "upstreams: { app: { url: \"http://127.0.0.1:3000\" } }\n"    // 2
+    "routes:\n"                                                     // 3
+    "  - { name: all, path: /, upstream: app, require: public }\n"  // 4
+    "acme:\n";                                                      // 5
+
+TEST(AcmeConfig, ChallengeChoices) {
+    const struct {
+        const char* head;
+        const char* body;
+        int line;  // 0: loads
+        acme::ChallengeType want;
+        const char* says;
+    } cases[] = {
+        {kTlsHead, "  hosts: [a.example]\n", 0, acme::ChallengeType::http01, ""},
+        {kTlsHead, "  hosts: [a.example]\n  challenge: http-01\n", 0, acme::ChallengeType::http01, ""},
+        {kTlsHead, "  hosts: [a.example]\n  challenge: tls-alpn-01\n", 0, acme::ChallengeType::tls_alpn01, ""},
+        {kHead, "  hosts: [a.example]\n  challenge: http-01\n", 0, acme::ChallengeType::http01, ""},
+        {kHead, "  hosts: [a.example]\n  challenge: tls-alpn-01\n", 7, {}, "needs an HTTPS listener"},
+        {kTlsHead, "  hosts: [a.example]\n  challenge: dns-01\n", 7, {}, "'dns-01' is not http-01 or tls-alpn-01"},
+        {kTlsHead, "  hosts: [a.example]\n  challenge: TLS-ALPN-01\n", 7, {}, "is not http-01 or tls-alpn-01"},
+        {kTlsHead, "  hosts: [a.example]\n  challenge: \"\"\n", 7, {}, "is not http-01 or tls-alpn-01"},
+        {kTlsHead, "  hosts: [a.example]\n  challenge: [tls-alpn-01]\n", 7, {}, "challenge"},
+    };
+    for (const auto& c : cases) {
+        TempDir dir;
+        auto r = load_policy_text(std::string(c.head) + c.body, "c.yaml", dir.str());
+        if (c.line == 0) {
+            ASSERT_TRUE(r.ok()) << c.body << format(r.error().front());
+            EXPECT_EQ(r->acme.challenge, c.want) << c.body;
+            continue;
+        }
+        ASSERT_FALSE(r.ok()) << c.body;
+        const auto& e = r.error().front();
+        EXPECT_EQ(e.line, c.line) << c.body << format(e);
+        EXPECT_NE(format(e).find(c.says), std::string::npos) << format(e);
+        EXPECT_NE(format(e).find("c.yaml:7"), std::string::npos) << format(e);
+    }
 }
 
 TEST(AcmeConfig, NoSectionNoCertificates) {
