@@ -13,6 +13,8 @@ that will read it in production:
 - deploy/compose/Dockerfile: every package it installs exists in Debian 12, and they cover every
   shared library GK_BIN links directly.
 Each check is also shown to fail once on a deliberately broken copy, so none passes vacuously.
+Then instances a and b of deploy/cluster/ serve for real on loopback over one Redis and one
+PostgreSQL (with test_cluster.py's server helpers; skipped where that file is absent).
 """
 import os
 import re
@@ -427,6 +429,104 @@ class Dockerfile(unittest.TestCase):
             if pkg not in listed and pkg not in IN_BOOKWORM_SLIM:
                 missing.append("%s (%s)" % (pkg, soname))
         self.assertEqual(missing, [], "libraries the Dockerfile does not install")
+
+
+def replace_once(text, old, new):
+    if text.count(old) != 1:
+        raise AssertionError("expected once in the example: %r" % old)
+    return text.replace(old, new)
+
+
+class ClusterExampleServes(unittest.TestCase):
+    """Instances a and b of deploy/cluster/, moved onto loopback, over one real Redis and one real
+    PostgreSQL (test_cluster.py's helpers; the role is an ordinary one, not a superuser): they
+    serve, publish the same issuer and keys, and count failed passwords together. What changes
+    from the example is only addresses, ports and sslmode (the test server has no TLS)."""
+
+    @classmethod
+    def setUpClass(cls):
+        h.require_binary()
+        try:
+            from test_cluster import PG_BIN, Postgres, Redis, redis_server_binary
+        except ImportError:
+            raise unittest.SkipTest("test_cluster.py (Redis and PostgreSQL helpers) is not here")
+        if not os.path.exists(redis_server_binary()) or not os.path.exists(os.path.join(PG_BIN, "initdb")):
+            raise unittest.SkipTest("redis-server or postgresql missing (scripts/deps.sh installs them)")
+        import requests
+        import urllib3
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        cls.requests = requests
+        cls._tmp = tempfile.TemporaryDirectory(prefix="gk-deploy-serve-")
+        cls.addClassCleanup(cls._tmp.cleanup)
+        tmp = cls._tmp.name
+        os.chmod(tmp, 0o755)  # as root the PostgreSQL server runs as `postgres` and must reach its folder
+        cls.redis = Redis(tmp)
+        cls.redis.start()
+        cls.addClassCleanup(lambda: cls.redis.stop())
+        cls.pg = Postgres(tmp)
+        cls.pg.start()
+        cls.addClassCleanup(lambda: cls.pg.stop())
+        psql = os.path.join(PG_BIN, "psql")
+        for sql in ("CREATE ROLE gatekeeper LOGIN", "CREATE DATABASE gatekeeper OWNER gatekeeper"):
+            r = h.run([psql, "-h", "127.0.0.1", "-p", str(cls.pg.port), "-U", "postgres", "-d", "postgres",
+                       "-v", "ON_ERROR_STOP=1", "-c", sql])
+            if r.returncode != 0:
+                raise RuntimeError(sql + ": " + r.stderr)
+        cls.up = h.Upstream()
+        cls.addClassCleanup(cls.up.close)
+        cls.box = Sandbox()
+        cls.addClassCleanup(lambda: shutil.rmtree(cls.box.root, ignore_errors=True))
+        cls.nodes = []
+        for i, ip in (("a", "10.0.0.11"), ("b", "10.0.0.12")):
+            tls_port, local_port = h.free_port(), h.free_port()
+            t = cls.box.rewrite(read(os.path.join(CLUSTER, "gatekeeper-%s.yaml" % i)))
+            t = replace_once(t, "address: %s\n    port: 8443" % ip, "address: 127.0.0.1\n    port: %d" % tls_port)
+            t = replace_once(t, "port: 9090", "port: %d" % local_port)
+            t = replace_once(t, "10.0.0.10/32", "127.0.0.2/32")
+            t = replace_once(t, "http://10.0.1.10:3000", cls.up.url)
+            t = replace_once(t, "address: 10.0.0.20, port: 6379", "address: 127.0.0.1, port: %d" % cls.redis.port)
+            t = replace_once(t, "host=10.0.0.21 port=5432", "host=127.0.0.1 port=%d" % cls.pg.port)
+            t = re.sub(r"sslmode=verify-full sslrootcert=\S+\"", "sslmode=disable\"", t)
+            cls.box.provide(t)
+            path = os.path.join(cls.box.root, "serve-%s.yaml" % i)
+            with open(path, "w") as f:
+                f.write(t)
+            proc = h.start_process([h.GK_BIN, "serve", "--config", path], ready_port=[tls_port, local_port],
+                                   timeout=30, logdir=cls.box.root)
+            cls.addClassCleanup(h.stop, proc)
+            cls.nodes.append(("https://127.0.0.1:%d" % tls_port, "http://127.0.0.1:%d" % local_port, proc))
+
+    def get(self, url, **kw):
+        return self.requests.get(url, verify=False, timeout=10, **kw)
+
+    def test_public_protected_and_health(self):
+        for base, local, _ in self.nodes:
+            with self.subTest(node=base):
+                self.assertEqual(self.get(base + "/public/page").status_code, 200)
+                r = self.get(base + "/")
+                self.assertEqual(r.status_code, 401)
+                self.assertIn('Basic realm="App"', r.headers.get("WWW-Authenticate", ""))
+                r = self.get(base + "/", auth=("alice", "wonderland"))
+                self.assertEqual(r.status_code, 200)
+                self.assertEqual(self.up.last().get("X-Auth-Request-User"), "alice")
+                self.assertIn("max-age=", r.headers.get("Strict-Transport-Security", ""))
+                self.assertEqual(self.get(local + "/.gatekeeper/readyz").status_code, 200)
+
+    def test_one_issuer_and_one_key_set(self):
+        metas = [self.get(base + "/.well-known/oauth-authorization-server").json() for base, _, _ in self.nodes]
+        self.assertEqual({m["issuer"] for m in metas}, {"https://auth.example.com"})
+        jwks = [self.get(base + "/.well-known/jwks.json").json() for base, _, _ in self.nodes]
+        self.assertTrue(jwks[0]["keys"])
+        self.assertEqual(jwks[0], jwks[1])
+
+    def test_failed_passwords_count_once_for_the_cluster(self):
+        (a, _, _), (b, _, _) = self.nodes
+        for n in range(10):  # brute_force.per_user: 10, alternating instances
+            self.assertEqual(self.get((a, b)[n % 2] + "/", auth=("bob", "wrong")).status_code, 401)
+        for base in (a, b):
+            r = self.get(base + "/", auth=("bob", "builder"))
+            self.assertEqual(r.status_code, 429, base)
+            self.assertIn("Retry-After", r.headers)
 
 
 class DepsScript(unittest.TestCase):
