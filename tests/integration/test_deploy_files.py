@@ -511,6 +511,11 @@ class ClusterExampleServes(unittest.TestCase):
                 self.assertEqual(self.up.last().get("X-Auth-Request-User"), "alice")
                 self.assertIn("max-age=", r.headers.get("Strict-Transport-Security", ""))
                 self.assertEqual(self.get(local + "/.gatekeeper/readyz").status_code, 200)
+                # compose.yaml's healthcheck command, as the containers run it.
+                health = yaml.safe_load(read(os.path.join(COMPOSE, "compose.yaml")))["x-gatekeeper"]["healthcheck"]["test"]
+                self.assertEqual(health[:3], ["CMD", "gatekeeper", "fetch"])
+                r = h.run([h.GK_BIN] + [a.replace("http://127.0.0.1:9090", local) for a in health[2:]])
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
     def test_one_issuer_and_one_key_set(self):
         metas = [self.get(base + "/.well-known/oauth-authorization-server").json() for base, _, _ in self.nodes]
