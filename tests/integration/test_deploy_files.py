@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import stat
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -70,7 +69,8 @@ class Sandbox:
 
     def rewrite(self, text):
         for prefix in HOST_PREFIXES:
-            text = text.replace(prefix, os.path.join(self.root, prefix.strip("/")) + ("/" if prefix.endswith("/") else ""))
+            moved = os.path.join(self.root, prefix.strip("/")) + ("/" if prefix.endswith("/") else "")
+            text = text.replace(prefix, moved)
         return text
 
     def provide(self, config_text):
@@ -512,7 +512,8 @@ class ClusterExampleServes(unittest.TestCase):
                 self.assertIn("max-age=", r.headers.get("Strict-Transport-Security", ""))
                 self.assertEqual(self.get(local + "/.gatekeeper/readyz").status_code, 200)
                 # compose.yaml's healthcheck command, as the containers run it.
-                health = yaml.safe_load(read(os.path.join(COMPOSE, "compose.yaml")))["x-gatekeeper"]["healthcheck"]["test"]
+                compose = yaml.safe_load(read(os.path.join(COMPOSE, "compose.yaml")))
+                health = compose["x-gatekeeper"]["healthcheck"]["test"]
                 self.assertEqual(health[:3], ["CMD", "gatekeeper", "fetch"])
                 r = h.run([h.GK_BIN] + [a.replace("http://127.0.0.1:9090", local) for a in health[2:]])
                 self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
