@@ -11,6 +11,7 @@ pkgs=(
   testssl.sh sslscan  # graders of the HTTPS listener (tests/integration/test_tls_grade.py)
   pebble  # Let's Encrypt's test ACME CA, with pebble-challtestsrv (tests/integration/test_acme.py)
   libpq-dev postgresql libhiredis-dev redis-server  # shared state for several instances (issue 10)
+  docker-compose  # checks deploy/compose/compose.yaml without a daemon (tests/integration/test_deploy_files.py)
 )
 missing=()
 for p in "${pkgs[@]}"; do
