@@ -27,6 +27,9 @@ struct ProxyContext {
     const gate::Decision& decision;
     AccessRecord& log;
     std::string_view preread_body = {};  // the body, when a check already read it whole
+    // The client's HTTP version, kept before the head is rewritten for the
+    // upstream (always 1.1 there): a 1.0 client gets 1.0 answers.
+    unsigned client_version = 11;
 };
 
 struct ProxyOutcome {
@@ -219,7 +222,7 @@ asio::awaitable<std::pair<Failure, ProxyOutcome>> exchange(ProxyContext& ctx, Cl
         // (prepare_client_response's rules), then the body byte for byte.
         const bool upstream_keep_alive = lp->keep_alive();
         out.keep_alive = !closing;
-        write_client_head(conn.response_head, *lp, p.get().version(), out.keep_alive, ctx.decision.response_headers,
+        write_client_head(conn.response_head, *lp, ctx.client_version, out.keep_alive, ctx.decision.response_headers,
                           hsts_fallback(ctx));
         conn.buffer.consume(head_bytes);
         if (head_only) {
@@ -255,7 +258,7 @@ asio::awaitable<std::pair<Failure, ProxyOutcome>> exchange(ProxyContext& ctx, Cl
     }
     auto& res = rp->get();
     const bool upstream_keep_alive = res.keep_alive();
-    prepare_client_response(res, rp->chunked(), head_only, p.get().version(), !closing);
+    prepare_client_response(res, rp->chunked(), head_only, ctx.client_version, !closing);
     // Gatekeeper's own fields (Digest's Authentication-Info) replace any the upstream sent.
     for (const auto& [name, value] : ctx.decision.response_headers) res.set(name, value);
     if (const auto [name, value] = hsts_fallback(ctx); !name.empty() && res.find(name) == res.end()) res.set(name, value);
@@ -311,6 +314,7 @@ asio::awaitable<ProxyOutcome> proxy_request(ProxyContext& ctx, Client& client, b
                                             http::request_parser<http::buffer_body>& p) {
     auto& req = p.get();
     const bool client_keep_alive = req.keep_alive();
+    ctx.client_version = req.version();
     const bool head_request = req.method() == http::verb::head;
     const bool expects_continue = gate::iequals(req[http::field::expect], "100-continue");
     prepare_upstream_request(ctx, req, p.chunked());
@@ -335,7 +339,7 @@ asio::awaitable<ProxyOutcome> proxy_request(ProxyContext& ctx, Client& client, b
                 o.error_response = error_response(timeout ? http::status::gateway_timeout : http::status::bad_gateway,
                                                   timeout ? "The upstream did not answer in time."
                                                           : "The upstream cannot be reached.",
-                                                  accept, req.version());
+                                                  accept, ctx.client_version);
                 co_return o;
             }
             conn = std::move(fresh);
@@ -357,18 +361,18 @@ asio::awaitable<ProxyOutcome> proxy_request(ProxyContext& ctx, Client& client, b
                 continue;  // a pooled connection the upstream had closed: once more on a fresh one
             case detail::Failure::upstream:
                 outcome.error_response = error_response(http::status::bad_gateway, "The upstream failed to answer.",
-                                                        accept, req.version());
+                                                        accept, ctx.client_version);
                 co_return std::move(outcome);
             case detail::Failure::upstream_timeout:
                 outcome.error_response = error_response(http::status::gateway_timeout,
-                                                        "The upstream did not answer in time.", accept, req.version());
+                                                        "The upstream did not answer in time.", accept, ctx.client_version);
                 co_return std::move(outcome);
             case detail::Failure::client:
                 co_return std::move(outcome);
         }
     }
     ProxyOutcome o;
-    o.error_response = error_response(http::status::bad_gateway, "The upstream failed to answer.", accept, req.version());
+    o.error_response = error_response(http::status::bad_gateway, "The upstream failed to answer.", accept, ctx.client_version);
     co_return o;
 }
 

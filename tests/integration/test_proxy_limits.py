@@ -214,6 +214,30 @@ class ProxyLimitsTest(unittest.TestCase):
         self.assertEqual(r.status_code, 200, r.text[:200])
         self.assertEqual(r.json()["body_bytes"], 12345)
 
+    def test_http10_keep_alive_client_gets_http10_answers(self):
+        """Regression: the head rewritten for the upstream (HTTP/1.1) set the version of the
+        answer, so a 1.0 client asking for keep-alive got "HTTP/1.1" without "Connection:
+        keep-alive", took it for close-delimited and waited for a close that never came (ab -k hung)."""
+        with h.RawConn(self.port, timeout=T) as c:
+            for i in range(2):
+                c.send(("GET /pub/ten-%d HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n" % i).encode())
+                resp = c.read_response(timeout=T)
+                self.assertEqual(resp.status, 200, resp)
+                self.assertTrue(resp.status_line.startswith("HTTP/1.0 "), resp.status_line)
+                self.assertEqual((resp.get("Connection") or "").lower(), "keep-alive", resp)
+                self.assertIsNotNone(resp.get("Content-Length"), resp)
+        with h.RawConn(self.port, timeout=T) as c:  # and without keep-alive: 1.0, then closed
+            c.send(b"GET /pub/ten-close HTTP/1.0\r\nHost: a\r\n\r\n")
+            resp = c.read_response(timeout=T)
+            self.assertTrue(resp.status_line.startswith("HTTP/1.0 200"), resp.status_line)
+            self.assertIsNone(resp.get("Connection"), resp)
+        # gatekeeper's own answers (no upstream) were already right: a 1.0 error stays 1.0.
+        with h.RawConn(self.port, timeout=T) as c:
+            c.send(b"GET /dead/x HTTP/1.0\r\nHost: a\r\n\r\n")
+            resp = c.read_response(timeout=T)
+            self.assertEqual(resp.status, 502, resp)
+            self.assertTrue(resp.status_line.startswith("HTTP/1.0 "), resp.status_line)
+
     def test_incomplete_head_is_408(self):
         with h.RawConn(self.port, timeout=6) as c:
             t0 = time.monotonic()
