@@ -142,6 +142,22 @@ void warn_about_restart_only_changes(const gate::Policy& old_p, const gate::Poli
         spdlog::warn("reload: issuers, oauth or sessions changed; those take effect at the next start");
     if (old_p.digest.nonce_lifetime != new_p.digest.nonce_lifetime || old_p.digest.max_nonces != new_p.digest.max_nonces)
         spdlog::warn("reload: digest nonce settings changed; they take effect at the next start");
+    auto state = [](const gate::Policy& p) {
+        const auto& s = p.state;
+        return s.redis_host + ":" + std::to_string(s.redis_port) + "/" + std::to_string(s.redis_db) + ";" +
+               std::to_string(s.redis_timeout.count()) + ";" + s.redis_prefix + ";" + s.postgres + ";" +
+               std::to_string(s.postgres_pool) + ";" + std::to_string(s.postgres_timeout.count());
+    };
+    if (state(old_p) != state(new_p))
+        spdlog::warn("reload: state (redis, postgres) changed; it takes effect at the next start");
+    auto acme = [](const gate::Policy& p) {
+        const auto& a = p.acme;
+        std::string s = std::to_string(a.enabled) + ";" + a.directory + ";" + a.email + ";" + a.ca_file + ";" +
+                        std::string(acme::challenge_name(a.challenge));
+        for (const auto& h : a.hosts) s += ";" + h;
+        return s;
+    };
+    if (acme(old_p) != acme(new_p)) spdlog::warn("reload: acme changed; it takes effect at the next start");
 }
 
 // Certificate files are re-read on change and on SIGHUP (tls_cert_set.hpp).

@@ -150,10 +150,16 @@ class Postgres:
         self.stop()
         raise RuntimeError("postgres did not become ready: " + open(self.log).read()[-2000:])
 
+    def sql(self, statement):
+        """One statement as the superuser, on the `postgres` database; raises on failure."""
+        r = subprocess.run([os.path.join(PG_BIN, "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                            "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", statement],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=30)
+        if r.returncode != 0:
+            raise RuntimeError(statement + ": " + r.stderr)
+
     def create_database(self, name):
-        subprocess.run([os.path.join(PG_BIN, "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                        "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE " + name],
-                       check=True, stdout=subprocess.DEVNULL, timeout=30)
+        self.sql("CREATE DATABASE " + name)
 
     def conninfo(self, db):
         return "host=127.0.0.1 port=%d user=postgres dbname=%s connect_timeout=2" % (self.port, db)
@@ -169,6 +175,17 @@ class Postgres:
         self.proc = None
 
 
+def start_state_servers(cls, tmp):
+    """A redis-server and a PostgreSQL server for a TestCase class (cls.redis, cls.pg), stopped by
+    PID at class cleanup."""
+    cls.redis = Redis(tmp)
+    cls.redis.start()
+    cls.addClassCleanup(lambda: cls.redis.stop())
+    cls.pg = Postgres(tmp)
+    cls.pg.start()
+    cls.addClassCleanup(lambda: cls.pg.stop())
+
+
 class ClusterTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -180,12 +197,7 @@ class ClusterTest(unittest.TestCase):
         tmp = cls._tmp.name
         htpasswd = os.path.join(tmp, "users.htpasswd")
         h.make_htpasswd(htpasswd, USERS)
-        cls.redis = Redis(tmp)
-        cls.redis.start()
-        cls.addClassCleanup(lambda: cls.redis.stop())
-        cls.pg = Postgres(tmp)
-        cls.pg.start()
-        cls.addClassCleanup(lambda: cls.pg.stop())
+        start_state_servers(cls, tmp)
         cls.pg.create_database("gatekeeper")
         cls.up = h.Upstream()
         cls.addClassCleanup(cls.up.close)

@@ -14,7 +14,7 @@ that will read it in production:
   shared library GK_BIN links directly.
 Each check is also shown to fail once on a deliberately broken copy, so none passes vacuously.
 Then instances a and b of deploy/cluster/ serve for real on loopback over one Redis and one
-PostgreSQL (with test_cluster.py's server helpers; skipped where that file is absent).
+PostgreSQL (with test_cluster.py's server helpers).
 """
 import os
 import re
@@ -446,10 +446,7 @@ class ClusterExampleServes(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         h.require_binary()
-        try:
-            from test_cluster import PG_BIN, Postgres, Redis, redis_server_binary
-        except ImportError:
-            raise unittest.SkipTest("test_cluster.py (Redis and PostgreSQL helpers) is not here")
+        from test_cluster import PG_BIN, redis_server_binary, start_state_servers
         if not os.path.exists(redis_server_binary()) or not os.path.exists(os.path.join(PG_BIN, "initdb")):
             raise unittest.SkipTest("redis-server or postgresql missing (scripts/deps.sh installs them)")
         import requests
@@ -460,18 +457,9 @@ class ClusterExampleServes(unittest.TestCase):
         cls.addClassCleanup(cls._tmp.cleanup)
         tmp = cls._tmp.name
         os.chmod(tmp, 0o755)  # as root the PostgreSQL server runs as `postgres` and must reach its folder
-        cls.redis = Redis(tmp)
-        cls.redis.start()
-        cls.addClassCleanup(lambda: cls.redis.stop())
-        cls.pg = Postgres(tmp)
-        cls.pg.start()
-        cls.addClassCleanup(lambda: cls.pg.stop())
-        psql = os.path.join(PG_BIN, "psql")
+        start_state_servers(cls, tmp)
         for sql in ("CREATE ROLE gatekeeper LOGIN", "CREATE DATABASE gatekeeper OWNER gatekeeper"):
-            r = h.run([psql, "-h", "127.0.0.1", "-p", str(cls.pg.port), "-U", "postgres", "-d", "postgres",
-                       "-v", "ON_ERROR_STOP=1", "-c", sql])
-            if r.returncode != 0:
-                raise RuntimeError(sql + ": " + r.stderr)
+            cls.pg.sql(sql)
         cls.up = h.Upstream()
         cls.addClassCleanup(cls.up.close)
         cls.box = Sandbox()

@@ -67,6 +67,18 @@ class ReloadTest(unittest.TestCase):
     def status(self, path, **kw):
         return requests.get(self.gk.url(path), timeout=T, **kw).status_code
 
+    def test_restart_only_sections_are_named_and_not_half_applied(self):
+        # state: and acme: are read at start only; a reload that changes them says so and keeps
+        # the running ones (here: counters stay in memory, no Redis is asked, nothing fails).
+        unreachable = h.free_port()
+        self.rewrite_and_hup(OLD_EXTRA + "state:\n  redis: { address: 127.0.0.1, port: %d }\n" % unreachable)
+        self.assertTrue(self.wait_for(lambda: "reload: config applied" in self.gk.output()), self.gk.output())
+        out = self.gk.output()
+        self.assertIn("state (redis, postgres) changed; it takes effect at the next start", out)
+        self.assertNotIn("acme changed", out)
+        self.assertEqual(self.status("/app/", auth=("alice", "wonderland")), 200)
+        self.assertEqual(self.status("/app/", auth=("alice", "wrong")), 401)
+
     def test_broken_config_keeps_the_running_one_and_says_why(self):
         self.assertEqual(self.status("/old/x"), 200)
         self.rewrite_and_hup(BROKEN_EXTRA)
