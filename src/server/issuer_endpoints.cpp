@@ -426,7 +426,7 @@ string_response oauth_post(const Ctx& c, std::string_view which) {
     if (which == kToken) return from_oauth(issuer::token_endpoint(form, auth, now, is), c.version);
     if (which == kRevoke) {
         auto r = issuer::revoke(form, auth, now, is);
-        if (r.access) c.svc.revoked().revoke(r.access->jti, r.access->exp);
+        if (r.access) c.svc.revoke_now(r.access->jti, r.access->exp);
         if (c.audit && (r.access || r.family_id))
             c.audit->record("token.revoked", {{"client", c.req.client_address},
                                               {"jti", r.access ? std::string_view(r.access->jti) : ""},

@@ -1,6 +1,7 @@
 #include "server/issuer_service.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <stdexcept>
 
@@ -170,19 +171,37 @@ void IssuerService::reload_ring(std::int64_t now) {
     }
 }
 
+void IssuerService::revoke_now(std::string_view jti, std::int64_t exp) {
+    revoked_.revoke(jti, exp);
+    if (announce_) announce_(jti, exp);
+}
+
+void IssuerService::revoked_elsewhere(std::string_view message) {
+    const auto space = message.rfind(' ');
+    if (space == std::string_view::npos || space == 0) return;
+    std::int64_t exp = 0;
+    const auto digits = message.substr(space + 1);
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), exp);
+    if (ec != std::errc() || p != digits.data() + digits.size() || exp <= 0) return;
+    revoked_.revoke(message.substr(0, space), exp);
+}
+
+void IssuerService::reload_revocations() {
+    const auto now = unix_now();
+    if (auto jtis = store_->revoked_jtis(now)) {
+        for (const auto& [jti, exp] : *jtis) revoked_.revoke(jti, exp);
+        revoked_.purge(now);
+    }
+}
+
 void IssuerService::tick() {
     ++ticks_;
     const auto now = unix_now();
     if (oauth_ && ticks_ % 5 == 0) reload_ring(now);
     // A shared database: other instances revoke too, and the cluster promise
     // is that a revoked token is refused everywhere within a second.
-    if (shared_store_ || ticks_ % 5 == 0) {
-        // Revocations made by another process (the CLI, another instance).
-        if (auto jtis = store_->revoked_jtis(now)) {
-            for (const auto& [jti, exp] : *jtis) revoked_.revoke(jti, exp);
-            revoked_.purge(now);
-        }
-    }
+    // Revocations made by another process (the CLI, another instance).
+    if (shared_store_ || ticks_ % 5 == 0) reload_revocations();
     if (ticks_ % 600 == 0) (void)store_->purge_expired_sessions(now, idle_timeout_.count());
 }
 

@@ -7,6 +7,7 @@
 #include <spdlog/logger.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,6 +36,18 @@ public:
     [[nodiscard]] issuer::IssuerStore& store() { return *store_; }
     [[nodiscard]] const gate::CredentialStore& credentials() const { return *store_; }
     [[nodiscard]] gate::RevocationList& revoked() { return revoked_; }
+    // A token revoked here (the revocation endpoint): refused by this process
+    // at once and announced to the others (state.redis pub/sub), if any.
+    void revoke_now(std::string_view jti, std::int64_t exp);
+    // Set once by the server before requests run; called from any thread.
+    void set_announcer(std::function<void(std::string_view jti, std::int64_t exp)> announce) {
+        announce_ = std::move(announce);
+    }
+    // Another instance's announcement ("<jti> <exp>"): refused here too. Malformed ones are ignored.
+    void revoked_elsewhere(std::string_view message);
+    // Everything revoked in the database, merged in (at start, every few ticks, and after an
+    // announcement channel was (re)joined, to catch up on what was missed).
+    void reload_revocations();
     [[nodiscard]] const issuer::Settings& settings() const { return settings_; }
     [[nodiscard]] bool oauth_enabled() const { return oauth_; }
     // True when the database is on another server (PostgreSQL, shared by
@@ -67,6 +80,7 @@ private:
     issuer::Settings settings_;
     bool oauth_ = false;
     bool shared_store_ = false;
+    std::function<void(std::string_view, std::int64_t)> announce_;
     std::chrono::seconds idle_timeout_{0};
     mutable std::mutex ring_mu_;
     std::shared_ptr<const issuer::KeyRing> ring_;

@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 #include "server/redis_attempts.hpp"
+#include "server/redis_subscriber.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -192,10 +193,12 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     shared.access_log = spdlog::get("access");
     if (!shared.access_log) shared.access_log = spdlog::stdout_logger_mt("access");
     shared.access_log->set_pattern("%v");
+    // For the worker pool's blocking calls: counters on the login page, revocation announcements.
+    std::shared_ptr<RedisClient> redis_client;
+    if (policy.state.redis()) redis_client = std::make_shared<RedisClient>(policy.state);
     if (policy.state.redis()) {
         // Counted across every instance that shares the Redis server.
-        shared.attempts = std::make_shared<RedisAttemptStore>(std::make_shared<RedisClient>(policy.state),
-                                                              policy.state.redis_prefix);
+        shared.attempts = std::make_shared<RedisAttemptStore>(redis_client, policy.state.redis_prefix);
         spdlog::info("brute-force counters in redis {}:{}", policy.state.redis_host, policy.state.redis_port);
     } else {
         shared.attempts = std::make_shared<store::MemoryAttemptStore>();
@@ -207,6 +210,18 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
         else shared.audit = std::move(audit.value());
     }
     if (needs_issuer_service(policy)) shared.issuer = IssuerService::start(policy, shared.access_log);
+    const std::string revocations_channel = policy.state.redis_prefix + "revoked";
+    if (shared.issuer && redis_client) {
+        // Announced at once to every instance (each also reloads from the database every second).
+        shared.issuer->set_announcer([redis_client, revocations_channel](std::string_view jti, std::int64_t exp) {
+            std::vector<RedisCommand> publish{{std::string("PUBLISH"), revocations_channel,
+                                               std::string(jti) + " " + std::to_string(exp)}};
+            if (auto ok = redis_attempts::check(redis_client->run(std::move(publish))); !ok)
+                spdlog::warn("revocation not announced to other instances ({}); they refuse the token within "
+                             "a second from the database",
+                             ok.error());
+        });
+    }
     if (!policy.issuers.empty())
         shared.key_sources = KeySources::start(policy, shared.access_log, shared.issuer ? shared.issuer->key_source() : nullptr);
 
@@ -262,6 +277,16 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     if (hooks.on_ready) hooks.on_ready();
 
     asio::io_context control;
+    // Other instances' revocations, as they happen (state.redis).
+    std::shared_ptr<RedisSubscriber> revocations;
+    if (shared.issuer && policy.state.redis()) {
+        auto issuer = shared.issuer;
+        revocations = std::make_shared<RedisSubscriber>(
+            control.get_executor(), policy.state, revocations_channel,
+            [issuer](std::string_view message) { issuer->revoked_elsewhere(message); },
+            [issuer] { issuer->reload_revocations(); });
+        revocations->start();
+    }
     asio::signal_set signals(control, SIGINT, SIGTERM);
     asio::signal_set hangups(control, SIGHUP);
     asio::steady_timer ticker(control);
@@ -280,6 +305,7 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
                     if (t) log_cert_events(t->certificates().reload_changed());
             } else if (shared.open_connections.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
                 for (auto& w : workers) w->ioc.stop();
+                if (revocations) revocations->stop();
                 signals.cancel();
                 hangups.cancel();
                 return;

@@ -355,7 +355,9 @@ class ClusterTest(unittest.TestCase):
         took = time.monotonic() - t0
         print("\nrevocation reached B and C in %.0f ms" % (took * 1000), file=sys.stderr)
         self.assertFalse(pending, "still accepted after 5 s")
-        self.assertLess(took, 1.5, "a revocation must reach every instance within about a second")
+        # Announced over Redis pub/sub: milliseconds. (The reload from the database every second
+        # would take up to a second; this bound fails most runs if the announcement broke.)
+        self.assertLess(took, 0.3, "a revocation must be announced to every instance at once")
         self.assertEqual(self.client(a).api(token, path="/api/x").status_code, 401)
 
     def test_postgres_restart_loses_nothing(self):
