@@ -80,6 +80,9 @@ routes:
     schemes: [basic]
     users: staff
     require: authenticated
+state:
+  redis: { address: 127.0.0.1, port: 6380, db: 2, timeout: 100ms, prefix: "gate:" }
+  postgres: { conninfo: "host=127.0.0.1 dbname=gatekeeper", pool: 3, timeout: 1s }
 )";
 
 class LoadTest : public ::testing::Test {
@@ -230,6 +233,15 @@ TEST_F(LoadTest, FullConfigRoundTrip) {
     EXPECT_EQ(last.path.kind, gate::PathMatchKind::prefix);
     EXPECT_EQ(last.path.value, "/app");
     EXPECT_EQ(last.require.kind, gate::RequireKind::authenticated);
+
+    EXPECT_EQ(p.state.redis_host, "127.0.0.1");
+    EXPECT_EQ(p.state.redis_port, 6380);
+    EXPECT_EQ(p.state.redis_db, 2u);
+    EXPECT_EQ(p.state.redis_timeout, 100ms);
+    EXPECT_EQ(p.state.redis_prefix, "gate:");
+    EXPECT_EQ(p.state.postgres, "host=127.0.0.1 dbname=gatekeeper");
+    EXPECT_EQ(p.state.postgres_pool, 3u);
+    EXPECT_EQ(p.state.postgres_timeout, 1s);
 }
 
 TEST_F(LoadTest, DefaultsWhenSectionsAreLeftOut) {
