@@ -227,11 +227,16 @@ Evaluation evaluate(const Policy& policy, const Request& req, const Directories&
         }
         // Locked out: refused before the password is even looked at, so the
         // answer tells nothing about it and costs no hashing.
-        if (auto refused = detail::refuse_if_locked(policy, *route, {req.client_address, basic->user}, ctx, "basic")) {
+        auto refused = detail::refuse_if_locked(policy, *route, {req.client_address, basic->user}, ctx, "basic");
+        // Counters down: a known user's credential may still pass on the
+        // caller's cache alone (a verified credential until its bound).
+        const bool cache_may_pass = refused && refused->verdict == Verdict::unavailable && found.value();
+        if (refused && !cache_may_pass) {
             ev.decision = std::move(*refused);
             return ev;
         }
         PasswordCheck check;
+        if (cache_may_pass) check.unless_cached = std::move(*refused);
         check.client_address = req.client_address;
         check.user = basic->user;
         check.password = std::move(basic->password);
@@ -251,8 +256,14 @@ Decision finish_password_check(const Route& route, const PasswordCheck& check, b
                                const SchemeContext& ctx) {
     const Maker make{policy, ctx};
     const Attempt who{check.client_address, check.user};
-    if (!check.record || !verified || check.record->disabled) detail::count_failure(policy, route, who, ctx);
-    else detail::count_success(who, ctx);
+    if (check.unless_cached) {
+        // The counters are down: nothing is counted, and only a cached verification passes.
+        if (!verified || !check.record || check.record->disabled) return *check.unless_cached;
+    } else if (!check.record || !verified || check.record->disabled) {
+        detail::count_failure(policy, route, who, ctx);
+    } else {
+        detail::count_success(who, ctx);
+    }
     if (!check.record || !verified || check.record->disabled) {
         auto d = make(Verdict::challenge, &route,
                       !check.record ? "unknown user" : !verified ? "wrong password" : "user disabled",

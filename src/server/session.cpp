@@ -252,6 +252,8 @@ std::optional<gate::Decision> decide_now(Worker& w, const Runtime& rt, const gat
         if (w.cache.contains(key, std::chrono::steady_clock::now()))
             return gate::finish_password_check(*ev.route, check, true, rt.policy, ctx);
     }
+    // The counters are down: no uncounted hashing, the 503 the gate prepared.
+    if (check.unless_cached) return *check.unless_cached;
     return std::nullopt;
 }
 

@@ -8,8 +8,9 @@ three gatekeeper instances pointed at both, and requests spread over them:
 - a session made on A is valid on B and C; a refresh token rotated on B and then reused on C
   revokes the whole family everywhere; an access token revoked through A is refused by B and C
   within a second (the measured time is printed);
-- Redis stopped: a route whose check needs the counters answers 503 within the configured bound
-  (fail closed, never a pass), a public route keeps working; Redis back: full service without
+- Redis stopped: a password the counters cannot count answers 503 within the configured bound
+  (fail closed, never a pass, never hashed), a credential each instance verified before keeps
+  passing from its cache, a public route keeps working; Redis back: full service without
   restarting gatekeeper;
 - PostgreSQL restarted: sessions and refresh tokens made before are all still there.
 Every process started here is stopped by its PID.
@@ -36,7 +37,7 @@ REDIS_TIMEOUT_MS = 300
 
 CONFIG = """\
 server:
-  threads: 2
+  threads: 1     # one worker, so one verified-credential cache per instance
   state_dir: {state}
 listeners:
   - {{ address: 127.0.0.1, port: {port} }}
@@ -71,7 +72,7 @@ routes:
 """
 
 USERS = {"alice": "wonderland", "bob": "builder", "carol": "c4r0l", "dave": "d4ve", "erin": "3r1n",
-         "frank": "fr4nk", "grace": "gr4ce", "heidi": "h31di"}
+         "frank": "fr4nk", "grace": "gr4ce", "heidi": "h31di", "ivan": "1van"}
 PG_BIN = os.environ.get("GK_PG_BINDIR", "/usr/lib/postgresql/15/bin")
 CLIENT_ID, CLIENT_SECRET = "cluster-app", "cluster-secret-0123456789"
 
@@ -269,18 +270,21 @@ class ClusterTest(unittest.TestCase):
 
     def test_redis_down_fails_closed_then_recovers_by_itself(self):
         a, b, c = self.nodes
-        self.assertEqual(self.basic(a, "dave", "d4ve")[0], 200)
+        for node in (a, b, c):  # dave's credential is verified, and cached, on every instance
+            self.assertEqual(self.basic(node, "dave", "d4ve")[0], 200)
         self.redis.stop()
         try:
             for node in (a, b, c):
                 t0 = time.monotonic()
-                st, hd = self.basic(node, "dave", "d4ve")
+                st, hd = self.basic(node, "ivan", "1van")
                 took = time.monotonic() - t0
-                self.assertEqual(st, 503, "a check that cannot run must not pass")
+                self.assertEqual(st, 503, "a password nobody can count must not be checked, nor pass")
                 self.assertIn("Retry-After", hd)
                 self.assertLess(took, 3.0, "the wait on Redis is bounded")
                 # A wrong password is not let through either, and not a 401 that looks like a verdict.
                 self.assertEqual(self.basic(node, "dave", "wrong")[0], 503)
+                # The local cache keeps serving what it verified before (a verified credential until its bound).
+                self.assertEqual(self.basic(node, "dave", "d4ve")[0], 200)
                 # What needs no shared state keeps working.
                 self.assertEqual(requests.get(node.url("/open/y"), timeout=T).status_code, 200)
         finally:
@@ -289,7 +293,7 @@ class ClusterTest(unittest.TestCase):
         pending = {n.url() for n in self.nodes}
         while pending and time.monotonic() < deadline:
             for node in self.nodes:
-                if node.url() in pending and self.basic(node, "dave", "d4ve")[0] == 200:
+                if node.url() in pending and self.basic(node, "ivan", "1van")[0] == 200:
                     pending.discard(node.url())
             time.sleep(0.2)
         self.assertFalse(pending, "instances did not recover after Redis came back")

@@ -56,6 +56,12 @@ struct PasswordCheck {
     std::optional<UserRecord> record; // nullopt: unknown user (verification still runs, for timing)
     std::string scheme = "basic";
     std::string client_address;       // for the brute-force counters
+    // Set when the failure counters could not be read (a shared store is
+    // down). The password must then not be hashed: that would be a guess
+    // nobody counts. Only a credential the caller's verified-credential cache
+    // already vouches for may pass (finish_password_check with verified =
+    // true, meaning "from the cache"); anything else gets this decision (503).
+    std::optional<Decision> unless_cached;
 };
 
 struct Evaluation {

@@ -264,5 +264,56 @@ TEST(BasicBruteForce, RouteLimitsOverrideThePolicysAndAddressesCount) {
     EXPECT_EQ(decide_with(f, from("192.0.2.2", get("/admin/", {basic("u3:x")})), ctx).verdict, Verdict::challenge);
 }
 
+// A counter store that cannot answer (a shared Redis that is down), and
+// counts what is written to it anyway.
+class DownAttemptStore : public AttemptStore {
+public:
+    Result<AttemptSummary, std::string> summary(std::string_view, std::int64_t) override {
+        return fail(std::string("redis down"));
+    }
+    Result<Ok, std::string> add_failure(std::string_view, std::int64_t, std::uint64_t, std::int64_t) override {
+        ++writes;
+        return fail(std::string("redis down"));
+    }
+    Result<Ok, std::string> forget(std::string_view, std::uint64_t) override {
+        ++writes;
+        return fail(std::string("redis down"));
+    }
+    int writes = 0;
+};
+
+TEST(BasicBruteForce, CountersDownOnlyACachedVerificationPasses) {
+    Fixture f;
+    DownAttemptStore attempts;
+    SchemeContext ctx;
+    ctx.attempts = &attempts;
+    ctx.now = std::chrono::system_clock::now();
+    // A known user: the gate still hands out the check, marked cache-only.
+    auto ev = evaluate(f.policy, from("192.0.2.1", get("/app/", {basic("alice:password")})), f.dirs, ctx);
+    ASSERT_FALSE(ev.decision);
+    ASSERT_TRUE(ev.check);
+    ASSERT_TRUE(ev.check->unless_cached);
+    EXPECT_EQ(ev.check->unless_cached->verdict, Verdict::unavailable);
+    EXPECT_EQ(ev.check->unless_cached->retry_after_seconds, 1);
+    // Not vouched for by the cache: the 503, and nothing counted.
+    auto refused = finish_password_check(*ev.route, *ev.check, false, f.policy, ctx);
+    EXPECT_EQ(refused.verdict, Verdict::unavailable);
+    EXPECT_FALSE(refused.identity);
+    // Vouched for (the caller's cache hit): it passes, with its identity.
+    auto passed = finish_password_check(*ev.route, *ev.check, true, f.policy, ctx);
+    EXPECT_EQ(passed.verdict, Verdict::allow);
+    ASSERT_TRUE(passed.identity);
+    EXPECT_EQ(passed.identity->user, "alice");
+    EXPECT_EQ(attempts.writes, 0) << "nothing is written to a store that cannot answer";
+    // A disabled user never passes, cached or not.
+    auto carol = evaluate(f.policy, from("192.0.2.1", get("/app/", {basic("carol:x")})), f.dirs, ctx);
+    ASSERT_TRUE(carol.check);
+    EXPECT_EQ(finish_password_check(*carol.route, *carol.check, true, f.policy, ctx).verdict, Verdict::unavailable);
+    // An unknown user cannot be in any cache: the 503 at once, no check to run.
+    auto nobody = evaluate(f.policy, from("192.0.2.1", get("/app/", {basic("mallory:password")})), f.dirs, ctx);
+    ASSERT_TRUE(nobody.decision);
+    EXPECT_EQ(nobody.decision->verdict, Verdict::unavailable);
+}
+
 }  // namespace
 }  // namespace gk::gate
