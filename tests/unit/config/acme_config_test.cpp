@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "gatekeeper/config/config.hpp"
+#include "mistakes.hpp"
 #include "temp_dir.hpp"
 
 namespace gk::config {
@@ -92,11 +93,7 @@ TEST(AcmeConfig, NoSectionNoCertificates) {
 }
 
 TEST(AcmeConfig, MistakesNameTheirLine) {
-    const struct {
-        const char* body;
-        int line;
-        const char* says;
-    } cases[] = {
+    const test::Mistake cases[] = {
         {"  hosts: [\"*.example.org\"]\n", 6, "not a lower-case DNS name"},
         {"  hosts: [127.0.0.1]\n", 6, "not a lower-case DNS name"},
         {"  hosts: [Gate.Example]\n", 6, "not a lower-case DNS name"},
@@ -110,14 +107,7 @@ TEST(AcmeConfig, MistakesNameTheirLine) {
         {"  hosts: [a.example]\n  renew: 0.5\n", 7, "renew"},
         {"  email: ops@example.org\n", 5, "acme needs 'hosts'"},
     };
-    for (const auto& c : cases) {
-        TempDir dir;
-        auto r = load_policy_text(std::string(kHead) + c.body, "bad.yaml", dir.str());
-        ASSERT_FALSE(r.ok()) << c.body;
-        const auto& e = r.error().front();
-        EXPECT_EQ(e.line, c.line) << c.body << format(e);
-        EXPECT_NE(format(e).find(c.says), std::string::npos) << format(e);
-    }
+    test::expect_first_errors(kHead, cases);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "gatekeeper/config/config.hpp"
+#include "mistakes.hpp"
 #include "temp_dir.hpp"
 
 namespace gk::config {
@@ -64,11 +65,7 @@ TEST(StateConfig, Postgres) {
 }
 
 TEST(StateConfig, MistakesNameTheirLine) {
-    const struct {
-        const char* body;
-        int line;
-        const char* says;
-    } cases[] = {
+    const test::Mistake cases[] = {
         {"  redis: { port: 6379 }\n", 6, "no 'address'"},
         {"  redis: { address: \"redis://127.0.0.1\" }\n", 6, "not a host name"},
         {"  redis: { address: \"127.0.0.1:6379\" }\n", 6, "not a host name"},
@@ -89,14 +86,7 @@ TEST(StateConfig, MistakesNameTheirLine) {
         {"  postgres: { conninfo: \"host=db\", pool: 0 }\n", 6, "pool"},
         {"  postgres: { conninfo: \"host=db\", timeout: 10ms }\n", 6, "between 100ms and 60s"},
     };
-    for (const auto& c : cases) {
-        TempDir dir;
-        auto r = load_policy_text(std::string(kHead) + c.body, "bad.yaml", dir.str());
-        ASSERT_FALSE(r.ok()) << c.body;
-        const auto& e = r.error().front();
-        EXPECT_EQ(e.line, c.line) << c.body << format(e);
-        EXPECT_NE(format(e).find(c.says), std::string::npos) << c.body << format(e);
-    }
+    test::expect_first_errors(kHead, cases);
 }
 
 }  // namespace
