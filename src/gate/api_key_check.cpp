@@ -2,6 +2,7 @@
 
 #include "gate/attempt_check.hpp"
 #include "gate/bearer_check.hpp"
+#include "gate/refusal.hpp"
 #include "gatekeeper/schemes/api_key.hpp"
 
 namespace gk::gate::detail {
@@ -9,14 +10,8 @@ namespace {
 
 Decision refused(const Policy& policy, const Route& route, const SchemeContext& ctx, std::string_view why,
                  std::string reason) {
-    Decision d;
-    d.verdict = Verdict::challenge;
-    d.route = &route;
-    d.reason = std::move(reason);
-    d.public_detail = "The API key is not valid: " + std::string(why) + ".";
-    d.scheme = "apikey";
-    d.challenges = bearer_error_challenges(route, policy, ctx, schemes::BearerErrorCode::invalid_token, why);
-    return d;
+    return refusal(route, "apikey", std::move(reason), "The API key is not valid: " + std::string(why) + ".",
+                   bearer_error_challenges(route, policy, ctx, schemes::BearerErrorCode::invalid_token, why));
 }
 
 std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "gate/refusal.hpp"
+
 namespace gk::gate::detail {
 namespace {
 
@@ -34,14 +36,7 @@ std::string refusal_detail(const ClientCertificate& cert) {
 
 Decision refused(const Policy& policy, const Route& route, const SchemeContext& ctx, std::string reason,
                  std::string detail) {
-    Decision d;
-    d.verdict = Verdict::challenge;
-    d.route = &route;
-    d.reason = std::move(reason);
-    d.public_detail = std::move(detail);
-    d.scheme = "mtls";
-    d.challenges = challenges_for(route, policy, ctx);
-    return d;
+    return refusal(route, "mtls", std::move(reason), std::move(detail), challenges_for(route, policy, ctx));
 }
 
 }  // namespace

@@ -27,19 +27,14 @@
 
 #include "gatekeeper/crypto/key.hpp"
 #include "gatekeeper/crypto/signature.hpp"
+#include "../test_hex.hpp"
 
 namespace gk::crypto {
 namespace {
 
 namespace json = boost::json;
 
-std::string unhex(std::string_view hex) {
-    std::string out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-    }
-    return out;
-}
+using gk::test::unhex;
 
 json::value load(const std::string& file) {
     std::ifstream in(std::string(GK_VECTORS_DIR) + "/wycheproof/" + file);

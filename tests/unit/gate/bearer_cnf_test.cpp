@@ -8,6 +8,7 @@
 
 #include "gatekeeper/gate/gate.hpp"
 #include "gatekeeper/jose/jws.hpp"
+#include "fixed_keys.hpp"
 
 namespace gk::gate {
 namespace {
@@ -15,13 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-class FixedKeys final : public KeySource {
-public:
-    std::shared_ptr<const jose::JwkSet> keys() const override { return set; }
-    void on_unknown_kid(std::string_view) override {}
-    std::string problem() const override { return {}; }
-    std::shared_ptr<const jose::JwkSet> set;
-};
+using test::FixedKeys;
 
 const auto kNow = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
 constexpr std::int64_t kNowS = 1'800'000'000;

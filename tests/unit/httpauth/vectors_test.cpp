@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "gatekeeper/httpauth/challenge.hpp"
+#include "../test_hex.hpp"
 
 namespace gk::httpauth {
 namespace {
@@ -38,13 +39,7 @@ json::value load_corpus() {
     return json::parse(ss.str());
 }
 
-std::string unhex(std::string_view hex) {
-    std::string out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-    }
-    return out;
-}
+using gk::test::unhex;
 
 // UTF-8 text whose code points are all < 256 -> one octet per code point.
 std::string latin1_octets(std::string_view utf8) {
