@@ -198,9 +198,8 @@ void IssuerService::tick() {
     ++ticks_;
     const auto now = unix_now();
     if (oauth_ && ticks_ % 5 == 0) reload_ring(now);
-    // A shared database: other instances revoke too, and the cluster promise
-    // is that a revoked token is refused everywhere within a second.
-    // Revocations made by another process (the CLI, another instance).
+    // Revocations made by another process (the CLI, another instance); with a
+    // shared database every second, the bound when an announcement is missed.
     if (shared_store_ || ticks_ % 5 == 0) reload_revocations();
     if (ticks_ % 600 == 0) (void)store_->purge_expired_sessions(now, idle_timeout_.count());
 }

@@ -46,7 +46,7 @@ std::vector<RedisCommand> summary(std::string_view prefix, std::string_view key,
     return {{"ZCOUNT", k, std::to_string(since_ms), "+inf"}, {"ZRANGE", k, "-1", "-1", "WITHSCORES"}};
 }
 
-Result<Ok, std::string> check(const std::vector<RedisResult>& replies) {
+Result<Ok, std::string> check(std::span<const RedisResult> replies) {
     for (const auto& r : replies) {
         if (!r) return fail(r.error());
         if (r->is_error()) return fail("redis: " + r->str);
@@ -54,8 +54,8 @@ Result<Ok, std::string> check(const std::vector<RedisResult>& replies) {
     return Ok{};
 }
 
-Result<gate::AttemptSummary, std::string> read_summary(const std::vector<RedisResult>& replies) {
-    if (replies.size() != 2) return fail(std::string("redis: unexpected number of replies"));
+Result<gate::AttemptSummary, std::string> read_summary(std::span<const RedisResult> replies) {
+    if (replies.size() != kSummaryReplies) return fail(std::string("redis: unexpected number of replies"));
     if (auto c = check(replies); !c) return fail(c.error());
     const auto& count = *replies[0];
     const auto& newest = *replies[1];

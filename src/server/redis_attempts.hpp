@@ -11,6 +11,7 @@
 // (blocking callers on the worker pool) or, on the event loops, through an
 // AttemptView (attempt_view.hpp) that session.cpp fills before the gate runs.
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,12 +23,14 @@ namespace gk::server {
 
 namespace redis_attempts {
 std::vector<RedisCommand> summary(std::string_view prefix, std::string_view key, std::int64_t since_ms);
-Result<gate::AttemptSummary, std::string> read_summary(const std::vector<RedisResult>& replies);
+// The replies to summary()'s commands (kSummaryReplies of them, in order).
+constexpr std::size_t kSummaryReplies = 2;
+Result<gate::AttemptSummary, std::string> read_summary(std::span<const RedisResult> replies);
 std::vector<RedisCommand> add_failure(std::string_view prefix, std::string_view key, std::int64_t at_ms,
                                       std::uint64_t source, std::int64_t since_ms);
 RedisCommand forget(std::string_view prefix, std::string_view key, std::uint64_t source);
 // Any transport failure or Redis error among the replies, as one message.
-Result<Ok, std::string> check(const std::vector<RedisResult>& replies);
+Result<Ok, std::string> check(std::span<const RedisResult> replies);
 }  // namespace redis_attempts
 
 class RedisAttemptStore final : public gate::AttemptStore {

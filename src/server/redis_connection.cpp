@@ -62,6 +62,34 @@ void RedisConnection::fail_all(const std::string& why) {
     }
 }
 
+asio::awaitable<Result<std::shared_ptr<tcp::socket>, std::string>> connect_to_redis(
+    asio::any_io_executor ex, const gate::SharedState& settings, std::chrono::steady_clock::time_point deadline) {
+    auto sock = std::make_shared<tcp::socket>(ex);
+    asio::steady_timer limit(ex, deadline);
+    bool timed_out = false;
+    limit.async_wait([&timed_out, sock](error_code ec) {
+        if (ec) return;
+        timed_out = true;
+        error_code ignore;
+        sock->close(ignore);
+    });
+    tcp::resolver resolver(ex);
+    std::string problem;
+    auto [rec, endpoints] = co_await resolver.async_resolve(settings.redis_host, std::to_string(settings.redis_port),
+                                                             use_nothrow);
+    if (rec) {
+        problem = "cannot resolve " + settings.redis_host + ": " + rec.message();
+    } else {
+        auto [cec, ep] = co_await asio::async_connect(*sock, endpoints, use_nothrow);
+        if (cec) problem = timed_out ? std::string("connect timed out") : "connect: " + cec.message();
+    }
+    limit.cancel();
+    if (!problem.empty()) co_return fail(problem);
+    error_code ignore;
+    sock->set_option(tcp::no_delay(true), ignore);
+    co_return sock;
+}
+
 asio::awaitable<Result<Ok, std::string>> RedisConnection::connect(std::chrono::steady_clock::time_point deadline) {
     if (state_ == State::connecting) {
         // Another call is connecting: wait for it (bounded by our own deadline).
@@ -74,37 +102,17 @@ asio::awaitable<Result<Ok, std::string>> RedisConnection::connect(std::chrono::s
     if (std::chrono::steady_clock::now() < retry_at_)
         co_return fail(where() + " unavailable (" + last_error_ + "); reconnecting shortly");
     state_ = State::connecting;
-    auto sock = std::make_shared<tcp::socket>(ex_);
-    asio::steady_timer limit(ex_, deadline);
-    bool timed_out = false;
-    limit.async_wait([&timed_out, sock](error_code ec) {
-        if (ec) return;
-        timed_out = true;
-        error_code ignore;
-        sock->close(ignore);
-    });
-    tcp::resolver resolver(ex_);
-    std::string problem;
-    auto [rec, endpoints] = co_await resolver.async_resolve(settings_.redis_host, std::to_string(settings_.redis_port),
-                                                             use_nothrow);
-    if (rec) {
-        problem = "cannot resolve " + settings_.redis_host + ": " + rec.message();
-    } else {
-        auto [cec, ep] = co_await asio::async_connect(*sock, endpoints, use_nothrow);
-        if (cec) problem = timed_out ? std::string("connect timed out") : "connect: " + cec.message();
-    }
-    limit.cancel();
+    auto connected = co_await connect_to_redis(ex_, settings_, deadline);
     auto wake_waiters = [this] {
         for (auto& t : connect_waiters_) t->cancel();
         connect_waiters_.clear();
     };
-    if (!problem.empty()) {
-        fail_all(problem);
+    if (!connected) {
+        fail_all(connected.error());
         wake_waiters();
-        co_return fail(where() + " unavailable: " + problem);
+        co_return fail(where() + " unavailable: " + connected.error());
     }
-    error_code ignore;
-    sock->set_option(tcp::no_delay(true), ignore);
+    auto sock = std::move(connected).value();
     sock_ = sock;
     state_ = State::up;
     const unsigned gen = ++generation_;

@@ -30,6 +30,11 @@ namespace gk::server {
 using RedisResult = Result<store::RedisReply, std::string>;
 using RedisCommand = std::vector<std::string>;
 
+// A TCP connection (no delay) to the configured Redis server, given up at
+// `deadline`: resolving and connecting are both bounded.
+asio::awaitable<Result<std::shared_ptr<tcp::socket>, std::string>> connect_to_redis(
+    asio::any_io_executor ex, const gate::SharedState& settings, std::chrono::steady_clock::time_point deadline);
+
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 public:
     RedisConnection(asio::any_io_executor ex, gate::SharedState settings);

@@ -1,11 +1,11 @@
 #include "server/redis_subscriber.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include <vector>
 
+#include "server/redis_connection.hpp"
 #include "store/redis_protocol.hpp"
 
 // GCC 12 mismatched-new-delete false positive in coroutine frames (GCC bug 109224).
@@ -54,25 +54,13 @@ asio::awaitable<void> RedisSubscriber::run() {
 // Connects, subscribes and hands messages on until the connection fails;
 // returns why it ended.
 asio::awaitable<std::string> RedisSubscriber::subscribe_and_listen() {
-    auto sock = std::make_shared<tcp::socket>(ex_);
+    // Connecting is bounded like every Redis wait; listening is not (silence is normal).
+    auto connected =
+        co_await connect_to_redis(ex_, settings_, std::chrono::steady_clock::now() + settings_.redis_timeout);
+    if (!connected) co_return connected.error();
+    auto sock = std::move(connected).value();
     sock_ = sock;
-    {
-        // Connecting is bounded like every Redis wait; listening is not (silence is normal).
-        asio::steady_timer limit(ex_, settings_.redis_timeout);
-        limit.async_wait([sock](error_code ec) {
-            if (!ec) {
-                error_code ignore;
-                sock->close(ignore);
-            }
-        });
-        tcp::resolver resolver(ex_);
-        auto [rec, endpoints] = co_await resolver.async_resolve(settings_.redis_host,
-                                                                 std::to_string(settings_.redis_port), use_nothrow);
-        if (rec) co_return "cannot resolve " + settings_.redis_host + ": " + rec.message();
-        auto [cec, ep] = co_await asio::async_connect(*sock, endpoints, use_nothrow);
-        limit.cancel();
-        if (cec) co_return "connect: " + cec.message();
-    }
+    if (stopped_) co_return std::string("stopped");
     // Named vectors, no braced lists with literals: GCC 12 miscompiles those in coroutines.
     std::string out;
     if (settings_.redis_db != 0) {

@@ -195,8 +195,8 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     shared.access_log->set_pattern("%v");
     // For the worker pool's blocking calls: counters on the login page, revocation announcements.
     std::shared_ptr<RedisClient> redis_client;
-    if (policy.state.redis()) redis_client = std::make_shared<RedisClient>(policy.state);
     if (policy.state.redis()) {
+        redis_client = std::make_shared<RedisClient>(policy.state);
         // Counted across every instance that shares the Redis server.
         shared.attempts = std::make_shared<RedisAttemptStore>(redis_client, policy.state.redis_prefix);
         spdlog::info("brute-force counters in redis {}:{}", policy.state.redis_host, policy.state.redis_port);

@@ -283,13 +283,11 @@ asio::awaitable<void> fetch_attempts(RedisConnection& redis, AttemptView& view,
     std::vector<RedisCommand> commands;
     for (const auto& m : missing)
         for (auto& c : redis_attempts::summary(redis.settings().redis_prefix, m.key, m.since_ms)) commands.push_back(std::move(c));
-    auto replies = co_await redis.run(std::move(commands));
-    for (std::size_t i = 0; i < missing.size(); ++i) {
-        std::vector<RedisResult> two;
-        two.push_back(std::move(replies[2 * i]));
-        two.push_back(std::move(replies[2 * i + 1]));
-        view.answer(missing[i].key, redis_attempts::read_summary(two));
-    }
+    const auto replies = co_await redis.run(std::move(commands));
+    const std::span<const RedisResult> all(replies);
+    constexpr auto n = redis_attempts::kSummaryReplies;
+    for (std::size_t i = 0; i < missing.size(); ++i)
+        view.answer(missing[i].key, redis_attempts::read_summary(all.subspan(i * n, n)));
 }
 
 // After the decision: failures counted, successes forgotten. Awaited before
@@ -588,14 +586,18 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
         }
         greq->body = std::move(body);
     }
-    // Settled without a coroutine frame unless a password must be hashed.
-    const auto dctx = scheme_context(w, rt);
-    gate::Evaluation ev;
-    std::string cache_key;
+    // Settled without a coroutine frame unless a password must be hashed
+    // (or state on another server must be fetched: decide_shared).
     std::optional<gate::Decision> decided;
-    if (decides_through_views(w)) decided = co_await decide_shared(w, rt, *greq);
-    else decided = decide_now(w, rt, *greq, dctx, ev, cache_key);
-    if (!decided) decided = co_await decide_slow(w, rt, ev, dctx, cache_key);
+    if (decides_through_views(w)) {
+        decided = co_await decide_shared(w, rt, *greq);
+    } else {
+        const auto dctx = scheme_context(w, rt);
+        gate::Evaluation ev;
+        std::string cache_key;
+        decided = decide_now(w, rt, *greq, dctx, ev, cache_key);
+        if (!decided) decided = co_await decide_slow(w, rt, ev, dctx, cache_key);
+    }
     auto& d = *decided;
     audit_decision(w, d, *greq);
     fill_log(log, d);
