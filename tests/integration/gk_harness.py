@@ -5,10 +5,12 @@ seconds); every socket is on 127.0.0.1; every wait is bounded in time.
 Run one file directly:
     GK_BIN=build/gatekeeper GK_SRC=. /usr/bin/python3 tests/integration/test_demo.py -v
 """
+import atexit
 import base64
 import http.server
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -27,11 +29,63 @@ HOST = "127.0.0.1"
 
 # --------------------------------------------------------------------------- ports & processes
 
+# Ports for test servers come from below the kernel's ephemeral range, so no
+# outgoing connection of a concurrent test can hold one (a port picked by
+# binding port 0 comes from that range, and a server that then binds 0.0.0.0
+# lost it to a client socket in CI). A reservation file taken with O_EXCL keeps
+# two concurrent tests from picking the same port; reservations older than an
+# hour are stale (a killed test never removed them).
+PORT_LOW, PORT_HIGH = 20000, 32000
+PORT_DIR = os.path.join(tempfile.gettempdir(), "gk-test-ports")
+_reserved = []
+
+
+def _bindable(port):
+    for family, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET, HOST)):
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((addr, port))
+            except OSError:
+                return False
+    return True
+
+
+def _reserve(port):
+    os.makedirs(PORT_DIR, exist_ok=True)
+    path = os.path.join(PORT_DIR, str(port))
+    try:
+        if time.time() - os.stat(path).st_mtime > 3600:
+            os.unlink(path)
+    except OSError:
+        pass
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except OSError:
+        return False
+    _reserved.append(path)
+    return True
+
+
+def _release_ports():
+    for path in _reserved:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+atexit.register(_release_ports)
+
+
 def free_port():
-    """A port that was free a moment ago (bind port 0 and read it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    """A port outside the ephemeral range, free now and reserved for this process."""
+    rng = random.SystemRandom()
+    for _ in range(2000):
+        port = rng.randrange(PORT_LOW, PORT_HIGH)
+        if _bindable(port) and _reserve(port):
+            return port
+    raise RuntimeError("no free port in %d..%d" % (PORT_LOW, PORT_HIGH))
 
 
 def port_open(port, host=HOST, timeout=0.2):

@@ -2,7 +2,8 @@
 // ports, an echo upstream, Debian's Chromium through playwright-core; stop only what was
 // started, by PID; every wait is bounded.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomInt } from "node:crypto";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -25,17 +26,51 @@ export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** A port that was free a moment ago. */
-export function freePort() {
-  return new Promise((res, rej) => {
+// Ports come from below the kernel's ephemeral range (32768 up), so no client
+// socket of a concurrent test can hold one, and an O_EXCL reservation file in
+// the directory the Python harness uses keeps two tests from picking the same
+// one. Reservations older than an hour are stale.
+const PORT_LOW = 20000;
+const PORT_HIGH = 32000;
+const PORT_DIR = join(tmpdir(), "gk-test-ports");
+const reserved = [];
+process.on("exit", () => {
+  for (const path of reserved) rmSync(path, { force: true });
+});
+
+function bindable(port, host) {
+  return new Promise((res) => {
     const s = net.createServer();
     s.unref();
-    s.on("error", rej);
-    s.listen(0, HOST, () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
+    s.once("error", () => res(false));
+    s.listen(port, host, () => s.close(() => res(true)));
   });
+}
+
+function reserve(port) {
+  mkdirSync(PORT_DIR, { recursive: true });
+  const path = join(PORT_DIR, String(port));
+  try {
+    if (Date.now() - statSync(path).mtimeMs > 3600_000) rmSync(path, { force: true });
+  } catch {
+    // no reservation yet
+  }
+  try {
+    closeSync(openSync(path, "wx"));
+  } catch {
+    return false;
+  }
+  reserved.push(path);
+  return true;
+}
+
+/** A port outside the ephemeral range, free now and reserved for this process. */
+export async function freePort() {
+  for (let i = 0; i < 2000; i++) {
+    const port = PORT_LOW + randomInt(PORT_HIGH - PORT_LOW);
+    if ((await bindable(port, "0.0.0.0")) && (await bindable(port, HOST)) && reserve(port)) return port;
+  }
+  throw new Error(`no free port in ${PORT_LOW}..${PORT_HIGH}`);
 }
 
 function portOpen(port) {

@@ -76,6 +76,10 @@ const JsonCase kJsonCases[] = {
     {"nan_literal", R"({"a":NaN})", JoseError::bad_json},
     {"leading_zero", R"({"a":01})", JoseError::bad_json},
     {"number_overflow", R"({"a":1e400})", JoseError::bad_json},
+    // The first fault stops the parse: an overflow before a repeated name is
+    // malformed (found by fuzz_jws, whose oracle had assumed the duplicate).
+    {"overflow_then_duplicate", R"({"a":0.5e910,"a":0.5})", JoseError::bad_json},
+    {"duplicate_then_overflow", R"({"a":0.5,"a":0.5e910})", JoseError::duplicate_member},
     {"number_overflow_negative", R"({"a":-5e474})", JoseError::bad_json},
     {"number_overflow_nested", R"({"a":[1,{"b":1e999}]})", JoseError::bad_json},
     {"number_underflow_is_zero", R"({"a":1e-400})", std::nullopt},

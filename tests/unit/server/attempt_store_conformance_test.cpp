@@ -17,23 +17,12 @@
 #include <string>
 #include <thread>
 
+#include "../test_ports.hpp"
 #include "server/redis_attempts.hpp"
 #include "store/memory_attempt_store.hpp"
 
 namespace gk::server {
 namespace {
-
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 // redis-server for this process (gtest_discover_tests runs each case alone).
 class RedisServer {
@@ -53,7 +42,7 @@ public:
     [[nodiscard]] bool up() const { return pid_ > 0 && ready_; }
 
 private:
-    RedisServer() : port_(free_port()) {
+    RedisServer() : port_(gk::testing::free_port()) {
         pid_ = ::fork();
         if (pid_ == 0) {
             const int devnull = ::open("/dev/null", O_WRONLY);
@@ -198,7 +187,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(RedisAttemptStoreFaults, NoServerIsAnErrorWithinTheTimeout) {
     gate::SharedState s;
     s.redis_host = "127.0.0.1";
-    s.redis_port = static_cast<std::uint16_t>(free_port());  // nobody listens
+    s.redis_port = static_cast<std::uint16_t>(gk::testing::free_port());  // nobody listens
     s.redis_timeout = std::chrono::milliseconds(200);
     RedisAttemptStore store(std::make_shared<RedisClient>(s), "gk:");
     const auto t0 = std::chrono::steady_clock::now();

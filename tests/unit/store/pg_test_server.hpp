@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../test_ports.hpp"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -146,7 +148,7 @@ private:
                 return;
             }
         }
-        port_ = free_port();
+        port_ = gk::testing::free_port();
         const pid_t init = spawn({bin("initdb"), "-D", (dir_ / "data").string(), "-U", "postgres", "-A",
                                   "trust", "-E", "UTF8", "--locale=C", "--no-sync"});
         if (init <= 0 || !wait_exit(init, std::chrono::seconds(120), true)) {
@@ -169,20 +171,6 @@ private:
     bool set_error(std::string e) {
         error_ = std::move(e);
         return false;
-    }
-
-    static int free_port() {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        int port = 0;
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-            port = ntohs(a.sin_port);
-        ::close(fd);
-        return port;
     }
 
     // Runs argv as the server's user, output appended to server.log.
