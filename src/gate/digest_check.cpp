@@ -157,8 +157,12 @@ Decision check_digest(const Policy& policy, const Route& route, const Request& r
     if (nonce_state == DigestNonces::NonceState::stale)
         return unauthorized(route, policy, ctx, "Digest nonce expired", true);
     // Only a verified response may move the count (else anyone who saw a nonce could burn it).
-    if (!ctx.digest_counts->advance(c->nonce, c->nc))
-        return unauthorized(route, policy, ctx, "Digest nonce count replayed", true);
+    const auto advanced = ctx.digest_counts->advance(c->nonce, c->nc);
+    if (!advanced)
+        return with_challenges(Verdict::unavailable, route, policy, ctx,
+                               "Digest nonce counts unavailable: " + advanced.error(),
+                               "The authentication service is temporarily unavailable.");
+    if (!*advanced) return unauthorized(route, policy, ctx, "Digest nonce count replayed", true);
 
     Identity id;
     id.user = rec->name;

@@ -137,7 +137,7 @@ NonceCountStore::~NonceCountStore() = default;
 
 MemoryNonceCountStore::MemoryNonceCountStore(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
 
-bool MemoryNonceCountStore::advance(std::string_view nonce, std::uint32_t nc) {
+bool MemoryNonceCountStore::record(std::string_view nonce, std::uint32_t nc) {
     if (nc == 0) return false;  // counts start at 00000001
     const std::string key(nonce);
     const std::lock_guard lock(mu_);

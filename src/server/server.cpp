@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 #include "server/redis_attempts.hpp"
+#include "server/redis_nonce_counts.hpp"
 #include "server/redis_subscriber.hpp"
 
 #include <boost/asio/post.hpp>
@@ -180,6 +181,33 @@ void log_open_file_limit(const OpenFileLimit& fds, std::size_t max_connections) 
             max_connections, fds.soft);
 }
 
+// With state.redis, every instance must accept the others' Digest nonces:
+// they sign with one key agreed through Redis (redis_nonce_counts.hpp), not
+// the per-process one the loader made. Until it is agreed Digest is not
+// available (503), never answered with a key of this process alone.
+bool digest_key_from_redis(const gate::Policy& policy) {
+    if (!policy.state.redis()) return false;
+    for (const auto& r : policy.routes)
+        for (auto k : r.schemes)
+            if (k == gate::SchemeKind::digest) return true;
+    return false;
+}
+
+// `report`: log a failure (retries every second would flood the log otherwise).
+std::shared_ptr<const schemes::DigestNonces> agree_digest_key(RedisClient& redis, const gate::Policy& policy,
+                                                              bool report) {
+    const std::string candidate = crypto::to_hex(crypto::random_bytes(schemes::DigestNonces::kMinKeySize));
+    std::vector<RedisCommand> set{redis_nonce_counts::agree_key(policy.state.redis_prefix, candidate)};
+    auto replies = redis.run(std::move(set));
+    auto key = redis_nonce_counts::read_agreed_key(replies.at(0), candidate);
+    if (!key) {
+        if (report) spdlog::error("Digest is unavailable (503) until the nonce key shared through redis is read: {}", key.error());
+        return nullptr;
+    }
+    spdlog::info("Digest nonces signed with the key shared through redis");
+    return std::make_shared<const schemes::DigestNonces>(std::move(key.value()), policy.digest.nonce_lifetime);
+}
+
 }  // namespace
 
 int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) {
@@ -202,6 +230,15 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
         spdlog::info("brute-force counters in redis {}:{}", policy.state.redis_host, policy.state.redis_port);
     } else {
         shared.attempts = std::make_shared<store::MemoryAttemptStore>();
+    }
+    bool digest_key_pending = digest_key_from_redis(policy);
+    unsigned digest_key_tries = 0;
+    if (digest_key_pending) {
+        // `runtime` stays alive: `policy` refers into it.
+        auto rt = std::make_shared<Runtime>(*runtime);
+        rt->digest_nonces = agree_digest_key(*redis_client, policy, true);
+        digest_key_pending = !rt->digest_nonces;
+        shared.runtime = rt;
     }
     if (!policy.audit_log.empty()) {
         auto audit = AuditLog::open(policy.audit_log);
@@ -293,6 +330,15 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     bool stopping = false;
     std::chrono::steady_clock::time_point deadline;
 
+    auto publish = [&](std::shared_ptr<const Runtime> next) {
+        shared.runtime = next;
+        for (auto& w : workers)
+            asio::post(w->ioc, [wp = w.get(), next] {
+                wp->runtime = next;
+                // Pooled upstream connections may lead to an address the new config no longer names.
+                wp->pool.clear();
+            });
+    };
     std::function<void()> tick = [&] {
         ticker.expires_after(stopping ? std::chrono::milliseconds(50) : std::chrono::milliseconds(1000));
         ticker.async_wait([&](error_code ec) {
@@ -301,6 +347,15 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
                 for (const auto& f : shared.runtime->periodic) f();
                 if (shared.key_sources) shared.key_sources->tick();
                 if (shared.issuer) shared.issuer->tick();
+                if (digest_key_pending) {
+                    auto nonces = agree_digest_key(*redis_client, policy, ++digest_key_tries % 60 == 0);
+                    if (nonces) {
+                        auto rt = std::make_shared<Runtime>(*shared.runtime);
+                        rt->digest_nonces = std::move(nonces);
+                        publish(rt);
+                        digest_key_pending = false;
+                    }
+                }
                 for (auto& t : listener_tls)
                     if (t) log_cert_events(t->certificates().reload_changed());
             } else if (shared.open_connections.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
@@ -340,13 +395,7 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
                 spdlog::error("reload failed; keeping the running config: {}", e.what());
                 return;
             }
-            shared.runtime = next;
-            for (auto& w : workers)
-                asio::post(w->ioc, [wp = w.get(), next] {
-                    wp->runtime = next;
-                    // Pooled upstream connections may lead to an address the new config no longer names.
-                    wp->pool.clear();
-                });
+            publish(next);
             spdlog::info("reload: config applied");
         });
     };

@@ -20,8 +20,10 @@
 #include "server/forward_auth.hpp"
 #include "server/headers.hpp"
 #include "server/issuer_endpoints.hpp"
+#include "server/nonce_count_view.hpp"
 #include "server/proxy.hpp"
 #include "server/redis_attempts.hpp"
+#include "server/redis_nonce_counts.hpp"
 #include "server/request_builder.hpp"
 #include "server/transport_guard.hpp"
 
@@ -290,6 +292,18 @@ asio::awaitable<void> fetch_attempts(RedisConnection& redis, AttemptView& view,
         view.answer(missing[i].key, redis_attempts::read_summary(all.subspan(i * n, n)));
 }
 
+// Each nonce count advanced atomically in Redis (redis_nonce_counts.hpp); in
+// one pipelined round trip when a request somehow asked for several.
+asio::awaitable<void> fetch_nonce_counts(RedisConnection& redis, NonceCountView& view,
+                                         const std::vector<NonceCountView::Missing>& missing,
+                                         std::chrono::seconds nonce_lifetime) {
+    std::vector<RedisCommand> commands;
+    for (const auto& m : missing)
+        commands.push_back(redis_nonce_counts::advance(redis.settings().redis_prefix, m.nonce, m.nc, nonce_lifetime));
+    const auto replies = co_await redis.run(std::move(commands));
+    for (std::size_t i = 0; i < missing.size(); ++i) view.answer(missing[i], redis_nonce_counts::read_advance(replies[i]));
+}
+
 // After the decision: failures counted, successes forgotten. Awaited before
 // the answer goes out, so that the client's next try, on any instance, sees
 // it. Only failures and successes after failures write: the common request
@@ -346,7 +360,11 @@ asio::awaitable<gate::Decision> decide_shared(Worker& w, const Runtime& rt, cons
     auto ctx = scheme_context(w, rt);
     AttemptView attempts;
     CredentialView credentials;
-    if (w.redis) ctx.attempts = &attempts;
+    NonceCountView nonce_counts;
+    if (w.redis) {
+        ctx.attempts = &attempts;
+        ctx.digest_counts = &nonce_counts;
+    }
     if (ctx.credentials && w.shared.issuer->shared_store()) ctx.credentials = &credentials;
     gate::Evaluation ev;
     std::string key;
@@ -355,9 +373,11 @@ asio::awaitable<gate::Decision> decide_shared(Worker& w, const Runtime& rt, cons
         d = decide_now(w, rt, req, ctx, ev, key);
         auto counters = attempts.take_missing();
         auto records = credentials.take_missing();
-        if ((counters.empty() && records.empty()) || round == 3) break;
+        auto counts = nonce_counts.take_missing();
+        if ((counters.empty() && records.empty() && counts.empty()) || round == 3) break;
         attempts.drop_changes();
         if (!counters.empty()) co_await fetch_attempts(*w.redis, attempts, counters);
+        if (!counts.empty()) co_await fetch_nonce_counts(*w.redis, nonce_counts, counts, rt.policy.digest.nonce_lifetime);
         if (!records.empty()) co_await fetch_credentials(w, credentials, std::move(records));
     }
     if (!d) d = co_await decide_slow(w, rt, ev, ctx, key);

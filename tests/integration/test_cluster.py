@@ -15,13 +15,16 @@ three gatekeeper instances pointed at both, and requests spread over them:
 - PostgreSQL restarted: sessions and refresh tokens made before are all still there.
 Every process started here is stopped by its PID.
 """
+import hashlib
 import os
 import pwd
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -45,6 +48,9 @@ upstreams:
   py: {{ url: "http://127.0.0.1:{up}" }}
 users:
   staff: {{ htpasswd: {htpasswd} }}
+  digesters: {{ sqlite: {digest_db} }}
+digest:
+  algorithms: [SHA-256]
 sessions:
   users: staff
 oauth:
@@ -67,6 +73,8 @@ routes:
       require: authenticated }}
   - {{ name: api, path: /api/, upstream: py, schemes: [bearer], realm: api, issuers: [gatekeeper],
       require: authenticated }}
+  - {{ name: dig, path: /dig/, upstream: py, schemes: [digest], realm: Digest Staff, users: digesters,
+      require: authenticated }}
   # No upstream: gatekeeper answers itself, so the load run measures the gate and Redis, not Python.
   - {{ name: load, path: /load/, schemes: [basic], realm: Staff, users: staff, require: authenticated }}
 """
@@ -75,6 +83,10 @@ USERS = {"alice": "wonderland", "bob": "builder", "carol": "c4r0l", "dave": "d4v
          "frank": "fr4nk", "grace": "gr4ce", "heidi": "h31di", "ivan": "1van"}
 PG_BIN = os.environ.get("GK_PG_BINDIR", "/usr/lib/postgresql/15/bin")
 CLIENT_ID, CLIENT_SECRET = "cluster-app", "cluster-secret-0123456789"
+
+
+def sha256(text):
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def redis_server_binary():
@@ -198,6 +210,7 @@ class ClusterTest(unittest.TestCase):
         tmp = cls._tmp.name
         htpasswd = os.path.join(tmp, "users.htpasswd")
         h.make_htpasswd(htpasswd, USERS)
+        digest_db = os.path.join(tmp, "digest-users.db")
         start_state_servers(cls, tmp)
         cls.pg.create_database("gatekeeper")
         cls.up = h.Upstream()
@@ -209,7 +222,7 @@ class ClusterTest(unittest.TestCase):
             os.makedirs(os.path.join(d, "state"))
             node = h.GatekeeperServe(
                 lambda p, d=d: CONFIG.format(port=p, up=cls.up.port, state=os.path.join(d, "state"),
-                                             htpasswd=htpasswd, redis=cls.redis.port, timeout=REDIS_TIMEOUT_MS,
+                                             htpasswd=htpasswd, digest_db=digest_db, redis=cls.redis.port, timeout=REDIS_TIMEOUT_MS,
                                              prefix="gk-test:", conninfo=cls.pg.conninfo("gatekeeper"),
                                              issuer=issuer or "http://127.0.0.1:%d" % p), d)
             # One issuer URL for the cluster (what a load balancer in front would be): A's.
@@ -222,6 +235,10 @@ class ClusterTest(unittest.TestCase):
                  "--grants", "authorization_code,refresh_token,client_credentials", stdin=CLIENT_SECRET + "\n")
         if r.returncode != 0:
             raise RuntimeError("client add: " + r.stdout + r.stderr)
+        r = h.gk("user", "--config", cls.nodes[0].config_path, "--source", "digesters", "add", "judy",
+                 stdin="ju4y-digest\n")
+        if r.returncode != 0:
+            raise RuntimeError("user add: " + r.stdout + r.stderr)
         for node in cls.nodes:
             node.start()
             cls.addClassCleanup(node.stop)
@@ -272,9 +289,12 @@ class ClusterTest(unittest.TestCase):
         a, b, c = self.nodes
         for node in (a, b, c):  # dave's credential is verified, and cached, on every instance
             self.assertEqual(self.basic(node, "dave", "d4ve")[0], 200)
+        nonce, opaque = self.digest_challenge(a)
         self.redis.stop()
         try:
             for node in (a, b, c):
+                # A Digest count nobody can check is not accepted unchecked.
+                self.assertEqual(self.digest_get(node, nonce, opaque, "00000001")[0], 503)
                 t0 = time.monotonic()
                 st, hd = self.basic(node, "ivan", "1van")
                 took = time.monotonic() - t0
@@ -299,6 +319,59 @@ class ClusterTest(unittest.TestCase):
         self.assertFalse(pending, "instances did not recover after Redis came back")
         for node in self.nodes:
             self.assertEqual(self.basic(node, "dave", "d4ve")[0], 200)
+
+    # --- Digest: one nonce key and one replay memory for the cluster ------------------------
+
+    def digest_get(self, node, nonce, opaque, nc, path="/dig/x", password="ju4y-digest"):
+        realm, cnonce = "Digest Staff", "0a4f113b"
+        ha1 = sha256("judy:%s:%s" % (realm, password))
+        ha2 = sha256("GET:%s" % path)
+        response = sha256("%s:%s:%s:%s:auth:%s" % (ha1, nonce, nc, cnonce, ha2))
+        header = ('Digest username="judy", realm="%s", nonce="%s", uri="%s", algorithm=SHA-256, '
+                  'response="%s", qop=auth, nc=%s, cnonce="%s", opaque="%s"'
+                  % (realm, nonce, path, response, nc, cnonce, opaque))
+        r = requests.get(node.url(path), headers={"Authorization": header}, timeout=T)
+        return r.status_code, r.headers
+
+    def digest_challenge(self, node):
+        r = requests.get(node.url("/dig/x"), timeout=T)
+        self.assertEqual(r.status_code, 401)
+        m = re.search(r'nonce="([^"]+)".*opaque="([^"]+)"', r.headers["WWW-Authenticate"])
+        self.assertIsNotNone(m, r.headers["WWW-Authenticate"])
+        return m.group(1), m.group(2)
+
+    def test_digest_nonce_from_a_counts_once_across_the_cluster(self):
+        a, b, c = self.nodes
+        nonce, opaque = self.digest_challenge(a)
+        self.assertEqual(self.digest_challenge(b)[1], opaque, "one opaque per realm for the cluster")
+        self.assertEqual(self.digest_get(b, nonce, opaque, "00000001")[0], 200, "A's nonce is good on B")
+        # The same request recorded and replayed on C (or on A, or on B again) is refused, with stale=true.
+        for node in (c, a, b):
+            st, hd = self.digest_get(node, nonce, opaque, "00000001")
+            self.assertEqual(st, 401, node.url())
+            self.assertIn("stale=true", hd["WWW-Authenticate"])
+        self.assertEqual(self.digest_get(c, nonce, opaque, "00000002")[0], 200, "the next count is fine anywhere")
+        self.assertEqual(self.digest_get(a, nonce, opaque, "00000002")[0], 401)
+        # A wrong password on any instance is a plain 401 and does not burn the count.
+        self.assertEqual(self.digest_get(a, nonce, opaque, "00000009", password="guess")[0], 401)
+        self.assertEqual(self.digest_get(a, nonce, opaque, "00000009")[0], 200)
+
+    def test_racing_replays_of_one_digest_request_have_one_winner(self):
+        a, b, c = self.nodes
+        nonce, opaque = self.digest_challenge(a)
+        results = []
+        lock = threading.Lock()
+
+        def one(node):
+            st = self.digest_get(node, nonce, opaque, "00000001")[0]
+            with lock:
+                results.append(st)
+        threads = [threading.Thread(target=one, args=(n,)) for n in (a, b, c, a, b, c)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(T)
+        self.assertEqual(sorted(results), [200, 401, 401, 401, 401, 401])
 
     # --- PostgreSQL: durable state shared by every instance -----------------------------------
 

@@ -180,7 +180,9 @@ public:
     // nonce (answer 401 with a fresh nonce and stale=true). Call it only AFTER
     // the response has verified: otherwise anyone who saw a nonce could push its
     // count to ffffffff with a bogus request and lock its owner out.
-    virtual bool advance(std::string_view nonce, std::uint32_t nc) = 0;
+    // An error: the count could not be checked (a shared store is down); the
+    // request then fails closed (503).
+    virtual Result<bool, std::string> advance(std::string_view nonce, std::uint32_t nc) = 0;
 };
 
 // In-memory, thread-safe, bounded NonceCountStore for DigestNonces' nonces.
@@ -199,7 +201,9 @@ class MemoryNonceCountStore final : public NonceCountStore {
 public:
     explicit MemoryNonceCountStore(std::size_t capacity);  // a capacity of 0 is treated as 1
 
-    bool advance(std::string_view nonce, std::uint32_t nc) override;
+    Result<bool, std::string> advance(std::string_view nonce, std::uint32_t nc) override { return record(nonce, nc); }
+    // advance() without the error case, which this store never has.
+    bool record(std::string_view nonce, std::uint32_t nc);
 
     [[nodiscard]] std::size_t size() const;
 

@@ -249,6 +249,35 @@ TEST(DigestGate, BogusRequestCannotBurnANonce) {
     EXPECT_EQ(decide(f, get("/admin/x", authorization(a))).verdict, Verdict::allow);
 }
 
+// The shared count store (Redis) cannot answer: a right answer is not let
+// through unchecked, and a wrong one never gets as far as the count.
+struct DownCounts final : schemes::NonceCountStore {
+    int asked = 0;
+    Result<bool, std::string> advance(std::string_view, std::uint32_t) override {
+        ++asked;
+        return fail(std::string("redis: connection refused"));
+    }
+};
+
+TEST(DigestGate, CountsThatCannotBeCheckedFailClosed) {
+    Fixture f;
+    DownCounts down;
+    Answer a = fresh_answer(f);
+    auto ctx = f.ctx();
+    ctx.digest_counts = &down;
+    auto ev = evaluate(f.policy, get("/admin/x", authorization(a)), f.dirs, ctx);
+    ASSERT_TRUE(ev.decision.has_value());
+    EXPECT_EQ(ev.decision->verdict, Verdict::unavailable) << ev.decision->reason;
+    EXPECT_NE(ev.decision->reason.find("connection refused"), std::string::npos) << ev.decision->reason;
+    EXPECT_EQ(down.asked, 1);
+    Answer wrong = a;
+    wrong.password = "guess";
+    ev = evaluate(f.policy, get("/admin/x", authorization(wrong)), f.dirs, ctx);
+    ASSERT_TRUE(ev.decision.has_value());
+    EXPECT_EQ(ev.decision->verdict, Verdict::challenge);
+    EXPECT_EQ(down.asked, 1) << "only a verified response asks for the count";
+}
+
 TEST(DigestGate, ExpiredNonceWithCorrectAnswerGetsStaleAndAFreshNonce) {
     Fixture f;
     Answer a = fresh_answer(f);

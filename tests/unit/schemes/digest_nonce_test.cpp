@@ -123,42 +123,42 @@ TEST(NonceCount, StrictlyIncreasingPerNonce) {
     const auto n = nonces();
     MemoryNonceCountStore store(16);
     const std::string a = n.issue(kT0);
-    EXPECT_TRUE(store.advance(a, 1));
-    EXPECT_TRUE(store.advance(a, 2));
-    EXPECT_TRUE(store.advance(a, 3));
-    EXPECT_FALSE(store.advance(a, 3));  // replay of the same nc
-    EXPECT_FALSE(store.advance(a, 2));  // lower
-    EXPECT_FALSE(store.advance(a, 1));
-    EXPECT_TRUE(store.advance(a, 10));  // gaps are fine (a lost request)
-    EXPECT_FALSE(store.advance(a, 9));  // but never back
-    EXPECT_TRUE(store.advance(a, 0xFFFFFFFFu));
-    EXPECT_FALSE(store.advance(a, 0xFFFFFFFFu));
+    EXPECT_TRUE(store.record(a, 1));
+    EXPECT_TRUE(store.record(a, 2));
+    EXPECT_TRUE(store.record(a, 3));
+    EXPECT_FALSE(store.record(a, 3));  // replay of the same nc
+    EXPECT_FALSE(store.record(a, 2));  // lower
+    EXPECT_FALSE(store.record(a, 1));
+    EXPECT_TRUE(store.record(a, 10));  // gaps are fine (a lost request)
+    EXPECT_FALSE(store.record(a, 9));  // but never back
+    EXPECT_TRUE(store.record(a, 0xFFFFFFFFu));
+    EXPECT_FALSE(store.record(a, 0xFFFFFFFFu));
 }
 
 TEST(NonceCount, NoncesAreIndependent) {
     const auto n = nonces();
     MemoryNonceCountStore store(16);
     const std::string a = n.issue(kT0), b = n.issue(kT0);
-    EXPECT_TRUE(store.advance(a, 5));
-    EXPECT_TRUE(store.advance(b, 1));  // b's first request, whatever a has seen
-    EXPECT_TRUE(store.advance(b, 2));
-    EXPECT_FALSE(store.advance(a, 5));
-    EXPECT_TRUE(store.advance(a, 6));
+    EXPECT_TRUE(store.record(a, 5));
+    EXPECT_TRUE(store.record(b, 1));  // b's first request, whatever a has seen
+    EXPECT_TRUE(store.record(b, 2));
+    EXPECT_FALSE(store.record(a, 5));
+    EXPECT_TRUE(store.record(a, 6));
     EXPECT_EQ(store.size(), 2u);
 }
 
 TEST(NonceCount, FirstUseWithAnyCountIsAccepted) {
     const auto n = nonces();
     MemoryNonceCountStore store(16);
-    EXPECT_TRUE(store.advance(n.issue(kT0), 7));
+    EXPECT_TRUE(store.record(n.issue(kT0), 7));
 }
 
 TEST(NonceCount, RefusesZeroAndForeignNonces) {
     const auto n = nonces();
     MemoryNonceCountStore store(16);
-    EXPECT_FALSE(store.advance(n.issue(kT0), 0));
-    EXPECT_FALSE(store.advance("7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", 1));
-    EXPECT_FALSE(store.advance("", 1));
+    EXPECT_FALSE(store.record(n.issue(kT0), 0));
+    EXPECT_FALSE(store.record("7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", 1));
+    EXPECT_FALSE(store.record("", 1));
     EXPECT_EQ(store.size(), 0u);
 }
 
@@ -167,25 +167,25 @@ TEST(NonceCount, EvictionFailsClosed) {
     MemoryNonceCountStore store(2);
     const std::string a = n.issue(kT0), b = n.issue(kT0 + 1s), c = n.issue(kT0 + 2s);
     const std::string before_a = n.issue(kT0 - 1s);  // issued earlier, never used yet
-    ASSERT_TRUE(store.advance(a, 1));
-    ASSERT_TRUE(store.advance(b, 1));
-    ASSERT_TRUE(store.advance(c, 1));  // full: evicts a (oldest issue time)
+    ASSERT_TRUE(store.record(a, 1));
+    ASSERT_TRUE(store.record(b, 1));
+    ASSERT_TRUE(store.record(c, 1));  // full: evicts a (oldest issue time)
     EXPECT_EQ(store.size(), 2u);
     // a was forgotten: it must not start over, neither by replaying nc=1 nor going on.
-    EXPECT_FALSE(store.advance(a, 1));
-    EXPECT_FALSE(store.advance(a, 2));
+    EXPECT_FALSE(store.record(a, 1));
+    EXPECT_FALSE(store.record(a, 2));
     // A never-seen nonce issued before the evicted one might be an evicted one too.
-    EXPECT_FALSE(store.advance(before_a, 1));
+    EXPECT_FALSE(store.record(before_a, 1));
     // The survivors carry on.
-    EXPECT_TRUE(store.advance(b, 2));
-    EXPECT_TRUE(store.advance(c, 2));
-    EXPECT_FALSE(store.advance(c, 2));
+    EXPECT_TRUE(store.record(b, 2));
+    EXPECT_TRUE(store.record(c, 2));
+    EXPECT_FALSE(store.record(c, 2));
     // A newer nonce evicts b, and b is then refused as well.
     const std::string d = n.issue(kT0 + 3s);
-    EXPECT_TRUE(store.advance(d, 1));
-    EXPECT_FALSE(store.advance(b, 3));
-    EXPECT_TRUE(store.advance(c, 3));
-    EXPECT_TRUE(store.advance(d, 2));
+    EXPECT_TRUE(store.record(d, 1));
+    EXPECT_FALSE(store.record(b, 3));
+    EXPECT_TRUE(store.record(c, 3));
+    EXPECT_TRUE(store.record(d, 2));
     EXPECT_EQ(store.size(), 2u);
 }
 
@@ -194,21 +194,21 @@ TEST(NonceCount, FullStoreRefusesAnOlderNewcomerWithoutEvicting) {
     MemoryNonceCountStore store(2);
     const std::string old = n.issue(kT0);
     const std::string b = n.issue(kT0 + 2s), c = n.issue(kT0 + 3s);
-    ASSERT_TRUE(store.advance(b, 1));
-    ASSERT_TRUE(store.advance(c, 1));
-    EXPECT_FALSE(store.advance(old, 1));  // older than everything held: the client gets a fresh nonce
-    EXPECT_TRUE(store.advance(b, 2));     // nothing was evicted
-    EXPECT_TRUE(store.advance(c, 2));
+    ASSERT_TRUE(store.record(b, 1));
+    ASSERT_TRUE(store.record(c, 1));
+    EXPECT_FALSE(store.record(old, 1));  // older than everything held: the client gets a fresh nonce
+    EXPECT_TRUE(store.record(b, 2));     // nothing was evicted
+    EXPECT_TRUE(store.record(c, 2));
 }
 
 TEST(NonceCount, ZeroCapacityActsAsOne) {
     const auto n = nonces();
     MemoryNonceCountStore store(0);
     const std::string a = n.issue(kT0), b = n.issue(kT0 + 1s);
-    EXPECT_TRUE(store.advance(a, 1));
-    EXPECT_TRUE(store.advance(a, 2));
-    EXPECT_TRUE(store.advance(b, 1));
-    EXPECT_FALSE(store.advance(a, 3));
+    EXPECT_TRUE(store.record(a, 1));
+    EXPECT_TRUE(store.record(a, 2));
+    EXPECT_TRUE(store.record(b, 1));
+    EXPECT_FALSE(store.record(a, 3));
     EXPECT_EQ(store.size(), 1u);
 }
 
@@ -226,8 +226,8 @@ TEST(NonceCount, ConcurrentUseAcceptsEachCountAtMostOnce) {
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
             for (std::uint32_t nc = 1; nc <= kCounts; ++nc) {
-                if (store.advance(shared, nc)) ++accepted;
-                if (!store.advance(own[static_cast<std::size_t>(t)], nc)) own_ok = false;
+                if (store.record(shared, nc)) ++accepted;
+                if (!store.record(own[static_cast<std::size_t>(t)], nc)) own_ok = false;
             }
         });
     }
@@ -236,7 +236,7 @@ TEST(NonceCount, ConcurrentUseAcceptsEachCountAtMostOnce) {
     // exactly kCounts are accepted; more would mean a count accepted twice.
     EXPECT_EQ(accepted.load(), kCounts);
     EXPECT_TRUE(own_ok.load());            // unshared nonces never interfere
-    EXPECT_FALSE(store.advance(shared, kCounts));
+    EXPECT_FALSE(store.record(shared, kCounts));
     EXPECT_EQ(store.size(), 1u + kThreads);
 }
 

@@ -4,72 +4,17 @@
 // forget alike, so the gate decides the same on one instance or many.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "../test_ports.hpp"
+#include "redis_test_server.hpp"
 #include "server/redis_attempts.hpp"
 #include "store/memory_attempt_store.hpp"
 
 namespace gk::server {
 namespace {
-
-// redis-server for this process (gtest_discover_tests runs each case alone).
-class RedisServer {
-public:
-    static RedisServer& get() {
-        static RedisServer s;
-        return s;
-    }
-    ~RedisServer() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            int status = 0;
-            ::waitpid(pid_, &status, 0);
-        }
-    }
-    [[nodiscard]] int port() const { return port_; }
-    [[nodiscard]] bool up() const { return pid_ > 0 && ready_; }
-
-private:
-    RedisServer() : port_(gk::testing::free_port()) {
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            const int devnull = ::open("/dev/null", O_WRONLY);
-            if (devnull >= 0) {
-                ::dup2(devnull, STDOUT_FILENO);
-                ::dup2(devnull, STDERR_FILENO);
-            }
-            const std::string port = std::to_string(port_);
-            ::execl("/usr/bin/redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save",
-                    "", "--appendonly", "no", "--loglevel", "warning", static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
-        gate::SharedState s;
-        s.redis_host = "127.0.0.1";
-        s.redis_port = static_cast<std::uint16_t>(port_);
-        RedisClient probe(s);
-        for (int i = 0; i < 100 && !ready_; ++i) {
-            std::vector<RedisCommand> ping{{std::string("PING")}};
-            auto r = probe.run(std::move(ping));
-            ready_ = r.front().ok() && r.front()->str == "PONG";
-            if (!ready_) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-    }
-    int port_;
-    pid_t pid_ = -1;
-    bool ready_ = false;
-};
 
 struct Backend {
     std::string name;
@@ -173,11 +118,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Backend{"memory", [] { return std::make_shared<store::MemoryAttemptStore>(); }},
                       Backend{"redis",
                               []() -> std::shared_ptr<gate::AttemptStore> {
-                                  auto& server = RedisServer::get();
-                                  if (!server.up()) return nullptr;
-                                  gate::SharedState s;
-                                  s.redis_host = "127.0.0.1";
-                                  s.redis_port = static_cast<std::uint16_t>(server.port());
+                                  if (!testing::RedisServer::get().up()) return nullptr;
+                                  auto s = testing::redis_settings();
                                   s.redis_prefix = "gk-conformance:";
                                   return std::make_shared<RedisAttemptStore>(std::make_shared<RedisClient>(s),
                                                                              s.redis_prefix);
