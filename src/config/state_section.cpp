@@ -5,7 +5,8 @@
 //
 //   state:
 //     redis: { address: 127.0.0.1, port: 6379, db: 0, timeout: 250ms, prefix: "gk:" }
-//     postgres: { conninfo: "host=127.0.0.1 dbname=gatekeeper user=gatekeeper", pool: 8, timeout: 2s }
+//     postgres: { conninfo: "host=127.0.0.1 dbname=gatekeeper user=gatekeeper", pool: 8, timeout: 2s,
+//                 audit: true }   # audit events also into the table audit_events
 #include <arpa/inet.h>
 
 #include <string>
@@ -68,7 +69,7 @@ void read_redis(Ctx& ctx, const Field& f, gate::SharedState& s) {
 // with libpq's passfile (or PGPASSFILE) as the way.
 void read_postgres(Ctx& ctx, const Field& f, gate::SharedState& s) {
     if (!expect_map(ctx, f)) return;
-    Fields fields(ctx, f.value, {"conninfo", "pool", "timeout"});
+    Fields fields(ctx, f.value, {"conninfo", "pool", "timeout", "audit"});
     if (auto* x = fields.get("conninfo")) {
         if (auto v = read_string(ctx, *x)) {
             const bool uri = v->starts_with("postgresql://") || v->starts_with("postgres://");
@@ -95,6 +96,8 @@ void read_postgres(Ctx& ctx, const Field& f, gate::SharedState& s) {
             else s.postgres_timeout = *d;
         }
     }
+    if (auto* x = fields.get("audit"))
+        if (auto b = read_bool(ctx, *x)) s.postgres_audit = *b;
 }
 
 }  // namespace

@@ -54,11 +54,7 @@ bool needs_issuer_service(const gate::Policy& policy) {
 std::string IssuerService::open_store(IssuerService& svc, const gate::Policy& policy) {
     const auto& cfg = policy.self_issuer;
     if (!policy.state.postgres.empty()) {
-        store::PgOptions o;
-        o.pool_size = static_cast<int>(policy.state.postgres_pool);
-        o.statement_timeout = policy.state.postgres_timeout;
-        o.pool_wait = policy.state.postgres_timeout;
-        auto opened = store::PgIssuerStore::open(policy.state.postgres, o);
+        auto opened = store::PgIssuerStore::open(policy.state.postgres, store::pg_options(policy.state));
         if (!opened) throw std::runtime_error("postgres (state.postgres): " + opened.error());
         svc.store_ = std::move(opened.value());
         svc.shared_store_ = true;

@@ -9,6 +9,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <optional>
 #include <stdexcept>
@@ -19,6 +20,7 @@
 #include "server/connection_cap.hpp"
 #include "server/session.hpp"
 #include "store/memory_attempt_store.hpp"
+#include "store/pg_audit.hpp"
 #include "server/tls_context.hpp"
 #include "server/transport_guard.hpp"
 #include "server/tls_listener.hpp"
@@ -181,6 +183,16 @@ void log_open_file_limit(const OpenFileLimit& fds, std::size_t max_connections) 
             max_connections, fds.soft);
 }
 
+// How this process names itself in shared audit rows: host and the first listener's port (several
+// instances may share a host), and the PID.
+std::string instance_name(const gate::Policy& policy) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    std::string name = host[0] ? host : "unknown";
+    if (!policy.listeners.empty()) name += ":" + std::to_string(policy.listeners.front().port);
+    return name + " pid " + std::to_string(::getpid());
+}
+
 // With state.redis, every instance must accept the others' Digest nonces:
 // they sign with one key agreed through Redis (redis_nonce_counts.hpp), not
 // the per-process one the loader made. Until it is agreed Digest is not
@@ -233,6 +245,7 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     }
     bool digest_key_pending = digest_key_from_redis(policy);
     unsigned digest_key_tries = 0;
+    std::uint64_t audit_dropped = 0;
     if (digest_key_pending) {
         // `runtime` stays alive: `policy` refers into it.
         auto rt = std::make_shared<Runtime>(*runtime);
@@ -240,8 +253,15 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
         digest_key_pending = !rt->digest_nonces;
         shared.runtime = rt;
     }
-    if (!policy.audit_log.empty()) {
-        auto audit = AuditLog::open(policy.audit_log);
+    // With state.postgres (and its audit on), events also go to the shared table.
+    std::shared_ptr<store::PgAuditWriter> shared_audit;
+    if (!policy.state.postgres.empty() && policy.state.postgres_audit) {
+        shared_audit = std::make_shared<store::PgAuditWriter>(policy.state.postgres, store::pg_options(policy.state),
+                                                              instance_name(policy), store::PgAuditWriter::Options{});
+        spdlog::info("audit events also go to postgres (table audit_events)");
+    }
+    if (!policy.audit_log.empty() || shared_audit) {
+        auto audit = AuditLog::open(policy.audit_log, shared_audit);
         // The gate works without it; the operator hears of it at every start.
         if (!audit) spdlog::error("{}; no audit log is written (set server.audit_log to a writable file, or off)", audit.error());
         else shared.audit = std::move(audit.value());
@@ -347,6 +367,12 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
                 for (const auto& f : shared.runtime->periodic) f();
                 if (shared.key_sources) shared.key_sources->tick();
                 if (shared.issuer) shared.issuer->tick();
+                if (shared_audit && shared_audit->dropped() != audit_dropped) {
+                    audit_dropped = shared_audit->dropped();
+                    spdlog::error("{} audit events not stored in postgres so far (it was unreachable and the queue "
+                                  "full); the audit log file has them if one is configured",
+                                  audit_dropped);
+                }
                 if (digest_key_pending) {
                     auto nonces = agree_digest_key(*redis_client, policy, ++digest_key_tries % 60 == 0);
                     if (nonces) {

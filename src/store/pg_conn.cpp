@@ -64,6 +64,14 @@ bool PgResult::boolean(int row, int col) const { return PQgetvalue(r_.get(), row
 
 // ---- PgConn ----
 
+PgOptions pg_options(const gate::SharedState& state) {
+    PgOptions o;
+    o.pool_size = static_cast<int>(state.postgres_pool);
+    o.statement_timeout = state.postgres_timeout;
+    o.pool_wait = state.postgres_timeout;
+    return o;
+}
+
 PgConn::PgConn(pg_conn* c, const PgOptions& options)
     // The server gives up at statement_timeout; the client waits a little
     // longer to hear that answer before it calls the connection lost.

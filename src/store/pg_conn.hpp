@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "gatekeeper/common/result.hpp"
+#include "gatekeeper/gate/policy.hpp"
 
 struct pg_conn;
 struct pg_result;
@@ -38,6 +39,9 @@ struct PgOptions {
     std::chrono::milliseconds backoff_min{50};     // after a failed connect: wait, doubling,
     std::chrono::milliseconds backoff_max{2000};   // up to this, before trying again
 };
+
+// The bounds state.postgres sets: pool size, statement and pool-wait timeout.
+PgOptions pg_options(const gate::SharedState& state);
 
 struct PgError {
     std::string sqlstate;         // five characters from the server; empty: the connection failed

@@ -101,8 +101,23 @@ CREATE TABLE signing_keys(
 );
 )sql";
 
+// Audit events of every instance (store/pg_audit.hpp); detail is the event's
+// JSON object as the audit log file has it.
+constexpr std::string_view kV3AuditEvents = R"sql(
+CREATE TABLE audit_events(
+    id       BIGSERIAL PRIMARY KEY,
+    at       TIMESTAMPTZ NOT NULL,
+    instance TEXT NOT NULL,
+    event    TEXT NOT NULL,
+    detail   JSONB NOT NULL
+);
+CREATE INDEX audit_events_at ON audit_events(at);
+CREATE INDEX audit_events_event_at ON audit_events(event, at);
+)sql";
+
 constexpr std::array kMigrations{
     PgMigration{1, kV1Issuer},
+    PgMigration{3, kV3AuditEvents},
 };
 
 // Long enough for another instance's migration to finish, still bounded.

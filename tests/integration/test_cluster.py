@@ -171,6 +171,15 @@ class Postgres:
         if r.returncode != 0:
             raise RuntimeError(statement + ": " + r.stderr)
 
+    def query(self, db, statement):
+        """Rows of one query on `db`, as lists of column texts (psql unaligned, tab-separated)."""
+        r = subprocess.run([os.path.join(PG_BIN, "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                            "-d", db, "-v", "ON_ERROR_STOP=1", "-At", "-F", "\t", "-c", statement],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=30)
+        if r.returncode != 0:
+            raise RuntimeError(statement + ": " + r.stderr)
+        return [line.split("\t") for line in r.stdout.splitlines()]
+
     def create_database(self, name):
         self.sql("CREATE DATABASE " + name)
 
@@ -261,6 +270,29 @@ class ClusterTest(unittest.TestCase):
             self.assertGreaterEqual(int(hd["Retry-After"]), 1)
         time.sleep(int(hd["Retry-After"]) + 0.3)
         self.assertEqual(self.basic(b, "alice", "wonderland")[0], 200)
+
+    def test_audit_events_of_every_instance_land_in_postgres(self):
+        a, b, c = self.nodes
+        self.assertEqual(self.basic(a, "heidi", "wrong-on-a")[0], 401)
+        self.assertEqual(self.basic(b, "heidi", "wrong-on-b")[0], 401)
+        rows = []
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            rows = self.pg.query("gatekeeper", "SELECT instance, detail->>'user', detail->>'reason' FROM audit_events"
+                                               " WHERE event = 'auth.failure' AND detail->>'user' = 'heidi'")
+            if len(rows) >= 2:
+                break
+            time.sleep(0.1)
+        self.assertEqual(len(rows), 2, rows)
+        instances = {r[0] for r in rows}
+        self.assertEqual(len(instances), 2, "each row names the instance that wrote it: %s" % instances)
+        self.assertTrue(any(":%d " % a.port in i for i in instances) and any(":%d " % b.port in i for i in instances),
+                        instances)
+        for _, user, reason in rows:
+            self.assertEqual(user, "heidi")
+            self.assertNotIn("wrong-on", reason, "never the password")
+        dump = self.pg.query("gatekeeper", "SELECT detail::text FROM audit_events")
+        self.assertFalse(any("wrong-on" in r[0] for r in dump), "no password anywhere in the audit table")
 
     def test_login_form_and_basic_share_the_counter(self):
         a, b, c = self.nodes

@@ -228,6 +228,7 @@ struct SharedState {
     std::string postgres;
     unsigned postgres_pool = 8;  // connections per process
     std::chrono::milliseconds postgres_timeout{2000};  // statement and connection-wait bound
+    bool postgres_audit = true;  // audit events also go to the table audit_events
 
     [[nodiscard]] bool redis() const { return !redis_host.empty(); }
 };

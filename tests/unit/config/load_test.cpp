@@ -82,7 +82,7 @@ routes:
     require: authenticated
 state:
   redis: { address: 127.0.0.1, port: 6380, db: 2, timeout: 100ms, prefix: "gate:" }
-  postgres: { conninfo: "host=127.0.0.1 dbname=gatekeeper", pool: 3, timeout: 1s }
+  postgres: { conninfo: "host=127.0.0.1 dbname=gatekeeper", pool: 3, timeout: 1s, audit: false }
 )";
 
 class LoadTest : public ::testing::Test {
@@ -241,6 +241,7 @@ TEST_F(LoadTest, FullConfigRoundTrip) {
     EXPECT_EQ(p.state.redis_prefix, "gate:");
     EXPECT_EQ(p.state.postgres, "host=127.0.0.1 dbname=gatekeeper");
     EXPECT_EQ(p.state.postgres_pool, 3u);
+    EXPECT_FALSE(p.state.postgres_audit);
     EXPECT_EQ(p.state.postgres_timeout, 1s);
 }
 

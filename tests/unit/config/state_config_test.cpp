@@ -61,7 +61,16 @@ TEST(StateConfig, Postgres) {
     EXPECT_EQ(r->state.postgres, "postgresql://gk@db.internal:5433/gate");
     EXPECT_EQ(r->state.postgres_pool, 4u);
     EXPECT_EQ(r->state.postgres_timeout, std::chrono::seconds(5));
+    EXPECT_TRUE(r->state.postgres_audit) << "audit events go to the shared database by default";
     EXPECT_FALSE(r->state.redis());
+}
+
+TEST(StateConfig, PostgresAuditCanBeTurnedOff) {
+    TempDir dir;
+    auto r = load_policy_text(std::string(kHead) + "  postgres: { conninfo: \"host=db\", audit: false }\n", "ok.yaml",
+                              dir.str());
+    ASSERT_TRUE(r.ok()) << format(r.error().front());
+    EXPECT_FALSE(r->state.postgres_audit);
 }
 
 TEST(StateConfig, MistakesNameTheirLine) {
@@ -85,6 +94,7 @@ TEST(StateConfig, MistakesNameTheirLine) {
         {"  postgres: { conninfo: \"postgresql://gk:hunter2@db/gatekeeper\" }\n", 6, "holds a password"},
         {"  postgres: { conninfo: \"host=db\", pool: 0 }\n", 6, "pool"},
         {"  postgres: { conninfo: \"host=db\", timeout: 10ms }\n", 6, "between 100ms and 60s"},
+        {"  postgres: { conninfo: \"host=db\", audit: sometimes }\n", 6, "audit"},
     };
     test::expect_first_errors(kHead, cases);
 }
