@@ -184,7 +184,9 @@ void IssuerService::revoked_elsewhere(std::string_view message) {
 
 void IssuerService::reload_revocations() {
     const auto now = unix_now();
-    if (auto jtis = store_->revoked_jtis(now)) {
+    auto jtis = store_->revoked_jtis(now);
+    store_answered_.store(jtis.ok(), std::memory_order_relaxed);
+    if (jtis) {
         for (const auto& [jti, exp] : *jtis) revoked_.revoke(jti, exp);
         revoked_.purge(now);
     }

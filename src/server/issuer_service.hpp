@@ -53,6 +53,9 @@ public:
     // True when the database is on another server (PostgreSQL, shared by
     // several instances): lookups then run off the event loops.
     [[nodiscard]] bool shared_store() const { return shared_store_; }
+    // Whether the last read of the store (the revocation reload, every second
+    // with a shared database) succeeded: readyz follows it without a query of its own.
+    [[nodiscard]] bool store_answered() const { return store_answered_.load(std::memory_order_relaxed); }
     // The current ring; null when oauth is off or no ring could be built (the
     // token endpoint then answers 503).
     [[nodiscard]] std::shared_ptr<const issuer::KeyRing> ring() const;
@@ -80,6 +83,7 @@ private:
     issuer::Settings settings_;
     bool oauth_ = false;
     bool shared_store_ = false;
+    std::atomic<bool> store_answered_{true};
     std::function<void(std::string_view, std::int64_t)> announce_;
     std::chrono::seconds idle_timeout_{0};
     mutable std::mutex ring_mu_;

@@ -442,7 +442,20 @@ asio::awaitable<string_response> own_endpoint(Worker& w, const Runtime& rt, cons
                 co_return small_json(http::status::service_unavailable,
                                      "{\"status\":\"unavailable\",\"user_source\":\"" + json_escape(name) + "\"}\n",
                                      version);
-        co_return small_json(http::status::ok, "{\"status\":\"ready\"}\n", version);
+        // Shared state is reported, not judged: every instance shares it, so
+        // taking instances out of the balancer during an outage helps nobody
+        // and turns honest 503s into refused connections (docs/deployment.md).
+        // Redis is asked (one PING, bounded by its timeout); PostgreSQL is
+        // judged by the issuer's every-second read, so the probe costs no query.
+        std::string state;
+        if (w.redis) {
+            RedisCommand ping{std::string("PING")};  // named: GCC 12 mishandles braced temporaries across co_await
+            auto pong = co_await w.redis->call(std::move(ping));
+            state += std::string(",\"redis\":\"") + (pong && !pong->is_error() ? "ok" : "unreachable") + "\"";
+        }
+        if (w.shared.issuer && w.shared.issuer->shared_store())
+            state += std::string(",\"postgres\":\"") + (w.shared.issuer->store_answered() ? "ok" : "unreachable") + "\"";
+        co_return small_json(http::status::ok, "{\"status\":\"ready\"" + state + "}\n", version);
     }
     if (req.path == kForwardAuthPath || req.path.starts_with(std::string(kForwardAuthPath) + "/")) {
         auto original = original_request(req, info.trusted);

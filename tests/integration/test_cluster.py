@@ -322,9 +322,14 @@ class ClusterTest(unittest.TestCase):
         for node in (a, b, c):  # dave's credential is verified, and cached, on every instance
             self.assertEqual(self.basic(node, "dave", "d4ve")[0], 200)
         nonce, opaque = self.digest_challenge(a)
+        self.assertEqual(requests.get(a.url("/.gatekeeper/readyz"), timeout=T).json(),
+                         {"status": "ready", "redis": "ok", "postgres": "ok"})
         self.redis.stop()
         try:
             for node in (a, b, c):
+                # Reported, not judged: every instance shares Redis, so none leaves the balancer.
+                r = requests.get(node.url("/.gatekeeper/readyz"), timeout=T)
+                self.assertEqual((r.status_code, r.json().get("redis")), (200, "unreachable"))
                 # A Digest count nobody can check is not accepted unchecked.
                 self.assertEqual(self.digest_get(node, nonce, opaque, "00000001")[0], 503)
                 t0 = time.monotonic()
@@ -351,6 +356,7 @@ class ClusterTest(unittest.TestCase):
         self.assertFalse(pending, "instances did not recover after Redis came back")
         for node in self.nodes:
             self.assertEqual(self.basic(node, "dave", "d4ve")[0], 200)
+            self.assertEqual(requests.get(node.url("/.gatekeeper/readyz"), timeout=T).json().get("redis"), "ok")
 
     # --- Digest: one nonce key and one replay memory for the cluster ------------------------
 
@@ -481,6 +487,15 @@ class ClusterTest(unittest.TestCase):
                 r = browser.get(b.url("/app/x"), timeout=T, allow_redirects=False)
                 self.assertEqual(r.status_code, 503)
                 self.assertLess(time.monotonic() - t0, 6.0)
+                # Reported once the every-second read of the database has failed.
+                deadline = time.monotonic() + 10
+                ready = None
+                while time.monotonic() < deadline:
+                    ready = requests.get(a.url("/.gatekeeper/readyz"), timeout=T)
+                    if ready.json().get("postgres") == "unreachable":
+                        break
+                    time.sleep(0.2)
+                self.assertEqual((ready.status_code, ready.json().get("postgres")), (200, "unreachable"))
             finally:
                 self.pg.start()
             deadline = time.monotonic() + 20
@@ -490,6 +505,11 @@ class ClusterTest(unittest.TestCase):
                 if not ok:
                     time.sleep(0.3)
             self.assertTrue(ok, "the session made before the restart must still be valid")
+            deadline = time.monotonic() + 10
+            while (time.monotonic() < deadline and
+                   requests.get(a.url("/.gatekeeper/readyz"), timeout=T).json().get("postgres") != "ok"):
+                time.sleep(0.2)
+            self.assertEqual(requests.get(a.url("/.gatekeeper/readyz"), timeout=T).json().get("postgres"), "ok")
             r = self.client(b).refresh(tokens["refresh_token"])
             self.assertEqual(r.status_code, 200, r.text)
         finally:
