@@ -4,7 +4,8 @@
 // instance).
 //
 //   state:
-//     redis: { address: 127.0.0.1, port: 6379, db: 0, timeout: 250ms, prefix: "gk:" }
+//     redis: { address: 127.0.0.1, port: 6379, db: 0, timeout: 250ms, prefix: "gk:",
+//              username: gatekeeper, password_file: redis-password }   # AUTH; both optional
 //     postgres: { conninfo: "host=127.0.0.1 dbname=gatekeeper user=gatekeeper", pool: 8, timeout: 2s,
 //                 audit: true }   # audit events also into the table audit_events
 #include <arpa/inet.h>
@@ -33,7 +34,7 @@ bool is_host(std::string_view h) {
 
 void read_redis(Ctx& ctx, const Field& f, gate::SharedState& s) {
     if (!expect_map(ctx, f)) return;
-    Fields fields(ctx, f.value, {"address", "port", "db", "timeout", "prefix"});
+    Fields fields(ctx, f.value, {"address", "port", "db", "timeout", "prefix", "username", "password_file"});
     if (auto* x = fields.get("address")) {
         if (auto v = read_string(ctx, *x)) {
             if (!is_host(*v))
@@ -60,6 +61,18 @@ void read_redis(Ctx& ctx, const Field& f, gate::SharedState& s) {
         if (auto v = read_string(ctx, *x)) {
             if (v->size() > 64) ctx.error(x->mark(), "'prefix' is longer than 64 characters");
             else s.redis_prefix = *v;
+        }
+    }
+    if (auto* x = fields.get("password_file"))
+        if (auto path = read_existing_file(ctx, *x)) s.redis_password_file = *path;
+    if (auto* x = fields.get("username")) {
+        if (auto v = read_string(ctx, *x)) {
+            if (v->empty() || v->find_first_of(" \t\r\n") != std::string::npos)
+                ctx.error(x->mark(), "'username' must be one word");
+            else if (!fields.get("password_file"))
+                ctx.error(x->mark(), "'username' without 'password_file'",
+                          "username: gatekeeper, password_file: /etc/gatekeeper/redis-password");
+            else s.redis_username = *v;
         }
     }
 }

@@ -4,11 +4,45 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
+
+#include "store/file_read.hpp"
+
 namespace gk::server {
 
 namespace {
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{2000};
+
+// AUTH with the password file's first line, on a fresh socket, before any
+// other command; one reply read with a reader of its own. The caller's timer
+// bounds it (it closes the socket). Messages never carry the password: Redis'
+// own say only that the pair was wrong.
+asio::awaitable<std::string> authenticate(tcp::socket& sock, const gate::SharedState& settings) {
+    auto file = store::read_file(settings.redis_password_file, 4096);
+    if (!file) co_return "redis password_file: " + file.error();
+    std::string password = file->text.substr(0, file->text.find_first_of("\r\n"));
+    if (password.empty()) co_return "redis password_file " + settings.redis_password_file + " is empty";
+    std::vector<std::string> auth{"AUTH"};
+    if (!settings.redis_username.empty()) auth.push_back(settings.redis_username);
+    auth.push_back(std::move(password));
+    const std::string wire = store::redis_command(auth);
+    std::fill(auth.back().begin(), auth.back().end(), '\0');
+    auto [wec, written] = co_await asio::async_write(sock, asio::buffer(wire), use_nothrow);
+    if (wec) co_return "AUTH: " + wec.message();
+    store::RedisReader reader;
+    char buf[512];
+    for (;;) {
+        auto [rec, n] = co_await sock.async_read_some(asio::buffer(buf), use_nothrow);
+        if (rec) co_return "AUTH: " + rec.message();
+        if (auto fed = reader.feed(buf, n); !fed) co_return "AUTH: " + fed.error();
+        auto reply = reader.next();
+        if (!reply) co_return "AUTH: " + reply.error();
+        if (!*reply) continue;
+        if ((*reply)->is_error()) co_return "AUTH refused: " + (*reply)->str;
+        co_return std::string();
+    }
+}
 
 std::vector<RedisResult> failures(std::size_t n, const std::string& why) {
     std::vector<RedisResult> out;
@@ -82,6 +116,10 @@ asio::awaitable<Result<std::shared_ptr<tcp::socket>, std::string>> connect_to_re
     } else {
         auto [cec, ep] = co_await asio::async_connect(*sock, endpoints, use_nothrow);
         if (cec) problem = timed_out ? std::string("connect timed out") : "connect: " + cec.message();
+        else if (!settings.redis_password_file.empty()) {
+            problem = co_await authenticate(*sock, settings);
+            if (timed_out && !problem.empty()) problem = "AUTH timed out";
+        }
     }
     limit.cancel();
     if (!problem.empty()) co_return fail(problem);

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -311,6 +312,8 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     asio::thread_pool hash_pool(std::max(1u, std::thread::hardware_concurrency()));
     shared.hash_pool = &hash_pool;
     // Threads that mostly wait on the network: more than cores.
+    // Declared before the pool: a tick running on it refers to this until the pool is joined.
+    std::atomic<bool> issuer_ticking{false};
     asio::thread_pool store_pool(shared.issuer && shared.issuer->shared_store() ? 8 : 1);
     shared.store_pool = &store_pool;
 
@@ -366,7 +369,16 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
             if (!stopping) {
                 for (const auto& f : shared.runtime->periodic) f();
                 if (shared.key_sources) shared.key_sources->tick();
-                if (shared.issuer) shared.issuer->tick();
+                if (shared.issuer && !shared.issuer->shared_store()) {
+                    shared.issuer->tick();
+                } else if (shared.issuer && !issuer_ticking.exchange(true)) {
+                    // A shared database can take its timeout to answer: not on
+                    // this thread, which also handles SIGTERM and SIGHUP. One at a time.
+                    asio::post(store_pool, [&issuer_ticking, issuer = shared.issuer] {
+                        issuer->tick();
+                        issuer_ticking = false;
+                    });
+                }
                 if (shared_audit && shared_audit->dropped() != audit_dropped) {
                     audit_dropped = shared_audit->dropped();
                     spdlog::error("{} audit events not stored in postgres so far (it was unreachable and the queue "

@@ -59,7 +59,8 @@ oauth:
   access_token_ttl: 10m
   refresh_token_ttl: 1h
 state:
-  redis: {{ address: 127.0.0.1, port: {redis}, timeout: {timeout}ms, prefix: "{prefix}" }}
+  redis: {{ address: 127.0.0.1, port: {redis}, timeout: {timeout}ms, prefix: "{prefix}",
+           password_file: {redis_password_file} }}
   postgres: {{ conninfo: "{conninfo}", timeout: 2s }}
 brute_force:
   per_user: 3
@@ -96,16 +97,18 @@ def redis_server_binary():
 class Redis:
     """redis-server on loopback, nothing saved to disk, stopped by PID."""
 
-    def __init__(self, tmp):
+    def __init__(self, tmp, password=None):
         self.dir = os.path.join(tmp, "redis")
         os.makedirs(self.dir, exist_ok=True)
         self.port = h.free_port()
         self.proc = None
+        self.password = password
 
     def start(self):
+        auth = ["--requirepass", self.password] if self.password else []
         self.proc = h.start_process(
             [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir, "--protected-mode", "yes"],
+             "--appendonly", "no", "--dir", self.dir, "--protected-mode", "yes"] + auth,
             ready_port=self.port, logdir=self.dir)
 
     def stop(self):
@@ -197,10 +200,10 @@ class Postgres:
         self.proc = None
 
 
-def start_state_servers(cls, tmp):
-    """A redis-server and a PostgreSQL server for a TestCase class (cls.redis, cls.pg), stopped by
-    PID at class cleanup."""
-    cls.redis = Redis(tmp)
+def start_state_servers(cls, tmp, redis_password=None):
+    """A redis-server (requiring AUTH when redis_password is given) and a PostgreSQL server for a
+    TestCase class (cls.redis, cls.pg), stopped by PID at class cleanup."""
+    cls.redis = Redis(tmp, redis_password)
     cls.redis.start()
     cls.addClassCleanup(lambda: cls.redis.stop())
     cls.pg = Postgres(tmp)
@@ -220,7 +223,14 @@ class ClusterTest(unittest.TestCase):
         htpasswd = os.path.join(tmp, "users.htpasswd")
         h.make_htpasswd(htpasswd, USERS)
         digest_db = os.path.join(tmp, "digest-users.db")
-        start_state_servers(cls, tmp)
+        # Redis requires AUTH, as it should outside a test: every connection (counters,
+        # nonce counts, the revocation channel) authenticates from the password file.
+        redis_password = "cluster redis pass %d" % os.getpid()
+        redis_password_file = os.path.join(tmp, "redis-password")
+        with open(redis_password_file, "w") as f:
+            f.write(redis_password + "\n")
+        os.chmod(redis_password_file, 0o600)
+        start_state_servers(cls, tmp, redis_password)
         cls.pg.create_database("gatekeeper")
         cls.up = h.Upstream()
         cls.addClassCleanup(cls.up.close)
@@ -231,7 +241,8 @@ class ClusterTest(unittest.TestCase):
             os.makedirs(os.path.join(d, "state"))
             node = h.GatekeeperServe(
                 lambda p, d=d: CONFIG.format(port=p, up=cls.up.port, state=os.path.join(d, "state"),
-                                             htpasswd=htpasswd, digest_db=digest_db, redis=cls.redis.port, timeout=REDIS_TIMEOUT_MS,
+                                             htpasswd=htpasswd, digest_db=digest_db, redis=cls.redis.port,
+                                             redis_password_file=redis_password_file, timeout=REDIS_TIMEOUT_MS,
                                              prefix="gk-test:", conninfo=cls.pg.conninfo("gatekeeper"),
                                              issuer=issuer or "http://127.0.0.1:%d" % p), d)
             # One issuer URL for the cluster (what a load balancer in front would be): A's.

@@ -221,6 +221,10 @@ struct SharedState {
     // Bounds every wait on Redis: a check that needs it answers 503 after this.
     std::chrono::milliseconds redis_timeout{250};
     std::string redis_prefix = "gk:";  // before every key, so instances of other gates can share a server
+    // AUTH on every connection: the password is read from this file at each
+    // connect (so it can be rotated without a restart), never from the config.
+    std::string redis_username;       // "" = Redis' default user
+    std::string redis_password_file;  // "" = no AUTH
     // PostgreSQL for durable state (sessions, API keys, OAuth clients, codes,
     // refresh families, revocations, signing keys) instead of the SQLite file:
     // a libpq connection string; "" = none. It may name a passfile, never

@@ -81,7 +81,8 @@ routes:
     users: staff
     require: authenticated
 state:
-  redis: { address: 127.0.0.1, port: 6380, db: 2, timeout: 100ms, prefix: "gate:" }
+  redis: { address: 127.0.0.1, port: 6380, db: 2, timeout: 100ms, prefix: "gate:", username: gk,
+           password_file: redis-password }
   postgres: { conninfo: "host=127.0.0.1 dbname=gatekeeper", pool: 3, timeout: 1s, audit: false }
 )";
 
@@ -93,6 +94,7 @@ protected:
         dir.write("cert.pem", testing_pems::kACert);
         dir.write("key.pem", testing_pems::kAKey);
         dir.write("ca.pem", "-\n");
+        dir.write("redis-password", "pw\n");
     }
     std::string full() const {
         std::string text = kFull;
@@ -239,6 +241,8 @@ TEST_F(LoadTest, FullConfigRoundTrip) {
     EXPECT_EQ(p.state.redis_db, 2u);
     EXPECT_EQ(p.state.redis_timeout, 100ms);
     EXPECT_EQ(p.state.redis_prefix, "gate:");
+    EXPECT_EQ(p.state.redis_username, "gk");
+    EXPECT_EQ(p.state.redis_password_file, base + "/redis-password");
     EXPECT_EQ(p.state.postgres, "host=127.0.0.1 dbname=gatekeeper");
     EXPECT_EQ(p.state.postgres_pool, 3u);
     EXPECT_FALSE(p.state.postgres_audit);

@@ -50,6 +50,18 @@ TEST(StateConfig, RedisEveryKey) {
     EXPECT_EQ(r->state.redis_db, 3u);
     EXPECT_EQ(r->state.redis_timeout, std::chrono::seconds(1));
     EXPECT_EQ(r->state.redis_prefix, "gate-a:");
+    EXPECT_TRUE(r->state.redis_password_file.empty()) << "no AUTH unless asked";
+}
+
+TEST(StateConfig, RedisAuthNamesAFileRelativeToTheConfig) {
+    TempDir dir;
+    const auto file = dir.write("redis-password", "pw\n");
+    auto r = load_policy_text(std::string(kHead) +
+                                  "  redis: { address: 127.0.0.1, username: gatekeeper, password_file: redis-password }\n",
+                              "ok.yaml", dir.str());
+    ASSERT_TRUE(r.ok()) << format(r.error().front());
+    EXPECT_EQ(r->state.redis_username, "gatekeeper");
+    EXPECT_EQ(r->state.redis_password_file, file);
 }
 
 TEST(StateConfig, Postgres) {
@@ -95,6 +107,8 @@ TEST(StateConfig, MistakesNameTheirLine) {
         {"  postgres: { conninfo: \"host=db\", pool: 0 }\n", 6, "pool"},
         {"  postgres: { conninfo: \"host=db\", timeout: 10ms }\n", 6, "between 100ms and 60s"},
         {"  postgres: { conninfo: \"host=db\", audit: sometimes }\n", 6, "audit"},
+        {"  redis: { address: 127.0.0.1, password_file: no-such-file }\n", 6, "no-such-file"},
+        {"  redis: { address: 127.0.0.1, username: gk }\n", 6, "without 'password_file'"},
     };
     test::expect_first_errors(kHead, cases);
 }

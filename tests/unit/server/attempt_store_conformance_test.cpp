@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -139,6 +141,69 @@ TEST(RedisAttemptStoreFaults, NoServerIsAnErrorWithinTheTimeout) {
     EXPECT_FALSE(store.add_failure("u:x", 1, 1, 0).ok());
     auto g = gate::check_attempt(&store, gate::AttemptLimits{}, {"192.0.2.1", "x"}, std::chrono::system_clock::now());
     EXPECT_EQ(g.kind, gate::AttemptGate::Kind::unavailable) << "fail closed";
+}
+
+// state.redis.password_file: every connection authenticates first.
+class RedisAuth : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(testing::RedisServer::with_password().up());
+        dir_ = std::filesystem::temp_directory_path() / ("gk-redis-auth-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir_);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    gate::SharedState settings(const std::string& password) {
+        auto s = testing::redis_settings();
+        s.redis_port = static_cast<std::uint16_t>(testing::RedisServer::with_password().port());
+        s.redis_timeout = std::chrono::milliseconds(500);
+        const auto file = dir_ / "redis-password";
+        std::ofstream(file) << password << "\n";
+        s.redis_password_file = file.string();
+        return s;
+    }
+    static Result<gate::AttemptSummary, std::string> ask(const gate::SharedState& s) {
+        RedisAttemptStore store(std::make_shared<RedisClient>(s), "gk-auth:");
+        return store.summary("u:auth", 0);
+    }
+    std::filesystem::path dir_;
+};
+
+TEST_F(RedisAuth, TheRightPasswordFromTheFileIsUsed) {
+    auto r = ask(settings(testing::RedisServer::kPassword));
+    EXPECT_TRUE(r.ok()) << r.error();
+}
+
+TEST_F(RedisAuth, AWrongPasswordIsAnErrorThatDoesNotNameIt) {
+    auto r = ask(settings("not-the-password"));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().find("AUTH"), std::string::npos) << r.error();
+    EXPECT_EQ(r.error().find("not-the-password"), std::string::npos) << r.error();
+}
+
+TEST_F(RedisAuth, NoPasswordIsRefusedByTheServer) {
+    auto s = settings("unused");
+    s.redis_password_file.clear();
+    auto r = ask(s);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().find("NOAUTH"), std::string::npos) << r.error();
+}
+
+TEST_F(RedisAuth, AMissingOrEmptyFileIsAnError) {
+    auto s = settings("x");
+    std::ofstream(s.redis_password_file, std::ios::trunc) << "\n";
+    auto empty = ask(s);
+    ASSERT_FALSE(empty.ok());
+    EXPECT_NE(empty.error().find("empty"), std::string::npos) << empty.error();
+    std::filesystem::remove(s.redis_password_file);
+    EXPECT_FALSE(ask(s).ok());
+}
+
+TEST_F(RedisAuth, TheFileIsReadAtEachConnectSoItCanBeRotated) {
+    auto s = settings("wrong-at-first");
+    EXPECT_FALSE(ask(s).ok());
+    std::ofstream(s.redis_password_file, std::ios::trunc) << testing::RedisServer::kPassword << "\n";
+    auto r = ask(s);  // a new client: a new connection
+    EXPECT_TRUE(r.ok()) << r.error();
 }
 
 }  // namespace
