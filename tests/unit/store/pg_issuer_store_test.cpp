@@ -194,10 +194,13 @@ TEST(PgIssuerStore, ParallelOpensMigrateOnce) {
     for (auto& t : threads) t.join();
     for (const auto& e : errors) EXPECT_EQ(e, "");
     EXPECT_EQ(opened.load(), kInstances);
-    EXPECT_EQ(scalar(db, "SELECT count(*) || ' ' || max(version) FROM schema_version"), "1 1");
+    // Each migration once, whatever their number.
+    const std::string applied = std::to_string(pg_issuer_schema().size());
+    EXPECT_EQ(scalar(db, "SELECT count(*) || ' ' || max(version) FROM schema_version"),
+              applied + " " + std::to_string(pg_issuer_schema().back().version));
     auto again = open_ok(db);
     ASSERT_TRUE(again) << "a later start finds nothing to do";
-    EXPECT_EQ(scalar(db, "SELECT count(*) FROM schema_version"), "1");
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM schema_version"), applied);
 }
 
 TEST(PgIssuerStore, RefusesANewerSchema) {
