@@ -32,9 +32,8 @@ constexpr PgStatement kAdd{
     "INSERT INTO users(name, password_hash, email, groups, digest_secrets, rev)"
     " VALUES($1, $2, $3, string_to_array($4, E'\\n'), string_to_array($5, E'\\n'), nextval('users_rev'))"
     " ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash, email = excluded.email,"
-    " disabled = false, groups = excluded.groups, digest_secrets = excluded.digest_secrets, rev = "
-    "excluded.rev,"
-    " deleted = false WHERE users.deleted"};
+    " disabled = false, groups = excluded.groups, digest_secrets = excluded.digest_secrets,"
+    " rev = excluded.rev, deleted = false WHERE users.deleted"};
 constexpr PgStatement kSetPassword{
     "gk_users_set_password",
     "UPDATE users SET password_hash = $2, digest_secrets = string_to_array($3, E'\\n'),"
