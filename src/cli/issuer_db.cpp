@@ -159,10 +159,8 @@ bool IssuerDb::exists() const {
 
 std::unique_ptr<issuer::IssuerStore> open_issuer_store(const IssuerDb& target, bool create, const char* command) {
     if (!target.state.postgres.empty()) {
-        store::PgOptions o;
+        auto o = store::pg_options(target.state);
         o.pool_size = 1;  // one command, one connection
-        o.statement_timeout = target.state.postgres_timeout;
-        o.pool_wait = target.state.postgres_timeout;
         auto opened = store::PgIssuerStore::open(target.state.postgres, o);
         if (!opened) die(command, 2, "cannot open " + target.where() + ": " + opened.error());
         return std::move(opened).value();

@@ -9,6 +9,7 @@
 #include "gatekeeper/crypto/crypto.hpp"
 #include "store/htdigest_directory.hpp"
 #include "store/htpasswd_directory.hpp"
+#include "store/pg_users.hpp"
 #include "store/user_sources.hpp"
 
 namespace gk::cli {
@@ -31,10 +32,9 @@ Result<std::shared_ptr<server::Runtime>, std::string> load_runtime(const std::st
                          "list the audiences this gateway serves",
                          is.name);
     for (const auto& src : rt->policy.user_sources) {
-        store::UserSourceRef ref;
-        ref.kind = store::kind_of(src.kind);
-        ref.path = src.path;
-        auto opened = store::open_user_directory(ref);
+        auto ref = store::source_from_policy(rt->policy, src.name);
+        if (!ref) return fail(ref.error());
+        auto opened = store::open_user_directory(ref.value());
         if (!opened)
             return fail(config_file + ":" + std::to_string(src.line) + ": error: user source '" + src.name +
                         "': " + opened.error());
@@ -49,6 +49,10 @@ Result<std::shared_ptr<server::Runtime>, std::string> load_runtime(const std::st
         if (auto* hd = dynamic_cast<store::HtdigestDirectory*>(opened->directory.get()); hd && !hd->healthy())
             spdlog::warn("user source '{}' ({}) cannot be read yet: its routes answer 503 until it can",
                          src.name, src.path);
+        if (auto* pg = dynamic_cast<store::PgUsers*>(opened->directory.get()); pg && !pg->healthy())
+            spdlog::warn(
+                "user source '{}' (PostgreSQL) cannot be read yet: its routes answer 503 until it can: {}",
+                src.name, pg->last_error());
         if (opened->refresh) {
             // Each distinct failure is logged once (the tick runs every second),
             // and so is the recovery.

@@ -75,7 +75,7 @@ store::UserSourceRef resolve_source(const SourceOptions& o, std::string* audit_l
 
 void audit_change(const std::string& audit_log, std::string_view event, std::string_view user,
                   const store::UserSourceRef& ref) {
-    record_cli_event(audit_log, event, {{"user", user}, {"source", ref.path.string()}});
+    record_cli_event(audit_log, event, {{"user", user}, {"source", store::describe(ref)}});
 }
 
 template <class T>
@@ -93,7 +93,8 @@ Secret new_password() {
 }  // namespace
 
 void add_user_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("user", "Add, change, delete or list users (htpasswd file or embedded database)");
+    auto* cmd = app.add_subcommand(
+        "user", "Add, change, delete or list users (htpasswd or htdigest file, SQLite or PostgreSQL)");
     cmd->require_subcommand(1);
     cmd->fallthrough();  // source options may follow the action: `user add alice --db g.db`
     auto src = std::make_shared<SourceOptions>();
@@ -122,7 +123,7 @@ void add_user_command(CLI::App& app) {
         const Secret pw = new_password();
         or_die(store::admin_add(ref, store::NewUser{user->name, user->groups, user->email}, pw));
         audit_change(audit_log, "user.add", user->name, ref);
-        std::fprintf(stderr, "user '%s' added to %s\n", user->name.c_str(), ref.path.c_str());
+        std::fprintf(stderr, "user '%s' added to %s\n", user->name.c_str(), store::describe(ref).c_str());
     });
 
     auto* passwd = cmd->add_subcommand("passwd", "Set a user's password, read from standard input");

@@ -22,6 +22,8 @@ struct Ctx {
     // `tls:` mappings that name no certificate: fine only when an acme:
     // section obtains them, which load.cpp knows once every section is read.
     std::vector<YAML::Mark> tls_without_certificate;
+    // `postgres: true` user sources: they need state.postgres, read later.
+    std::vector<YAML::Mark> postgres_user_sources;
 
     void error(const YAML::Mark& at, std::string message, std::string hint = {});
     // `path` relative to base_dir unless absolute; lexically normalised.

@@ -43,6 +43,11 @@ void read_policy(detail::Ctx& ctx, const YAML::Node& root, gate::Policy& policy)
     if (auto* f = top.get("brute_force")) detail::read_brute_force(ctx, *f, policy.brute_force);
     if (auto* f = top.get("acme")) detail::read_acme(ctx, *f, policy);  // acme: automatic certificates
     if (auto* f = top.get("state")) detail::read_state(ctx, *f, policy);
+    if (policy.state.postgres.empty())
+        for (const auto& at : ctx.postgres_user_sources)
+            ctx.error(at, "a 'postgres' user source needs a state database",
+                      "add state: { postgres: { conninfo: \"host=127.0.0.1 dbname=gatekeeper "
+                      "user=gatekeeper\" } }");
     if (!policy.acme.enabled)
         for (const auto& at : ctx.tls_without_certificate)
             ctx.error(at, "tls needs a certificate",
@@ -57,7 +62,7 @@ void read_policy(detail::Ctx& ctx, const YAML::Node& root, gate::Policy& policy)
 }  // namespace
 
 LoadResult load_policy_text(std::string_view yaml, const std::string& display_name, const std::string& base_dir) {
-    detail::Ctx ctx{display_name, base_dir, {}, {}};
+    detail::Ctx ctx{display_name, base_dir, {}, {}, {}};
     gate::Policy policy;
     policy.source_file = display_name;
     policy.state_dir = ctx.resolve("state");

@@ -20,15 +20,30 @@ void read_users(Ctx& ctx, const Field& f, gate::Policy& policy) {
                       src.name + ": { htpasswd: users.htpasswd } or " + src.name + ": { sqlite: gatekeeper.db }");
             continue;
         }
-        Fields fields(ctx, entry.value, {"htpasswd", "htdigest", "sqlite"});
+        Fields fields(ctx, entry.value, {"htpasswd", "htdigest", "sqlite", "postgres"});
         const Field* htpasswd = fields.get("htpasswd");
         const Field* htdigest = fields.get("htdigest");
         const Field* sqlite = fields.get("sqlite");
-        if ((htpasswd != nullptr) + (htdigest != nullptr) + (sqlite != nullptr) != 1) {
+        const Field* postgres = fields.get("postgres");
+        if ((htpasswd != nullptr) + (htdigest != nullptr) + (sqlite != nullptr) + (postgres != nullptr) !=
+            1) {
             ctx.error(
                 entry.key_mark,
-                "user source '" + src.name + "' needs exactly one of 'htpasswd', 'htdigest' or 'sqlite'",
-                "{ htpasswd: users.htpasswd }, { htdigest: users.htdigest } or { sqlite: gatekeeper.db }");
+                "user source '" + src.name +
+                    "' needs exactly one of 'htpasswd', 'htdigest', 'sqlite' or 'postgres'",
+                "{ htpasswd: users.htpasswd }, { htdigest: users.htdigest }, { sqlite: gatekeeper.db } or "
+                "{ postgres: true }");
+        } else if (postgres) {
+            // Users in the state database: whether state.postgres names one is
+            // known once that section is read (load.cpp checks).
+            src.kind = gate::UserSource::Kind::postgres;
+            const auto on = read_bool(ctx, *postgres);
+            if (on && !*on)
+                ctx.error(postgres->mark(), "'postgres' can only be true",
+                          "postgres: true keeps the users in the state database; for a file use htpasswd or "
+                          "sqlite");
+            else if (on)
+                ctx.postgres_user_sources.push_back(postgres->mark());
         } else if (htpasswd) {
             src.kind = gate::UserSource::Kind::htpasswd;
             if (auto p = read_existing_file(ctx, *htpasswd)) src.path = *p;

@@ -101,6 +101,26 @@ CREATE TABLE signing_keys(
 );
 )sql";
 
+// v2: users and groups (the `postgres: true` user source, store/pg_users).
+// Rows are never deleted: a deletion is a tombstone (deleted, hash cleared)
+// with a new rev, so an instance's incremental refresh (rev > the last it
+// saw) learns of it. Groups and Digest secrets ("realm TAB algorithm TAB
+// ha1") are arrays in the row, so one query reads a whole user.
+constexpr std::string_view kV2Users = R"sql(
+CREATE SEQUENCE users_rev;
+CREATE TABLE users(
+    name           TEXT PRIMARY KEY CHECK (name <> ''),
+    password_hash  TEXT NOT NULL DEFAULT '',
+    email          TEXT NOT NULL DEFAULT '',
+    disabled       BOOLEAN NOT NULL DEFAULT false,
+    groups         TEXT[] NOT NULL DEFAULT '{}',
+    digest_secrets TEXT[] NOT NULL DEFAULT '{}',
+    rev            BIGINT NOT NULL,
+    deleted        BOOLEAN NOT NULL DEFAULT false
+);
+CREATE INDEX users_by_rev ON users(rev);
+)sql";
+
 // Audit events of every instance (store/pg_audit.hpp); detail is the event's
 // JSON object as the audit log file has it.
 constexpr std::string_view kV3AuditEvents = R"sql(
@@ -117,6 +137,7 @@ CREATE INDEX audit_events_event_at ON audit_events(event, at);
 
 constexpr std::array kMigrations{
     PgMigration{1, kV1Issuer},
+    PgMigration{2, kV2Users},
     PgMigration{3, kV3AuditEvents},
 };
 

@@ -7,6 +7,7 @@
 #include "gatekeeper/schemes/digest.hpp"
 #include "store/names.hpp"
 #include "store/schema.hpp"
+#include "store/user_checks.hpp"
 
 namespace gk::store {
 namespace {
@@ -60,30 +61,6 @@ StoreError unavailable(const std::string& msg) { return store_error(Kind::unavai
 StoreError invalid(const std::string& msg) { return store_error(Kind::invalid, msg); }
 StoreError not_found(std::string_view name) {
     return store_error(Kind::not_found, "no user '" + std::string(name) + "'");
-}
-
-Result<Ok, StoreError> check_groups(const std::vector<std::string>& groups) {
-    for (const auto& g : groups)
-        if (auto r = check_group_name(g); !r) return fail(invalid(r.error()));
-    return Ok{};
-}
-
-bool printable(std::string_view s) {
-    return std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-}
-
-Result<Ok, StoreError> check_digest_secrets(const std::vector<gate::DigestSecret>& secrets) {
-    for (const auto& d : secrets)
-        if (d.realm.empty() || d.algorithm.empty() || d.ha1.empty() || !printable(d.realm) || !printable(d.algorithm) ||
-            !printable(d.ha1))
-            return fail(invalid("digest secret with an empty or unprintable field"));
-    return Ok{};
-}
-
-bool check_hash(std::string_view hash) {
-    return !hash.empty() && std::none_of(hash.begin(), hash.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-    });
 }
 
 }  // namespace
@@ -231,7 +208,7 @@ Result<Ok, StoreError> SqliteUsers::add_user(std::string_view name, std::string_
     if (auto r = check_digest_secrets(digest_secrets); !r) return r;
     if (auto r = check_email(email); !r) return fail(invalid(r.error()));
     if (auto r = check_groups(groups); !r) return r;
-    if (!check_hash(password_hash)) return fail(invalid("password hash is empty or contains a control character"));
+    if (auto r = check_password_hash(password_hash); !r) return r;
 
     std::lock_guard lock(mu_);
     auto tx = Transaction::begin(db_);
@@ -265,7 +242,7 @@ Result<Ok, StoreError> SqliteUsers::update_one(std::string_view sql, std::string
 // in one transaction, so an old password never keeps working through Digest.
 Result<Ok, StoreError> SqliteUsers::set_password(std::string_view name, std::string_view password_hash,
                                                  const std::vector<gate::DigestSecret>& digest_secrets) {
-    if (!check_hash(password_hash)) return fail(invalid("password hash is empty or contains a control character"));
+    if (auto r = check_password_hash(password_hash); !r) return r;
     if (auto r = check_digest_secrets(digest_secrets); !r) return r;
     std::lock_guard lock(mu_);
     auto tx = Transaction::begin(db_);

@@ -11,6 +11,7 @@
 #include "store/file_read.hpp"
 #include "store/htpasswd_edit.hpp"
 #include "store/names.hpp"
+#include "store/pg_users.hpp"
 #include "store/sqlite_users.hpp"
 
 namespace gk::store {
@@ -38,6 +39,14 @@ Result<std::unique_ptr<SqliteUsers>, StoreError> open_db(const UserSourceRef& sr
     if (!create && !fs::exists(src.path, ec))
         return fail(store_error(Kind::unavailable, "no database at " + src.path.string()));
     return SqliteUsers::open(src.path);
+}
+
+// The users in the state database. A database that cannot be reached is an
+// error here, with the reason (the directory itself would only retry later).
+Result<std::unique_ptr<PgUsers>, StoreError> open_pg(const UserSourceRef& src) {
+    auto users = PgUsers::open(src.conninfo, src.pg);
+    if (!users->healthy()) return fail(store_error(Kind::unavailable, users->last_error()));
+    return users;
 }
 
 // Reads the file (htpasswd or htdigest); a missing file is empty text only when `create` is set.
@@ -234,6 +243,12 @@ Result<Ok, StoreError> admin_add(const UserSourceRef& src, const NewUser& user, 
     if (!hash) return fail(hash.error());
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, true, [&](const std::string& t) { return htpasswd_add(t, user.name, *hash); });
+    if (src.kind == UserSourceRef::Kind::postgres) {
+        auto pg = open_pg(src);
+        if (!pg) return fail(pg.error());
+        return pg.value()->add_user(user.name, *hash, user.groups, user.email,
+                                    digest_secrets(src, user.name, password));
+    }
     auto db = open_db(src, true);
     if (!db) return fail(db.error());
     return db.value()->add_user(user.name, *hash, user.groups, user.email, digest_secrets(src, user.name, password));
@@ -248,6 +263,11 @@ Result<Ok, StoreError> admin_passwd(const UserSourceRef& src, std::string_view n
     if (!hash) return fail(hash.error());
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, false, [&](const std::string& t) { return htpasswd_set(t, name, *hash); });
+    if (src.kind == UserSourceRef::Kind::postgres) {
+        auto pg = open_pg(src);
+        if (!pg) return fail(pg.error());
+        return pg.value()->set_password(name, *hash, digest_secrets(src, name, password));
+    }
     auto db = open_db(src, false);
     if (!db) return fail(db.error());
     return db.value()->set_password(name, *hash, digest_secrets(src, name, password));
@@ -258,6 +278,11 @@ Result<Ok, StoreError> admin_delete(const UserSourceRef& src, std::string_view n
         return edit_htpasswd(src.path, false, [&](const std::string& t) { return htdigest_remove(t, name); });
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, false, [&](const std::string& t) { return htpasswd_remove(t, name); });
+    if (src.kind == UserSourceRef::Kind::postgres) {
+        auto pg = open_pg(src);
+        if (!pg) return fail(pg.error());
+        return pg.value()->delete_user(name);
+    }
     auto db = open_db(src, false);
     if (!db) return fail(db.error());
     return db.value()->delete_user(name);
@@ -268,6 +293,11 @@ Result<std::vector<gate::UserRecord>, StoreError> admin_list(const UserSourceRef
         auto db = open_db(src, false);
         if (!db) return fail(db.error());
         return db.value()->list_users();
+    }
+    if (src.kind == UserSourceRef::Kind::postgres) {
+        auto pg = open_pg(src);
+        if (!pg) return fail(pg.error());
+        return pg.value()->list_users();
     }
     auto text = read_htpasswd(src.path, false);
     if (!text) return fail(text.error());

@@ -4,6 +4,7 @@
 
 #include "store/htdigest_directory.hpp"
 #include "store/htpasswd_directory.hpp"
+#include "store/pg_users.hpp"
 #include "store/sqlite_users.hpp"
 
 namespace gk::store {
@@ -16,6 +17,8 @@ UserSourceRef::Kind kind_of(gate::UserSource::Kind kind) noexcept {
             return UserSourceRef::Kind::sqlite;
         case gate::UserSource::Kind::htdigest:
             return UserSourceRef::Kind::htdigest;
+        case gate::UserSource::Kind::postgres:
+            return UserSourceRef::Kind::postgres;
     }
     return UserSourceRef::Kind::htpasswd;
 }
@@ -33,6 +36,12 @@ Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy
     UserSourceRef ref;
     ref.kind = kind_of(src->kind);
     ref.path = src->path;
+    if (ref.kind == UserSourceRef::Kind::postgres) {
+        // One or two connections suffice: only refreshes and the CLI's writes use them.
+        ref.conninfo = policy.state.postgres;
+        ref.pg = pg_options(policy.state);
+        ref.pg.pool_size = 2;
+    }
     for (const auto& route : policy.routes) {
         if (route.user_source != src->name ||
             std::find(route.schemes.begin(), route.schemes.end(), gate::SchemeKind::digest) == route.schemes.end())
@@ -59,7 +68,17 @@ OpenedDirectory with_refresh(std::shared_ptr<Directory> dir) {
 
 }  // namespace
 
+std::string describe(const UserSourceRef& ref) {
+    return ref.kind == UserSourceRef::Kind::postgres ? std::string("the PostgreSQL database (state.postgres)")
+                                                     : ref.path.string();
+}
+
 Result<OpenedDirectory, std::string> open_user_directory(const UserSourceRef& ref) {
+    if (ref.kind == UserSourceRef::Kind::postgres) {
+        std::shared_ptr<PgUsers> users = PgUsers::open(ref.conninfo, ref.pg);
+        std::function<Result<Ok, std::string>()> refresh = [users] { return users->refresh(); };
+        return OpenedDirectory{std::move(users), std::move(refresh)};
+    }
     if (ref.kind == UserSourceRef::Kind::sqlite) {
         auto db = SqliteUsers::open(ref.path);
         if (!db) return fail(db.error().message);

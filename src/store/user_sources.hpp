@@ -11,6 +11,7 @@
 #include "gatekeeper/common/result.hpp"
 #include "gatekeeper/gate/policy.hpp"
 #include "gatekeeper/gate/ports.hpp"
+#include "store/pg_conn.hpp"
 
 namespace gk::store {
 
@@ -22,11 +23,17 @@ struct DigestRealm {
 };
 
 struct UserSourceRef {
-    enum class Kind { htpasswd, sqlite, htdigest };
+    enum class Kind { htpasswd, sqlite, htdigest, postgres };
     Kind kind = Kind::htpasswd;
-    std::filesystem::path path;
+    std::filesystem::path path;              // empty for postgres
     std::vector<DigestRealm> digest_realms;  // from the config's Digest routes on this source
+    // postgres: the state database (policy.state), and how to reach it.
+    std::string conninfo = {};
+    PgOptions pg = {};
 };
+
+// What names the source in messages and audit records: its file, or the database.
+std::string describe(const UserSourceRef& ref);
 
 // The store-side kind of a configured source.
 UserSourceRef::Kind kind_of(gate::UserSource::Kind kind) noexcept;
@@ -37,15 +44,16 @@ Result<UserSourceRef, std::string> source_from_policy(const gate::Policy& policy
 
 struct OpenedDirectory {
     std::shared_ptr<gate::UserDirectory> directory;
-    // For the periodic tick: re-reads a changed htpasswd or htdigest file, returns an
-    // error message when the re-read failed (the old users stay live). Empty
-    // for sources that need no polling.
+    // For the periodic tick: re-reads a changed htpasswd or htdigest file, or
+    // the users PostgreSQL changed, returns an error message when the re-read
+    // failed (the old users stay live). Empty for sources that need no polling.
     std::function<Result<Ok, std::string>()> refresh;
 };
 
 // An htpasswd or htdigest source opens even when its file is broken (unhealthy until it
-// is fixed, so routes fail closed with 503); a database that cannot be
-// opened is an error.
+// is fixed, so routes fail closed with 503), and so does a PostgreSQL source
+// whose server is down (its refresh retries); an SQLite database that cannot
+// be opened is an error.
 Result<OpenedDirectory, std::string> open_user_directory(const UserSourceRef& ref);
 
 }  // namespace gk::store

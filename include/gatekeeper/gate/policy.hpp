@@ -79,7 +79,8 @@ struct Upstream {
 };
 
 struct UserSource {
-    enum class Kind { htpasswd, sqlite, htdigest };
+    // postgres: users in the state database (state.postgres), no path.
+    enum class Kind { htpasswd, sqlite, htdigest, postgres };
     std::string name;
     Kind kind = Kind::htpasswd;
     std::string path;

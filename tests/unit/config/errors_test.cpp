@@ -177,6 +177,30 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"sqlite_folder_missing", false,
                 "listeners: [{port: 1}]\nusers:\n  s: { sqlite: no/such/dir/x.db }\nroutes: []\n", 3,
                 "does not exist", ""},
+        // Users in PostgreSQL: only with a state database, and only `true`.
+        BadCase{"postgres_users_without_state", false,
+                "listeners: [{port: 1}]\nusers:\n  s: { postgres: true }\nroutes: []\n", 3,
+                "needs a state database", "state: { postgres: { conninfo:"},
+        BadCase{"postgres_users_with_only_redis", false,
+                "listeners: [{port: 1}]\nusers:\n  s: { postgres: true }\nroutes: []\n"
+                "state: { redis: { address: 127.0.0.1 } }\n",
+                3, "needs a state database", "state: { postgres:"},
+        BadCase{"postgres_users_false", false,
+                "listeners: [{port: 1}]\nusers:\n  s: { postgres: false }\nroutes: []\n"
+                "state: { postgres: { conninfo: \"dbname=gk\" } }\n",
+                3, "can only be true", "htpasswd or sqlite"},
+        BadCase{"postgres_users_not_a_bool", false,
+                "listeners: [{port: 1}]\nusers:\n  s: { postgres: yes please }\nroutes: []\n"
+                "state: { postgres: { conninfo: \"dbname=gk\" } }\n",
+                3, "must be true or false", ""},
+        BadCase{"postgres_users_a_conninfo", false,
+                "listeners: [{port: 1}]\nusers:\n  s:\n    postgres: { conninfo: \"dbname=gk\" }\nroutes: []\n"
+                "state: { postgres: { conninfo: \"dbname=gk\" } }\n",
+                4, "postgres", ""},
+        BadCase{"postgres_and_sqlite_users", false,
+                "listeners: [{port: 1}]\nusers:\n  s: { postgres: true, sqlite: x.db }\nroutes: []\n"
+                "state: { postgres: { conninfo: \"dbname=gk\" } }\n",
+                3, "exactly one of", "{ postgres: true }"},
         // Identity headers
         BadCase{"header_with_space", false,
                 "listeners: [{port: 1}]\nidentity_headers:\n  user: [X-Ok, \"X Bad\"]\nroutes: []\n", 3,
@@ -371,7 +395,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"htdigest_and_htpasswd", false,
                 "listeners: [{port: 1}]\nusers:\n  s: { htdigest: users.htdigest, htpasswd: users.htpasswd }\n"
                 "routes: []\n",
-                3, "exactly one of 'htpasswd', 'htdigest' or 'sqlite'", "htdigest: users.htdigest"},
+                3, "exactly one of 'htpasswd', 'htdigest', 'sqlite' or 'postgres'", "htdigest: users.htdigest"},
         BadCase{"htdigest_typo", false,
                 "listeners: [{port: 1}]\nusers:\n  s: { htdigets: users.htdigest }\nroutes: []\n", 3,
                 "unknown key 'htdigets'", "did you mean 'htdigest'?"}),

@@ -85,6 +85,25 @@ TEST(StateConfig, PostgresAuditCanBeTurnedOff) {
     EXPECT_FALSE(r->state.postgres_audit);
 }
 
+// Users in the state database: a source kind without a path.
+TEST(StateConfig, PostgresUserSource) {
+    TempDir dir;
+    auto r = load_policy_text(
+        "listeners: [{ address: 127.0.0.1, port: 8080 }]\n"
+        "users:\n"
+        "  staff: { postgres: true }\n"
+        "routes:\n"
+        "  - { name: all, path: /, schemes: [basic], realm: R, users: staff, require: authenticated }\n"
+        "state:\n"
+        "  postgres: { conninfo: \"host=127.0.0.1 dbname=gk\" }\n",
+        "ok.yaml", dir.str());
+    ASSERT_TRUE(r.ok()) << format(r.error().front());
+    ASSERT_EQ(r->user_sources.size(), 1u);
+    EXPECT_EQ(r->user_sources[0].kind, gate::UserSource::Kind::postgres);
+    EXPECT_EQ(r->user_sources[0].path, "");
+    EXPECT_EQ(r->user_sources[0].line, 3);
+}
+
 TEST(StateConfig, MistakesNameTheirLine) {
     const test::Mistake cases[] = {
         {"  redis: { port: 6379 }\n", 6, "no 'address'"},

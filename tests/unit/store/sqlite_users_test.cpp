@@ -9,6 +9,7 @@
 
 #include "store/schema.hpp"
 #include "test_util.hpp"
+#include "user_directory_conformance.hpp"
 
 namespace gk::store {
 namespace {
@@ -320,6 +321,25 @@ TEST(SqliteUsers, OpenErrorsAreUnavailable) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().kind, Kind::unavailable);
 }
+
+// The shared user-directory suite on SQLite: each fresh() is a new file.
+class SqliteUsersBackend final : public test::UserDirectoryBackend {
+public:
+    [[nodiscard]] std::string name() const override { return "sqlite"; }
+    std::unique_ptr<test::UserDb> fresh() override {
+        dirs_.push_back(std::make_unique<TempDir>());
+        auto db = open_ok(*dirs_.back() / "users.db");
+        if (!db) return nullptr;
+        return std::make_unique<test::UserDbOf<SqliteUsers>>(std::move(db), nullptr);
+    }
+
+private:
+    std::vector<std::unique_ptr<TempDir>> dirs_;  // removed at exit
+};
+
+using test::UserDirectoryConformance;
+SqliteUsersBackend sqlite_users_backend;
+INSTANTIATE_TEST_SUITE_P(Sqlite, UserDirectoryConformance, ::testing::Values(&sqlite_users_backend));
 
 }  // namespace
 }  // namespace gk::store

@@ -35,6 +35,30 @@ TEST(UserSources, PicksFirstOrNamed) {
     EXPECT_FALSE(source_from_policy(policy_with("/c/gk.yaml", "", {})).ok());
 }
 
+// A postgres source is the state database: its ref carries the conninfo and
+// the bounds of state.postgres; down at open, it opens unhealthy with a
+// refresh hook (the server's tick) and lookups fail closed.
+TEST(UserSources, PostgresSourceUsesTheStateDatabase) {
+    auto p = policy_with("/c/gk.yaml", "", {{"staff", SrcKind::postgres, "", 3}});
+    // Port 1 on loopback: nothing listens, the connect is refused at once.
+    p.state.postgres = "host=127.0.0.1 port=1 dbname=gk connect_timeout=2";
+    p.state.postgres_timeout = std::chrono::milliseconds(700);
+    auto ref = source_from_policy(p, "staff");
+    ASSERT_TRUE(ref.ok()) << ref.error();
+    EXPECT_EQ(ref->kind, UserSourceRef::Kind::postgres);
+    EXPECT_EQ(ref->conninfo, p.state.postgres);
+    EXPECT_EQ(ref->pg.statement_timeout, std::chrono::milliseconds(700));
+    EXPECT_EQ(ref->pg.pool_wait, std::chrono::milliseconds(700));
+    EXPECT_NE(describe(*ref).find("PostgreSQL"), std::string::npos);
+
+    auto opened = open_user_directory(*ref);
+    ASSERT_TRUE(opened.ok()) << "a database that is down does not stop the start";
+    ASSERT_TRUE(opened->refresh);
+    EXPECT_FALSE(opened->directory->healthy());
+    EXPECT_FALSE(opened->directory->find("alice").ok()) << "503, never 'no such user'";
+    EXPECT_FALSE(opened->refresh().ok());
+}
+
 TEST(UserSources, OpenHtpasswdRefreshesAndOpenSqlite) {
     TempDir dir;
     test::write_text(dir / "users", "alice:" + test::kSha512Secret + "\n");
