@@ -99,13 +99,15 @@ std::shared_ptr<IssuerService> IssuerService::start(const gate::Policy& policy,
         auto keys = svc->store_->signing_keys();
         if (!keys) throw std::runtime_error(where + ": " + keys.error().message);
         if (keys->empty()) {
+            // A first key needs no rotation plan: nothing to overlap or retire.
+            // Added only while there is none, so instances starting together
+            // on an empty shared database agree on one first key.
             auto plan = issuer::plan_rotation({}, cfg.algorithm, now, cfg.key_overlap.count());
             if (!plan) throw std::runtime_error("first signing key: " + plan.error().message);
-            if (auto ok = issuer::apply_rotation(*svc->store_, *plan); !ok)
-                throw std::runtime_error(where + ": " + ok.error().message);
-            LogEvent("signing_key_created")
-                .str("kid", plan->new_key.kid)
-                .write(*svc->log_, spdlog::level::info);
+            auto added = svc->store_->add_first_signing_key(plan->new_key);
+            if (!added) throw std::runtime_error(where + ": " + added.error().message);
+            if (*added)
+                LogEvent("signing_key_created").str("kid", plan->new_key.kid).write(*svc->log_, spdlog::level::info);
         }
         svc->reload_ring(now);
         if (!svc->ring())

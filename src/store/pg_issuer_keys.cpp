@@ -30,6 +30,11 @@ constexpr PgStatement kAddSigningKey{
     "gk_add_signing_key",
     "INSERT INTO signing_keys(kid, alg, private_jwk, created_at, signs_from, retire_at)"
     " VALUES($1, $2, $3, $4::bigint, $5::bigint, $6::bigint)"};
+// Under the table lock taken before it, in one transaction: see add_first_signing_key.
+constexpr PgStatement kAddFirstSigningKey{
+    "gk_add_first_signing_key",
+    "INSERT INTO signing_keys(kid, alg, private_jwk, created_at, signs_from, retire_at)"
+    " SELECT $1, $2, $3, $4::bigint, $5::bigint, $6::bigint WHERE NOT EXISTS (SELECT 1 FROM signing_keys)"};
 constexpr PgStatement kSigningKeys{"gk_signing_keys",
                                    "SELECT kid, alg, private_jwk, created_at, signs_from, retire_at FROM "
                                    "signing_keys ORDER BY created_at, seq"};
@@ -84,16 +89,41 @@ issuer::StoreResult<bool> PgIssuerStore::revoke_api_key(std::string_view name) {
 
 // Signing keys.
 
-issuer::StoreResult<Ok> PgIssuerStore::add_signing_key(const issuer::SigningKey& k) {
+namespace {
+Result<Ok, issuer::StoreFailure> check_signing_key(const issuer::SigningKey& k) {
     if (k.kid.empty() || k.alg.empty() || k.private_jwk.empty())
         return fail(invalid("signing key without a kid, alg or private JWK"));
-    const std::string what = "signing key '" + k.kid + "'";
-    if (k.retire_at < 0) return fail(invalid(what + ": negative retire_at"));
-    auto r =
-        query(kAddSigningKey,
-              {k.kid, k.alg, k.private_jwk, num(k.created_at), num(k.signs_from), num(k.retire_at)}, what);
+    if (k.retire_at < 0) return fail(invalid("signing key '" + k.kid + "': negative retire_at"));
+    return Ok{};
+}
+}  // namespace
+
+issuer::StoreResult<Ok> PgIssuerStore::add_signing_key(const issuer::SigningKey& k) {
+    if (auto ok = check_signing_key(k); !ok) return fail(ok.error());
+    auto r = query(kAddSigningKey, {k.kid, k.alg, k.private_jwk, num(k.created_at), num(k.signs_from), num(k.retire_at)},
+                   "signing key '" + k.kid + "'");
     if (!r) return fail(r.error());
     return Ok{};
+}
+
+// READ COMMITTED takes a snapshot per statement, so "WHERE NOT EXISTS" alone
+// lets two instances both see an empty table and both insert. The lock (which
+// conflicts with itself) makes the second wait for the first's commit; its
+// statement then sees the first key and inserts nothing.
+issuer::StoreResult<bool> PgIssuerStore::add_first_signing_key(const issuer::SigningKey& k) {
+    if (auto ok = check_signing_key(k); !ok) return fail(ok.error());
+    const std::string what = "signing key '" + k.kid + "'";
+    auto c = lease();
+    if (!c) return fail(c.error());
+    auto tx = PgTransaction::begin(**c);
+    if (!tx) return fail(failure(tx.error(), what));
+    if (auto r = (*c)->exec_sql("LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE"); !r)
+        return fail(failure(r.error(), what));
+    auto r = (*c)->exec(kAddFirstSigningKey,
+                        {k.kid, k.alg, k.private_jwk, num(k.created_at), num(k.signs_from), num(k.retire_at)});
+    if (!r) return fail(failure(r.error(), what));
+    if (auto done = tx->commit(); !done) return fail(failure(done.error(), what));
+    return r->affected() > 0;
 }
 
 issuer::StoreResult<std::vector<issuer::SigningKey>> PgIssuerStore::signing_keys() const {

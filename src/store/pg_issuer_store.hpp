@@ -92,6 +92,7 @@ public:
     issuer::StoreResult<bool> revoke_api_key(std::string_view name) override;
 
     issuer::StoreResult<Ok> add_signing_key(const issuer::SigningKey& k) override;
+    issuer::StoreResult<bool> add_first_signing_key(const issuer::SigningKey& k) override;
     issuer::StoreResult<std::vector<issuer::SigningKey>> signing_keys() const override;
     issuer::StoreResult<Ok> set_retire_at(std::string_view kid, std::int64_t retire_at) override;
 

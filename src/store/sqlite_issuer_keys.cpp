@@ -82,19 +82,32 @@ issuer::StoreResult<bool> SqliteIssuerStore::revoke_api_key(std::string_view nam
 
 // Signing keys.
 
-issuer::StoreResult<Ok> SqliteIssuerStore::add_signing_key(const issuer::SigningKey& k) {
+// Both adds: one statement, so the "no key yet" test and the insert happen
+// under SQLite's write lock together, also against another process.
+issuer::StoreResult<bool> SqliteIssuerStore::insert_signing_key(const issuer::SigningKey& k, bool only_first) {
     if (k.kid.empty() || k.alg.empty() || k.private_jwk.empty())
         return fail(invalid("signing key without a kid, alg or private JWK"));
     const std::string what = "signing key '" + k.kid + "'";
     if (k.retire_at < 0) return fail(invalid(what + ": negative retire_at"));
     std::lock_guard lock(wmu_);
     auto st = writer_.prepare("INSERT INTO signing_keys(" + std::string(kSigningKeyColumns) +
-                              ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+                              ") SELECT ?1, ?2, ?3, ?4, ?5, ?6" +
+                              (only_first ? " WHERE NOT EXISTS (SELECT 1 FROM signing_keys)" : ""));
     if (!st) return fail(unavailable(st.error()));
     st->bind(1, k.kid).bind(2, k.alg).bind(3, k.private_jwk);
     st->bind(4, k.created_at).bind(5, k.signs_from).bind(6, k.retire_at);
     if (auto r = st->run(); !r) return fail(failure(writer_, what, r.error()));
+    return writer_.changes() > 0;
+}
+
+issuer::StoreResult<Ok> SqliteIssuerStore::add_signing_key(const issuer::SigningKey& k) {
+    auto r = insert_signing_key(k, false);
+    if (!r) return fail(r.error());
     return Ok{};
+}
+
+issuer::StoreResult<bool> SqliteIssuerStore::add_first_signing_key(const issuer::SigningKey& k) {
+    return insert_signing_key(k, true);
 }
 
 issuer::StoreResult<std::vector<issuer::SigningKey>> SqliteIssuerStore::signing_keys() const {

@@ -96,6 +96,7 @@ public:
     issuer::StoreResult<bool> revoke_api_key(std::string_view name) override;
 
     issuer::StoreResult<Ok> add_signing_key(const issuer::SigningKey& k) override;
+    issuer::StoreResult<bool> add_first_signing_key(const issuer::SigningKey& k) override;
     issuer::StoreResult<std::vector<issuer::SigningKey>> signing_keys() const override;
     issuer::StoreResult<Ok> set_retire_at(std::string_view kid, std::int64_t retire_at) override;
 
@@ -107,6 +108,7 @@ private:
     // Runs one row-changing statement with ?1 = arg on the writer (takes wmu_);
     // how many rows it changed.
     issuer::StoreResult<int> change(std::string_view sql, std::string_view arg);
+    issuer::StoreResult<bool> insert_signing_key(const issuer::SigningKey& k, bool only_first);
     // The token row joined with its family, or nullopt (caller holds the connection's mutex).
     issuer::StoreResult<std::optional<issuer::RefreshToken>> read_refresh(SqliteDb& db,
                                                                           std::string_view hash) const;

@@ -130,6 +130,11 @@ public:
 
     // Signing keys, oldest first.
     virtual StoreResult<Ok> add_signing_key(const SigningKey& k) = 0;
+    // Adds `k` only while there is no key at all, atomically across every
+    // process sharing the store: instances starting together on an empty
+    // database make one first key between them, not one each. false: some
+    // key already existed (nothing was added).
+    virtual StoreResult<bool> add_first_signing_key(const SigningKey& k) = 0;
     virtual StoreResult<std::vector<SigningKey>> signing_keys() const = 0;
     virtual StoreResult<Ok> set_retire_at(std::string_view kid, std::int64_t retire_at) = 0;
 };

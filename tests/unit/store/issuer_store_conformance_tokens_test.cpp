@@ -247,6 +247,18 @@ TEST_P(IssuerStoreConformance, ApiKeysCreateFindListRevoke) {
 
 // ---- signing keys ----
 
+TEST_P(IssuerStoreConformance, AFirstSigningKeyIsAddedOnlyWhileThereIsNone) {
+    auto db = open();
+    ASSERT_TRUE(db);
+    const std::string jwk = R"({"kty":"OKP","crv":"Ed25519","d":"x"})";
+    EXPECT_TRUE(must(db->add_first_signing_key({"first", "EdDSA", jwk, 100, 100, 0})));
+    EXPECT_FALSE(must(db->add_first_signing_key({"second", "EdDSA", jwk, 101, 101, 0}))) << "one exists";
+    EXPECT_EQ(kind_of(db->add_first_signing_key({"", "EdDSA", jwk, 1, 1, 0})), Kind::invalid);
+    auto keys = must(db->signing_keys());
+    ASSERT_EQ(keys.size(), 1u);
+    EXPECT_EQ(keys[0].kid, "first");
+}
+
 TEST_P(IssuerStoreConformance, SigningKeysOldestFirstAndRetire) {
     auto db = open();
     ASSERT_TRUE(db);

@@ -171,6 +171,34 @@ TEST(PgIssuerStore, RacingRotationsAcrossTwoPoolsHaveOneWinner) {
     EXPECT_EQ(scalar(db, "SELECT count(*) FROM refresh_tokens"), "300") << "one new token per round";
 }
 
+// Instances starting together on an empty database each try to make the
+// first signing key: exactly one does, and every instance then has the same ring.
+TEST(PgIssuerStore, RacingFirstSigningKeysHaveOneWinner) {
+    for (int round = 0; round < 10; ++round) {
+        const auto db = fresh_database();
+        ASSERT_FALSE(db.empty());
+        constexpr int kInstances = 4;
+        std::vector<std::unique_ptr<PgIssuerStore>> stores;
+        for (int i = 0; i < kInstances; ++i) stores.push_back(open_ok(db));
+        std::latch start(kInstances);
+        std::atomic<int> added{0}, errors{0};
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kInstances; ++i) {
+            threads.emplace_back([&, i] {
+                start.arrive_and_wait();
+                auto r = stores[static_cast<std::size_t>(i)]->add_first_signing_key(
+                    {"k" + std::to_string(i), "ES256", "{}", 1, 1, 0});
+                if (!r) ++errors;
+                else if (*r) ++added;
+            });
+        }
+        for (auto& t : threads) t.join();
+        EXPECT_EQ(errors.load(), 0) << "round " << round;
+        EXPECT_EQ(added.load(), 1) << "round " << round;
+        EXPECT_EQ(scalar(db, "SELECT count(*) FROM signing_keys"), "1") << "round " << round;
+    }
+}
+
 // Instances starting together on an empty database: every open() succeeds
 // and the schema is applied once.
 TEST(PgIssuerStore, ParallelOpensMigrateOnce) {
