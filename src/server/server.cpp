@@ -264,8 +264,13 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     if (!policy.audit_log.empty() || shared_audit) {
         auto audit = AuditLog::open(policy.audit_log, shared_audit);
         // The gate works without it; the operator hears of it at every start.
-        if (!audit) spdlog::error("{}; no audit log is written (set server.audit_log to a writable file, or off)", audit.error());
-        else shared.audit = std::move(audit.value());
+        if (!audit) {
+            spdlog::error("{}; no audit log file is written (set server.audit_log to a writable file, or off)",
+                          audit.error());
+            // The shared table still gets every event.
+            if (shared_audit) audit = AuditLog::open("", shared_audit);
+        }
+        if (audit) shared.audit = std::move(audit.value());
     }
     if (needs_issuer_service(policy)) shared.issuer = IssuerService::start(policy, shared.access_log);
     const std::string revocations_channel = policy.state.redis_prefix + "revoked";
