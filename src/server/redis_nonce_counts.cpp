@@ -21,8 +21,12 @@ constexpr std::chrono::seconds kExpiryMargin{60};
 RedisCommand advance(std::string_view prefix, std::string_view nonce, std::uint32_t nc,
                      std::chrono::seconds nonce_lifetime) {
     const auto expiry = std::chrono::duration_cast<std::chrono::milliseconds>(nonce_lifetime + kExpiryMargin);
-    return {"EVAL", std::string(kAdvanceScript), "1", std::string(prefix) + "digest:nc:" + std::string(nonce),
-            std::to_string(nc), std::to_string(expiry.count())};
+    return {"EVAL",
+            std::string(kAdvanceScript),
+            "1",
+            std::string(prefix) + "digest:nc:" + std::string(nonce),
+            std::to_string(nc),
+            std::to_string(expiry.count())};
 }
 
 Result<bool, std::string> read_advance(const RedisResult& reply) {

@@ -81,8 +81,10 @@ void PgAuditWriter::run() {
         const bool last_try = stopping_;
         lock.unlock();
         Result<Ok, PgError> done = Ok{};
-        if (auto c = pool_.acquire()) done = insert(**c, batch);
-        else done = fail(c.error());
+        if (auto c = pool_.acquire())
+            done = insert(**c, batch);
+        else
+            done = fail(c.error());
         lock.lock();
         in_flight_ = 0;
         if (!done && !done.error().connection_lost() && done.error().sqlstate.starts_with("22")) {

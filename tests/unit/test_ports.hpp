@@ -52,7 +52,7 @@ inline bool reserve_port(int port) {
     const std::string dir = "/tmp/gk-test-ports";
     ::mkdir(dir.c_str(), 0755);
     const std::string path = dir + "/" + std::to_string(port);
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && std::time(nullptr) - st.st_mtime > 3600) ::unlink(path.c_str());
     const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
     if (fd < 0) return false;
@@ -69,7 +69,8 @@ inline int free_port() {
     std::uniform_int_distribution<int> in_range(kLow, kHigh - 1);
     for (int i = 0; i < 2000; ++i) {
         const int port = in_range(pick);
-        if (port_bindable(port, INADDR_ANY) && port_bindable(port, INADDR_LOOPBACK) && reserve_port(port)) return port;
+        if (port_bindable(port, INADDR_ANY) && port_bindable(port, INADDR_LOOPBACK) && reserve_port(port))
+            return port;
     }
     return 0;
 }

@@ -104,7 +104,8 @@ public:
         auto first = view.advance(nonce, nc);
         auto missing = view.take_missing();
         if (missing.empty()) return first;
-        std::vector<RedisCommand> commands{redis_nonce_counts::advance(prefix_, missing[0].nonce, missing[0].nc, 300s)};
+        std::vector<RedisCommand> commands{
+            redis_nonce_counts::advance(prefix_, missing[0].nonce, missing[0].nc, 300s)};
         view.answer(missing[0], redis_nonce_counts::read_advance(client_->run(std::move(commands)).at(0)));
         return view.advance(nonce, nc);
     }
@@ -132,9 +133,10 @@ protected:
     schemes::NonceCountStore& store() { return *store_; }
 
     std::shared_ptr<schemes::NonceCountStore> store_;
-    schemes::DigestNonces nonces_{std::string(32, 'k') + std::to_string(::getpid()) +
-                                      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()),
-                                  300s};
+    schemes::DigestNonces nonces_{
+        std::string(32, 'k') + std::to_string(::getpid()) +
+            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()),
+        300s};
     int issued_ = 0;
 };
 
@@ -183,16 +185,16 @@ std::shared_ptr<schemes::MemoryNonceCountStore> shared_memory() {
     return one;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Stores, NonceCountConformance,
-    ::testing::Values(Backend{"memory", [] { return shared_memory(); }},
-                      Backend{"redis",
-                              []() -> std::shared_ptr<schemes::NonceCountStore> {
-                                  if (!testing::RedisServer::get().up()) return nullptr;
-                                  auto s = testing::redis_settings();
-                                  return std::make_shared<RedisCounts>(std::make_shared<RedisClient>(s), "gk-nc:");
-                              }}),
-    [](const ::testing::TestParamInfo<Backend>& i) { return i.param.name; });
+INSTANTIATE_TEST_SUITE_P(Stores, NonceCountConformance,
+                         ::testing::Values(Backend{"memory", [] { return shared_memory(); }},
+                                           Backend{"redis",
+                                                   []() -> std::shared_ptr<schemes::NonceCountStore> {
+                                                       if (!testing::RedisServer::get().up()) return nullptr;
+                                                       auto s = testing::redis_settings();
+                                                       return std::make_shared<RedisCounts>(
+                                                           std::make_shared<RedisClient>(s), "gk-nc:");
+                                                   }}),
+                         [](const ::testing::TestParamInfo<Backend>& i) { return i.param.name; });
 
 TEST(RedisNonceCounts, CountsExpireAfterTheNonceLifetime) {
     ASSERT_TRUE(testing::RedisServer::get().up());

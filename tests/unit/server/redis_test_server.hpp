@@ -42,8 +42,9 @@ public:
 private:
     explicit RedisServer(std::vector<std::string> extra) : port_(gk::testing::free_port()) {
         const std::string port = std::to_string(port_);
-        std::vector<std::string> args{"redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--loglevel", "warning"};
+        std::vector<std::string> args{"redis-server", "--port",     port,     "--bind",
+                                      "127.0.0.1",    "--save",     "",       "--appendonly",
+                                      "no",           "--loglevel", "warning"};
         args.insert(args.end(), extra.begin(), extra.end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());

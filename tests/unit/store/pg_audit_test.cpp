@@ -62,11 +62,14 @@ TEST(PgAuditWriter, EventsArriveWithTheirFieldsAndInstance) {
     w.record(event("auth.locked", "bob \\\"the builder\\\""));  // escaped, as AuditLog writes it
     ASSERT_TRUE(w.flushed(5s));
     EXPECT_EQ(scalar(db, "SELECT count(*) FROM audit_events"), "2");
-    EXPECT_EQ(scalar(db, "SELECT string_agg(event || '/' || (detail->>'user'), ',' ORDER BY id) FROM audit_events"),
-              "auth.failure/alice,auth.locked/bob \"the builder\"");
+    EXPECT_EQ(
+        scalar(db, "SELECT string_agg(event || '/' || (detail->>'user'), ',' ORDER BY id) FROM audit_events"),
+        "auth.failure/alice,auth.locked/bob \"the builder\"");
     EXPECT_EQ(scalar(db, "SELECT DISTINCT instance FROM audit_events"), "host-a:8080 pid 1");
-    EXPECT_EQ(scalar(db, "SELECT to_char(min(at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') FROM audit_events"),
-              "2026-11-30 01:02:03.456");
+    EXPECT_EQ(
+        scalar(db,
+               "SELECT to_char(min(at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') FROM audit_events"),
+        "2026-11-30 01:02:03.456");
     EXPECT_EQ(w.dropped(), 0u);
 }
 
@@ -84,7 +87,8 @@ TEST(PgAuditWriter, ADownDatabaseQueuesThenDeliversInOrder) {
     EXPECT_FALSE(w.flushed(300ms)) << "nothing can be written while the server is down";
     ASSERT_TRUE(server.start()) << server.error();
     EXPECT_TRUE(w.flushed(15s)) << "delivered once the server is back, without a restart";
-    EXPECT_EQ(scalar(db, "SELECT string_agg(detail->>'user', ',' ORDER BY id) FROM audit_events"), "u0,u1,u2,u3,u4,u5");
+    EXPECT_EQ(scalar(db, "SELECT string_agg(detail->>'user', ',' ORDER BY id) FROM audit_events"),
+              "u0,u1,u2,u3,u4,u5");
     EXPECT_EQ(w.dropped(), 0u);
 }
 
