@@ -32,4 +32,23 @@ std::vector<std::string> split_list(std::string_view joined) {
     return out;
 }
 
+Result<ClientRow, issuer::StoreFailure> client_row(const issuer::Client& c) {
+    using Kind = issuer::StoreFailure::Kind;
+    if (c.client_id.empty()) return fail(issuer::StoreFailure{Kind::invalid, "client without a client_id"});
+    ClientRow row;
+    row.what = "client '" + c.client_id + "'";
+    if (c.access_token_ttl < 0)
+        return fail(issuer::StoreFailure{Kind::invalid, row.what + ": negative access_token_ttl"});
+    auto uris = join_list(c.redirect_uris, row.what + " redirect_uris");
+    if (!uris) return fail(uris.error());
+    auto scopes = join_list(c.scopes, row.what + " scopes");
+    if (!scopes) return fail(scopes.error());
+    auto grants = join_list(c.grant_types, row.what + " grant_types");
+    if (!grants) return fail(grants.error());
+    row.redirect_uris = std::move(*uris);
+    row.scopes = std::move(*scopes);
+    row.grant_types = std::move(*grants);
+    return row;
+}
+
 }  // namespace gk::store

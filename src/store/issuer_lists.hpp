@@ -16,4 +16,14 @@ Result<std::string, issuer::StoreFailure> join_list(const std::vector<std::strin
                                                     std::string_view what);
 std::vector<std::string> split_list(std::string_view joined);
 
+// A client as both engines store it: checked (a client_id, a ttl >= 0) and
+// its lists joined; `what` is how messages name it ("client '<id>'").
+struct ClientRow {
+    std::string what;
+    std::string redirect_uris;
+    std::string scopes;
+    std::string grant_types;
+};
+Result<ClientRow, issuer::StoreFailure> client_row(const issuer::Client& c);
+
 }  // namespace gk::store

@@ -92,20 +92,12 @@ RefreshToken read_refresh(const PgResult& r) {
 // Clients.
 
 issuer::StoreResult<Ok> PgIssuerStore::put_client(const Client& c) {
-    if (c.client_id.empty()) return fail(invalid("client without a client_id"));
-    if (c.access_token_ttl < 0)
-        return fail(invalid("client '" + c.client_id + "': negative access_token_ttl"));
-    const std::string what = "client '" + c.client_id + "'";
-    auto uris = join_list(c.redirect_uris, what + " redirect_uris");
-    if (!uris) return fail(uris.error());
-    auto scopes = join_list(c.scopes, what + " scopes");
-    if (!scopes) return fail(scopes.error());
-    auto grants = join_list(c.grant_types, what + " grant_types");
-    if (!grants) return fail(grants.error());
+    auto row = client_row(c);
+    if (!row) return fail(row.error());
     auto r = query(kPutClient,
-                   {c.client_id, c.secret_hash, c.name, *uris, *scopes, *grants, num(c.created_at),
-                    num(c.access_token_ttl)},
-                   what);
+                   {c.client_id, c.secret_hash, c.name, row->redirect_uris, row->scopes, row->grant_types,
+                    num(c.created_at), num(c.access_token_ttl)},
+                   row->what);
     if (!r) return fail(r.error());
     return Ok{};
 }

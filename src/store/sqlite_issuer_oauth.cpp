@@ -1,6 +1,7 @@
 // OAuth clients, authorization codes and refresh-token families.
 #include <optional>
 
+#include "store/issuer_lists.hpp"
 #include "store/sqlite_issuer_store.hpp"
 
 namespace gk::store {
@@ -33,15 +34,8 @@ constexpr std::string_view kSelectRefresh =
 // Clients.
 
 issuer::StoreResult<Ok> SqliteIssuerStore::put_client(const Client& c) {
-    if (c.client_id.empty()) return fail(invalid("client without a client_id"));
-    if (c.access_token_ttl < 0) return fail(invalid("client '" + c.client_id + "': negative access_token_ttl"));
-    const std::string what = "client '" + c.client_id + "'";
-    auto uris = join(c.redirect_uris, what + " redirect_uris");
-    if (!uris) return fail(uris.error());
-    auto scopes = join(c.scopes, what + " scopes");
-    if (!scopes) return fail(scopes.error());
-    auto grants = join(c.grant_types, what + " grant_types");
-    if (!grants) return fail(grants.error());
+    auto row = client_row(c);
+    if (!row) return fail(row.error());
 
     std::lock_guard lock(wmu_);
     auto st = writer_.prepare("INSERT INTO oauth_clients(" + std::string(kClientColumns) +
@@ -52,8 +46,9 @@ issuer::StoreResult<Ok> SqliteIssuerStore::put_client(const Client& c) {
                               " access_token_ttl = excluded.access_token_ttl");
     if (!st) return fail(unavailable(st.error()));
     st->bind(1, c.client_id).bind(2, c.secret_hash).bind(3, c.name);
-    st->bind(4, *uris).bind(5, *scopes).bind(6, *grants).bind(7, c.created_at).bind(8, c.access_token_ttl);
-    if (auto r = st->run(); !r) return fail(failure(writer_, what, r.error()));
+    st->bind(4, row->redirect_uris).bind(5, row->scopes).bind(6, row->grant_types);
+    st->bind(7, c.created_at).bind(8, c.access_token_ttl);
+    if (auto r = st->run(); !r) return fail(failure(writer_, row->what, r.error()));
     return Ok{};
 }
 
