@@ -100,7 +100,7 @@ void create(const IssuerDbOptions& db, const CreateArgs& a) {
                        "' already exists (names stay taken after a revoke: choose another name)");
         die(store_exit_code(r.error()), r.error().message);
     }
-    record_cli_event(target.audit_log, "apikey.create",
+    record_cli_event({target.audit_log, target.state}, "apikey.create",
                      {{"name", rec.name}, {"hint", rec.hint}, {"user", rec.user.empty() ? rec.name : rec.user}});
     const auto k = key.reveal();
     std::fwrite(k.data(), 1, k.size(), stdout);
@@ -130,7 +130,7 @@ void revoke(const IssuerDbOptions& db, const std::string& name) {
     const auto target = resolve_issuer_db(db, kCommand);
     auto store = open_issuer_store(target, /*create=*/false, kCommand);
     if (!or_die(store->revoke_api_key(name))) die(1, "no API key named '" + name + "'");
-    record_cli_event(target.audit_log, "apikey.revoke", {{"name", name}});
+    record_cli_event({target.audit_log, target.state}, "apikey.revoke", {{"name", name}});
     std::fprintf(stderr, "API key '%s' revoked\n", name.c_str());
 }
 

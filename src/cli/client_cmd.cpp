@@ -182,7 +182,7 @@ void add(const IssuerDbOptions& db, const AddArgs& a) {
     }
     if (!store) store = open_issuer_store(target, /*create=*/true, kCommand);
     or_die(store->put_client(c));
-    record_cli_event(target.audit_log, "client.add",
+    record_cli_event({target.audit_log, target.state}, "client.add",
                      {{"client_id", c.client_id}, {"type", a.is_public ? "public" : "confidential"}});
     std::fprintf(stderr, "%s client '%s' added to %s\n", a.is_public ? "public" : "confidential",
                  a.id.c_str(), target.where().c_str());
@@ -207,7 +207,7 @@ void del(const IssuerDbOptions& db, const std::string& id) {
     const auto target = resolve_issuer_db(db, kCommand);
     auto store = open_issuer_store(target, /*create=*/false, kCommand);
     if (!or_die(store->delete_client(id))) die(1, "no client '" + id + "'");
-    record_cli_event(target.audit_log, "client.del", {{"client_id", id}});
+    record_cli_event({target.audit_log, target.state}, "client.del", {{"client_id", id}});
     std::fprintf(stderr, "client '%s' deleted (its pending codes and refresh tokens end with it)\n",
                  id.c_str());
 }

@@ -150,7 +150,7 @@ void rotate(const IssuerDbOptions& db, const RotateArgs& a) {
     const auto& k = plan->new_key;
     std::string retires;
     for (const auto& r : plan->retire) retires += (retires.empty() ? "" : ",") + r.first;
-    record_cli_event(t.audit_log, "keys.rotate", {{"kid", k.kid}, {"alg", k.alg}, {"retires", retires}});
+    record_cli_event({t.audit_log, t.state}, "keys.rotate", {{"kid", k.kid}, {"alg", k.alg}, {"retires", retires}});
     std::fprintf(stdout, "%s\n", k.kid.c_str());
     std::fflush(stdout);
     std::fprintf(stderr, "new %s key %s added to %s\n", k.alg.c_str(), k.kid.c_str(), t.where().c_str());

@@ -138,7 +138,7 @@ int mint(MintArgs a) {
     opts.typ = a.typ;
     auto token = jose::sign_jws(alg, jwk.key, json::serialize(c), opts);
     if (!token) throw std::runtime_error(std::string("signing failed: ") + jose::to_string(token.error()));
-    record_cli_event(a.audit_log, "token.minted",
+    record_cli_event({a.audit_log, {}}, "token.minted",
                      {{"user", a.sub}, {"iss", a.iss}, {"jti", c["jti"].as_string()}, {"kid", opts.kid}});
     std::printf("%s\n", token->c_str());
     return 0;

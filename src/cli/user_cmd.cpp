@@ -43,9 +43,9 @@ struct UserOptions {
 
 int exit_code(const store::StoreError& e) { return e.kind == store::StoreError::Kind::unavailable ? 2 : 1; }
 
-// The user source, and the audit log its config names ("" for a bare file:
-// there is no config to say where one is).
-store::UserSourceRef resolve_source(const SourceOptions& o, std::string* audit_log = nullptr) {
+// The user source, and where its config sends audit events (nothing for a
+// bare file: there is no config to say where).
+store::UserSourceRef resolve_source(const SourceOptions& o, CliAudit* audit = nullptr) {
     const int given = !o.htpasswd.empty() + !o.db.empty() + !o.state.empty() + !o.config.empty();
     if (given != 1) die(1, "name exactly one of --htpasswd FILE, --db FILE, --state DIR or --config FILE");
     if (!o.source.empty() && o.config.empty()) die(1, "--source only applies with --config");
@@ -57,7 +57,7 @@ store::UserSourceRef resolve_source(const SourceOptions& o, std::string* audit_l
         // The demo's own config names the Digest realms whose secrets must be written too.
         const auto demo_config = std::filesystem::path(o.state) / "gatekeeper.yaml";
         if (!std::filesystem::exists(demo_config)) {
-            if (audit_log) *audit_log = (std::filesystem::path(o.state) / "audit.log").string();
+            if (audit) audit->file = (std::filesystem::path(o.state) / "audit.log").string();
             return {Kind::sqlite, std::filesystem::path(o.state) / "gatekeeper.db", {}};
         }
         config_file = demo_config.string();
@@ -69,13 +69,13 @@ store::UserSourceRef resolve_source(const SourceOptions& o, std::string* audit_l
     }
     auto ref = store::source_from_policy(policy.value(), o.source);
     if (!ref) die(2, ref.error());
-    if (audit_log) *audit_log = policy->audit_log;
+    if (audit) *audit = {policy->audit_log, policy->state};
     return ref.value();
 }
 
-void audit_change(const std::string& audit_log, std::string_view event, std::string_view user,
+void audit_change(const CliAudit& audit, std::string_view event, std::string_view user,
                   const store::UserSourceRef& ref) {
-    record_cli_event(audit_log, event, {{"user", user}, {"source", store::describe(ref)}});
+    record_cli_event(audit, event, {{"user", user}, {"source", store::describe(ref)}});
 }
 
 template <class T>
@@ -116,24 +116,24 @@ void add_user_command(CLI::App& app) {
     add->add_option("-g,--group", user->groups, "Group (repeatable; database only)");
     add->add_option("-e,--email", user->email, "Email address (database only)");
     add->callback([src, user] {
-        std::string audit_log;
-        auto ref = resolve_source(*src, &audit_log);
+        CliAudit audit;
+        auto ref = resolve_source(*src, &audit);
         // Say "bad name" before asking for a password, not after.
         if (auto ok = store::check_user_name(user->name); !ok) die(1, ok.error());
         const Secret pw = new_password();
         or_die(store::admin_add(ref, store::NewUser{user->name, user->groups, user->email}, pw));
-        audit_change(audit_log, "user.add", user->name, ref);
+        audit_change(audit, "user.add", user->name, ref);
         std::fprintf(stderr, "user '%s' added to %s\n", user->name.c_str(), store::describe(ref).c_str());
     });
 
     auto* passwd = cmd->add_subcommand("passwd", "Set a user's password, read from standard input");
     passwd->add_option("name", user->name, "User name")->required();
     passwd->callback([src, user] {
-        std::string audit_log;
-        auto ref = resolve_source(*src, &audit_log);
+        CliAudit audit;
+        auto ref = resolve_source(*src, &audit);
         const Secret pw = new_password();
         or_die(store::admin_passwd(ref, user->name, pw));
-        audit_change(audit_log, "user.passwd", user->name, ref);
+        audit_change(audit, "user.passwd", user->name, ref);
         std::fprintf(stderr, "password of '%s' changed\n", user->name.c_str());
     });
 
@@ -141,10 +141,10 @@ void add_user_command(CLI::App& app) {
     del->alias("delete");
     del->add_option("name", user->name, "User name")->required();
     del->callback([src, user] {
-        std::string audit_log;
-        const auto ref = resolve_source(*src, &audit_log);
+        CliAudit audit;
+        const auto ref = resolve_source(*src, &audit);
         or_die(store::admin_delete(ref, user->name));
-        audit_change(audit_log, "user.del", user->name, ref);
+        audit_change(audit, "user.del", user->name, ref);
         std::fprintf(stderr, "user '%s' deleted\n", user->name.c_str());
     });
 

@@ -304,6 +304,11 @@ class ClusterTest(unittest.TestCase):
             self.assertNotIn("wrong-on", reason, "never the password")
         dump = self.pg.query("gatekeeper", "SELECT detail::text FROM audit_events")
         self.assertFalse(any("wrong-on" in r[0] for r in dump), "no password anywhere in the audit table")
+        # The command line's changes (setUpClass: a client and a user added with --config) are there too.
+        cli = self.pg.query("gatekeeper", "SELECT event, detail->>'by', instance FROM audit_events"
+                                          " WHERE event IN ('client.add', 'user.add') ORDER BY id")
+        self.assertEqual([r[:2] for r in cli], [["client.add", "cli"], ["user.add", "cli"]], cli)
+        self.assertTrue(all(r[2].startswith("cli pid ") for r in cli), cli)
 
     def test_login_form_and_basic_share_the_counter(self):
         a, b, c = self.nodes
