@@ -319,6 +319,7 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     // Threads that mostly wait on the network: more than cores.
     // Declared before the pool: a tick running on it refers to this until the pool is joined.
     std::atomic<bool> issuer_ticking{false};
+    std::atomic<bool> sources_refreshing{false};
     asio::thread_pool store_pool(shared.issuer && shared.issuer->shared_store() ? 8 : 1);
     shared.store_pool = &store_pool;
 
@@ -372,7 +373,14 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
         ticker.async_wait([&](error_code ec) {
             if (ec) return;
             if (!stopping) {
-                for (const auto& f : shared.runtime->periodic) f();
+                // User source refreshes (a file re-read, a query to a shared
+                // database) off this thread too, one round at a time; the
+                // runtime they belong to is kept alive by the job.
+                if (!shared.runtime->periodic.empty() && !sources_refreshing.exchange(true))
+                    asio::post(store_pool, [&sources_refreshing, rt = shared.runtime] {
+                        for (const auto& f : rt->periodic) f();
+                        sources_refreshing = false;
+                    });
                 if (shared.key_sources) shared.key_sources->tick();
                 if (shared.issuer && !shared.issuer->shared_store()) {
                     shared.issuer->tick();
