@@ -37,10 +37,11 @@
 #include "gatekeeper/gate/ports.hpp"
 #include "store/pg_conn.hpp"
 #include "store/store_error.hpp"
+#include "store/user_database.hpp"
 
 namespace gk::store {
 
-class PgUsers final : public gate::UserDirectory {
+class PgUsers final : public UserDatabase {
 public:
     // How long a failing database may leave the snapshot serving. It bounds
     // what a partition can hide: a user deleted or disabled through an
@@ -71,15 +72,15 @@ public:
     // in the same statement. Adding a deleted user's name again is allowed.
     Result<Ok, StoreError> add_user(std::string_view name, std::string_view password_hash,
                                     const std::vector<std::string>& groups, std::string_view email = {},
-                                    const std::vector<gate::DigestSecret>& digest_secrets = {});
+                                    const std::vector<gate::DigestSecret>& digest_secrets = {}) override;
     Result<Ok, StoreError> set_password(std::string_view name, std::string_view password_hash,
-                                        const std::vector<gate::DigestSecret>& digest_secrets = {});
-    Result<Ok, StoreError> set_groups(std::string_view name, const std::vector<std::string>& groups);
-    Result<Ok, StoreError> set_disabled(std::string_view name, bool disabled);
-    Result<Ok, StoreError> delete_user(std::string_view name);
+                                        const std::vector<gate::DigestSecret>& digest_secrets = {}) override;
+    Result<Ok, StoreError> set_groups(std::string_view name, const std::vector<std::string>& groups) override;
+    Result<Ok, StoreError> set_disabled(std::string_view name, bool disabled) override;
+    Result<Ok, StoreError> delete_user(std::string_view name) override;
     // Every user, sorted by name (bytes), groups sorted: read from the
     // database, not the snapshot.
-    Result<std::vector<gate::UserRecord>, StoreError> list_users() const;
+    Result<std::vector<gate::UserRecord>, StoreError> list_users() const override;
 
 private:
     PgUsers(std::unique_ptr<PgPool> pool, std::chrono::milliseconds stale_after)

@@ -20,10 +20,11 @@
 #include "gatekeeper/gate/ports.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store_error.hpp"
+#include "store/user_database.hpp"
 
 namespace gk::store {
 
-class SqliteUsers final : public gate::UserDirectory {
+class SqliteUsers final : public UserDatabase {
 public:
     // After a failed lookup the connection is reopened, at most once per
     // `retry_after`, until the database answers again.
@@ -48,14 +49,14 @@ public:
     // ones, in the same transaction as the password.
     Result<Ok, StoreError> add_user(std::string_view name, std::string_view password_hash,
                                     const std::vector<std::string>& groups, std::string_view email = {},
-                                    const std::vector<gate::DigestSecret>& digest_secrets = {});
+                                    const std::vector<gate::DigestSecret>& digest_secrets = {}) override;
     Result<Ok, StoreError> set_password(std::string_view name, std::string_view password_hash,
-                                        const std::vector<gate::DigestSecret>& digest_secrets = {});
-    Result<Ok, StoreError> set_groups(std::string_view name, const std::vector<std::string>& groups);
-    Result<Ok, StoreError> set_disabled(std::string_view name, bool disabled);
-    Result<Ok, StoreError> delete_user(std::string_view name);
+                                        const std::vector<gate::DigestSecret>& digest_secrets = {}) override;
+    Result<Ok, StoreError> set_groups(std::string_view name, const std::vector<std::string>& groups) override;
+    Result<Ok, StoreError> set_disabled(std::string_view name, bool disabled) override;
+    Result<Ok, StoreError> delete_user(std::string_view name) override;
     // Every user, sorted by name, groups sorted.
-    Result<std::vector<gate::UserRecord>, StoreError> list_users() const;
+    Result<std::vector<gate::UserRecord>, StoreError> list_users() const override;
 
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
 

@@ -49,6 +49,18 @@ Result<std::unique_ptr<PgUsers>, StoreError> open_pg(const UserSourceRef& src) {
     return users;
 }
 
+// The database behind a sqlite or postgres source.
+Result<std::unique_ptr<UserDatabase>, StoreError> open_database(const UserSourceRef& src, bool create) {
+    if (src.kind == UserSourceRef::Kind::postgres) {
+        auto pg = open_pg(src);
+        if (!pg) return fail(pg.error());
+        return std::unique_ptr<UserDatabase>(std::move(pg).value());
+    }
+    auto db = open_db(src, create);
+    if (!db) return fail(db.error());
+    return std::unique_ptr<UserDatabase>(std::move(db).value());
+}
+
 // Reads the file (htpasswd or htdigest); a missing file is empty text only when `create` is set.
 Result<std::string, StoreError> read_htpasswd(const fs::path& path, bool create) {
     std::error_code ec;
@@ -243,13 +255,7 @@ Result<Ok, StoreError> admin_add(const UserSourceRef& src, const NewUser& user, 
     if (!hash) return fail(hash.error());
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, true, [&](const std::string& t) { return htpasswd_add(t, user.name, *hash); });
-    if (src.kind == UserSourceRef::Kind::postgres) {
-        auto pg = open_pg(src);
-        if (!pg) return fail(pg.error());
-        return pg.value()->add_user(user.name, *hash, user.groups, user.email,
-                                    digest_secrets(src, user.name, password));
-    }
-    auto db = open_db(src, true);
+    auto db = open_database(src, true);
     if (!db) return fail(db.error());
     return db.value()->add_user(user.name, *hash, user.groups, user.email, digest_secrets(src, user.name, password));
 }
@@ -263,12 +269,7 @@ Result<Ok, StoreError> admin_passwd(const UserSourceRef& src, std::string_view n
     if (!hash) return fail(hash.error());
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, false, [&](const std::string& t) { return htpasswd_set(t, name, *hash); });
-    if (src.kind == UserSourceRef::Kind::postgres) {
-        auto pg = open_pg(src);
-        if (!pg) return fail(pg.error());
-        return pg.value()->set_password(name, *hash, digest_secrets(src, name, password));
-    }
-    auto db = open_db(src, false);
+    auto db = open_database(src, false);
     if (!db) return fail(db.error());
     return db.value()->set_password(name, *hash, digest_secrets(src, name, password));
 }
@@ -278,26 +279,16 @@ Result<Ok, StoreError> admin_delete(const UserSourceRef& src, std::string_view n
         return edit_htpasswd(src.path, false, [&](const std::string& t) { return htdigest_remove(t, name); });
     if (src.kind == UserSourceRef::Kind::htpasswd)
         return edit_htpasswd(src.path, false, [&](const std::string& t) { return htpasswd_remove(t, name); });
-    if (src.kind == UserSourceRef::Kind::postgres) {
-        auto pg = open_pg(src);
-        if (!pg) return fail(pg.error());
-        return pg.value()->delete_user(name);
-    }
-    auto db = open_db(src, false);
+    auto db = open_database(src, false);
     if (!db) return fail(db.error());
     return db.value()->delete_user(name);
 }
 
 Result<std::vector<gate::UserRecord>, StoreError> admin_list(const UserSourceRef& src) {
-    if (src.kind == UserSourceRef::Kind::sqlite) {
-        auto db = open_db(src, false);
+    if (src.kind == UserSourceRef::Kind::sqlite || src.kind == UserSourceRef::Kind::postgres) {
+        auto db = open_database(src, false);
         if (!db) return fail(db.error());
         return db.value()->list_users();
-    }
-    if (src.kind == UserSourceRef::Kind::postgres) {
-        auto pg = open_pg(src);
-        if (!pg) return fail(pg.error());
-        return pg.value()->list_users();
     }
     auto text = read_htpasswd(src.path, false);
     if (!text) return fail(text.error());

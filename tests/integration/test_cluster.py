@@ -202,7 +202,10 @@ class Postgres:
 
 def start_state_servers(cls, tmp, redis_password=None):
     """A redis-server (requiring AUTH when redis_password is given) and a PostgreSQL server for a
-    TestCase class (cls.redis, cls.pg), stopped by PID at class cleanup."""
+    TestCase class (cls.redis, cls.pg), stopped by PID at class cleanup; the class is skipped without
+    redis-server."""
+    if not os.path.exists(redis_server_binary()):
+        raise unittest.SkipTest("redis-server is not installed (scripts/deps.sh installs it)")
     cls.redis = Redis(tmp, redis_password)
     cls.redis.start()
     cls.addClassCleanup(lambda: cls.redis.stop())
@@ -215,8 +218,6 @@ class ClusterTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         h.require_binary()
-        if not os.path.exists(redis_server_binary()):
-            raise unittest.SkipTest("redis-server is not installed (scripts/deps.sh installs it)")
         cls._tmp = tempfile.TemporaryDirectory(prefix="gk-cluster-")
         cls.addClassCleanup(cls._tmp.cleanup)
         tmp = cls._tmp.name

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import requests  # noqa: E402
 
 import gk_harness as h  # noqa: E402
-from test_cluster import Postgres, Redis, redis_server_binary, start_state_servers  # noqa: E402,F401
+from test_cluster import start_state_servers  # noqa: E402
 
 T = 10
 WITHIN = 2.0  # seconds: one refresh period, plus the time to answer
@@ -56,8 +56,6 @@ class ClusterUsersTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         h.require_binary()
-        if not os.path.exists(redis_server_binary()):
-            raise unittest.SkipTest("redis-server is not installed (scripts/deps.sh installs it)")
         cls._tmp = tempfile.TemporaryDirectory(prefix="gk-cluster-users-")
         cls.addClassCleanup(cls._tmp.cleanup)
         tmp = cls._tmp.name

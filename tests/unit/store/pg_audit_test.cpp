@@ -16,70 +16,36 @@ namespace {
 using test::PgTestServer;
 using namespace std::chrono_literals;
 
-PgOptions quick() {
-    PgOptions o;
-    o.statement_timeout = 1500ms;
-    o.pool_wait = 1000ms;
-    o.backoff_min = 20ms;
-    o.backoff_max = 200ms;
-    return o;
-}
-
-std::string database() {
-    auto& server = PgTestServer::shared();
-    if (!server.ok()) {
-        ADD_FAILURE() << "no PostgreSQL server for the tests: " << server.error();
-        return "";
-    }
-    if (!server.start()) return "";  // a fault test may have stopped it
-    return server.fresh_database();
-}
-
 std::string event(const std::string& name, const std::string& user) {
     return R"({"time":"2026-11-30T01:02:03.456Z","event":")" + name + R"(","user":")" + user + R"("})";
 }
 
-// One column of one row, or "" and a failure.
-std::string scalar(const std::string& conninfo, const std::string& sql) {
-    auto c = PgConn::connect(conninfo, quick());
-    if (!c) {
-        ADD_FAILURE() << c.error().message;
-        return "";
-    }
-    auto r = (*c)->exec_sql(sql);
-    if (!r || r->rows() != 1) {
-        ADD_FAILURE() << sql << ": " << (r ? "not one row" : r.error().message);
-        return "";
-    }
-    return r->text(0, 0);
-}
-
 TEST(PgAuditWriter, EventsArriveWithTheirFieldsAndInstance) {
-    const auto db = database();
+    const auto db = test::fresh_database();
     ASSERT_FALSE(db.empty());
-    PgAuditWriter w(db, quick(), "host-a:8080 pid 1", {});
+    PgAuditWriter w(db, test::pg_test_options(), "host-a:8080 pid 1", {});
     w.record(event("auth.failure", "alice"));
     w.record(event("auth.locked", "bob \\\"the builder\\\""));  // escaped, as AuditLog writes it
     ASSERT_TRUE(w.flushed(5s));
-    EXPECT_EQ(scalar(db, "SELECT count(*) FROM audit_events"), "2");
+    EXPECT_EQ(test::scalar(db, "SELECT count(*) FROM audit_events"), "2");
     EXPECT_EQ(
-        scalar(db, "SELECT string_agg(event || '/' || (detail->>'user'), ',' ORDER BY id) FROM audit_events"),
+        test::scalar(db, "SELECT string_agg(event || '/' || (detail->>'user'), ',' ORDER BY id) FROM audit_events"),
         "auth.failure/alice,auth.locked/bob \"the builder\"");
-    EXPECT_EQ(scalar(db, "SELECT DISTINCT instance FROM audit_events"), "host-a:8080 pid 1");
+    EXPECT_EQ(test::scalar(db, "SELECT DISTINCT instance FROM audit_events"), "host-a:8080 pid 1");
     EXPECT_EQ(
-        scalar(db,
+        test::scalar(db,
                "SELECT to_char(min(at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') FROM audit_events"),
         "2026-11-30 01:02:03.456");
     EXPECT_EQ(w.dropped(), 0u);
 }
 
 TEST(PgAuditWriter, ADownDatabaseQueuesThenDeliversInOrder) {
-    const auto db = database();
+    const auto db = test::fresh_database();
     ASSERT_FALSE(db.empty());
     auto& server = PgTestServer::shared();
     PgAuditWriter::Options o;
     o.retry_after = 100ms;
-    PgAuditWriter w(db, quick(), "b", o);
+    PgAuditWriter w(db, test::pg_test_options(), "b", o);
     w.record(event("e.first", "u0"));
     ASSERT_TRUE(w.flushed(5s));
     server.stop();
@@ -87,7 +53,7 @@ TEST(PgAuditWriter, ADownDatabaseQueuesThenDeliversInOrder) {
     EXPECT_FALSE(w.flushed(300ms)) << "nothing can be written while the server is down";
     ASSERT_TRUE(server.start()) << server.error();
     EXPECT_TRUE(w.flushed(15s)) << "delivered once the server is back, without a restart";
-    EXPECT_EQ(scalar(db, "SELECT string_agg(detail->>'user', ',' ORDER BY id) FROM audit_events"),
+    EXPECT_EQ(test::scalar(db, "SELECT string_agg(detail->>'user', ',' ORDER BY id) FROM audit_events"),
               "u0,u1,u2,u3,u4,u5");
     EXPECT_EQ(w.dropped(), 0u);
 }
@@ -97,7 +63,7 @@ TEST(PgAuditWriter, TheQueueIsBoundedAndDropsAreCounted) {
     o.max_queued = 3;
     o.retry_after = 50ms;
     // Nobody listens on this socket folder: every insert fails.
-    PgAuditWriter w("host=/nonexistent-gk-dir port=1 user=x dbname=x", quick(), "c", o);
+    PgAuditWriter w("host=/nonexistent-gk-dir port=1 user=x dbname=x", test::pg_test_options(), "c", o);
     for (int i = 0; i < 10; ++i) w.record(event("e", std::to_string(i)));
     // One may be in flight when the rest arrive; the queue keeps at most 3 besides it.
     EXPECT_GE(w.dropped(), 6u);
@@ -105,25 +71,25 @@ TEST(PgAuditWriter, TheQueueIsBoundedAndDropsAreCounted) {
 }
 
 TEST(PgAuditWriter, ABatchTheServerRefusesIsDroppedNotRetriedForever) {
-    const auto db = database();
+    const auto db = test::fresh_database();
     ASSERT_FALSE(db.empty());
-    PgAuditWriter w(db, quick(), "e", {});
+    PgAuditWriter w(db, test::pg_test_options(), "e", {});
     w.record(R"({"time":"2026-11-30T01:02:03Z","event":"e.broken","user":"unterminated)");
     ASSERT_TRUE(w.flushed(5s));
     EXPECT_EQ(w.dropped(), 1u);
     w.record(event("e.after", "x"));
     ASSERT_TRUE(w.flushed(5s)) << "later events are not held back";
-    EXPECT_EQ(scalar(db, "SELECT string_agg(event, ',') FROM audit_events"), "e.after");
+    EXPECT_EQ(test::scalar(db, "SELECT string_agg(event, ',') FROM audit_events"), "e.after");
 }
 
 TEST(PgAuditWriter, StoppingWritesWhatIsQueued) {
-    const auto db = database();
+    const auto db = test::fresh_database();
     ASSERT_FALSE(db.empty());
     {
-        PgAuditWriter w(db, quick(), "d", {});
+        PgAuditWriter w(db, test::pg_test_options(), "d", {});
         for (int i = 0; i < 50; ++i) w.record(event("e.burst", std::to_string(i)));
     }
-    EXPECT_EQ(scalar(db, "SELECT count(*) FROM audit_events"), "50");
+    EXPECT_EQ(test::scalar(db, "SELECT count(*) FROM audit_events"), "50");
 }
 
 }  // namespace

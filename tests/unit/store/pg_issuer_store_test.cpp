@@ -19,42 +19,19 @@
 
 namespace gk::store {
 namespace {
+using test::fresh_database;
 using test::PgTestServer;
+using test::scalar;
 using Kind = issuer::StoreFailure::Kind;
 using issuer::RotateOutcome;
 using Clock = std::chrono::steady_clock;
 
 const auto* const pg_environment = ::testing::AddGlobalTestEnvironment(new test::PgServerEnvironment);
 
-// Short bounds: the fault tests wait for them.
-PgOptions test_options() {
-    PgOptions o;
-    o.statement_timeout = std::chrono::milliseconds(1500);
-    o.lock_timeout = std::chrono::milliseconds(500);
-    o.pool_wait = std::chrono::milliseconds(1000);
-    o.backoff_min = std::chrono::milliseconds(20);
-    o.backoff_max = std::chrono::milliseconds(200);
-    return o;
-}
-
-std::unique_ptr<PgIssuerStore> open_ok(const std::string& conninfo, PgOptions options = test_options()) {
+std::unique_ptr<PgIssuerStore> open_ok(const std::string& conninfo, PgOptions options = test::pg_test_options()) {
     auto r = PgIssuerStore::open(conninfo, options);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error());
     return r.ok() ? std::move(r).value() : nullptr;
-}
-
-// A fresh database on the shared server; "" (and a test failure) without one.
-std::string fresh_database() {
-    auto& server = PgTestServer::shared();
-    if (!server.ok()) {
-        ADD_FAILURE() << "no PostgreSQL server for the tests: " << server.error();
-        return "";
-    }
-    if (!server.start()) {  // a fault test may have stopped it
-        ADD_FAILURE() << server.error();
-        return "";
-    }
-    return server.fresh_database();
 }
 
 // The shared suite on PostgreSQL: each fresh() is a new database.
@@ -123,15 +100,6 @@ private:
     int fd_;
     int port_ = 0;
 };
-
-// One raw query's first value, for looking behind the store.
-std::string scalar(const std::string& conninfo, const std::string& sql) {
-    auto c = PgConn::connect(conninfo, test_options());
-    if (!c) return "connect: " + c.error().message;
-    auto r = (*c)->exec_sql(sql);
-    if (!r) return "error: " + r.error().message;
-    return r->rows() > 0 ? r->text(0, 0) : "";
-}
 
 // Two instances (two stores, two pools) rotate one token at the same moment,
 // round after round: the row lock lets exactly one rotate, and the other
@@ -212,7 +180,7 @@ TEST(PgIssuerStore, ParallelOpensMigrateOnce) {
     for (int i = 0; i < kInstances; ++i) {
         threads.emplace_back([&, i] {
             start.arrive_and_wait();
-            auto r = PgIssuerStore::open(db, test_options());
+            auto r = PgIssuerStore::open(db, test::pg_test_options());
             if (r)
                 ++opened;
             else
@@ -236,7 +204,7 @@ TEST(PgIssuerStore, RefusesANewerSchema) {
     ASSERT_FALSE(db.empty());
     ASSERT_TRUE(open_ok(db));
     EXPECT_EQ(scalar(db, "INSERT INTO schema_version VALUES(99, 0) RETURNING version"), "99");
-    auto r = PgIssuerStore::open(db, test_options());
+    auto r = PgIssuerStore::open(db, test::pg_test_options());
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().find("newer"), std::string::npos) << r.error();
 }
@@ -245,7 +213,7 @@ TEST(PgIssuerStore, OpenFailsFastOnAClosedPort) {
     const NoServerPort closed(false);
     ASSERT_NE(closed.port(), 0);
     const auto t0 = Clock::now();
-    auto r = PgIssuerStore::open(closed.conninfo(), test_options());
+    auto r = PgIssuerStore::open(closed.conninfo(), test::pg_test_options());
     ASSERT_FALSE(r.ok());
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(3));
     EXPECT_NE(r.error().find("PostgreSQL"), std::string::npos) << r.error();
@@ -257,7 +225,7 @@ TEST(PgIssuerStore, OpenGivesUpOnASilentServer) {
     const NoServerPort silent(true);
     ASSERT_NE(silent.port(), 0);
     const auto t0 = Clock::now();
-    auto r = PgIssuerStore::open(silent.conninfo(), test_options());
+    auto r = PgIssuerStore::open(silent.conninfo(), test::pg_test_options());
     ASSERT_FALSE(r.ok());
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5)) << "connect_timeout is 2 s";
 }
@@ -268,7 +236,7 @@ TEST(PgIssuerStore, OpenGivesUpOnASilentServer) {
 TEST(PgConn, ASilentBackendCostsOneBoundedWait) {
     const auto db = fresh_database();
     ASSERT_FALSE(db.empty());
-    auto options = test_options();
+    auto options = test::pg_test_options();
     options.statement_timeout = std::chrono::milliseconds(500);
     auto c = PgConn::connect(db, options);
     ASSERT_TRUE(c.ok()) << c.error().message;
@@ -298,7 +266,7 @@ TEST(PgIssuerStore, LockWaitsAreBounded) {
     auto store = open_ok(db);
     ASSERT_TRUE(store);
     ASSERT_TRUE(store->save_refresh(refresh("t0", "fam")).ok());
-    auto holder = PgConn::connect(db, test_options());
+    auto holder = PgConn::connect(db, test::pg_test_options());
     ASSERT_TRUE(holder.ok()) << holder.error().message;
     ASSERT_TRUE(
         (*holder)->exec_sql("BEGIN; SELECT 1 FROM refresh_tokens WHERE token_hash = 't0' FOR UPDATE").ok());
@@ -412,7 +380,7 @@ TEST(PgIssuerStore, ACleanRestartCostsNoFailedCall) {
 TEST(PgPool, WaitForAFreeConnectionIsBounded) {
     const auto db = fresh_database();
     ASSERT_FALSE(db.empty());
-    auto options = test_options();
+    auto options = test::pg_test_options();
     options.pool_size = 1;
     options.pool_wait = std::chrono::milliseconds(300);
     PgPool pool(db, options);
@@ -433,7 +401,7 @@ TEST(PgPool, WaitForAFreeConnectionIsBounded) {
 TEST(PgPool, BacksOffAfterAFailedConnect) {
     const NoServerPort closed(false);
     ASSERT_NE(closed.port(), 0);
-    auto options = test_options();
+    auto options = test::pg_test_options();
     options.backoff_min = std::chrono::milliseconds(300);
     options.backoff_max = std::chrono::milliseconds(300);
     PgPool pool(closed.conninfo(), options);

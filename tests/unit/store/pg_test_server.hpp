@@ -22,14 +22,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../test_ports.hpp"
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
+
+#include "../test_ports.hpp"
+#include "store/pg_conn.hpp"
 #include <vector>
 
 #include "test_util.hpp"
@@ -226,5 +227,41 @@ class PgServerEnvironment : public ::testing::Environment {
 public:
     void TearDown() override { PgTestServer::shutdown_shared(); }
 };
+
+// Short bounds for the tests against this server: the fault tests wait for them.
+inline PgOptions pg_test_options() {
+    using namespace std::chrono_literals;
+    PgOptions o;
+    o.statement_timeout = 1500ms;
+    o.lock_timeout = 1000ms;
+    o.pool_wait = 1000ms;
+    o.backoff_min = 20ms;
+    o.backoff_max = 200ms;
+    return o;
+}
+
+// A fresh database on the process's server (started again if a fault test
+// stopped it); "" (and a test failure) without one.
+inline std::string fresh_database() {
+    auto& server = PgTestServer::shared();
+    if (!server.ok()) {
+        ADD_FAILURE() << "no PostgreSQL server for the tests: " << server.error();
+        return "";
+    }
+    if (!server.start()) {
+        ADD_FAILURE() << server.error();
+        return "";
+    }
+    return server.fresh_database();
+}
+
+// One raw query's first value, for looking behind a store.
+inline std::string scalar(const std::string& conninfo, const std::string& sql) {
+    auto c = PgConn::connect(conninfo, pg_test_options());
+    if (!c) return "connect: " + c.error().message;
+    auto r = (*c)->exec_sql(sql);
+    if (!r) return "error: " + r.error().message;
+    return r->rows() > 0 ? r->text(0, 0) : "";
+}
 
 }  // namespace gk::store::test

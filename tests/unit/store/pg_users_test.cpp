@@ -21,46 +21,14 @@
 namespace gk::store {
 namespace {
 using test::must;
+using test::fresh_database;
 using test::PgTestServer;
+using test::scalar;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// Short bounds: the fault tests wait for them.
-PgOptions test_options() {
-    PgOptions o;
-    o.statement_timeout = 1500ms;
-    o.lock_timeout = 1000ms;
-    o.pool_wait = 1000ms;
-    o.backoff_min = 20ms;
-    o.backoff_max = 200ms;
-    return o;
-}
-
-// A fresh database on the shared server (started again if a fault test
-// stopped it); "" (and a test failure) without one.
-std::string fresh_database() {
-    auto& server = PgTestServer::shared();
-    if (!server.ok()) {
-        ADD_FAILURE() << "no PostgreSQL server for the tests: " << server.error();
-        return "";
-    }
-    if (!server.start()) {
-        ADD_FAILURE() << server.error();
-        return "";
-    }
-    return server.fresh_database();
-}
-
-std::string scalar(const std::string& conninfo, const std::string& sql) {
-    auto c = PgConn::connect(conninfo, test_options());
-    if (!c) return "connect: " + c.error().message;
-    auto r = (*c)->exec_sql(sql);
-    if (!r) return "error: " + r.error().message;
-    return r->rows() > 0 ? r->text(0, 0) : "";
-}
-
 std::unique_ptr<PgUsers> open_ok(const std::string& conninfo, std::chrono::milliseconds stale_after = 60s) {
-    auto users = PgUsers::open(conninfo, test_options(), stale_after);
+    auto users = PgUsers::open(conninfo, test::pg_test_options(), stale_after);
     EXPECT_TRUE(users->healthy()) << users->last_error();
     return users;
 }
@@ -79,13 +47,14 @@ bool refresh_within(PgUsers& users, std::chrono::milliseconds limit) {
 class PgUsersBackend final : public test::UserDirectoryBackend {
 public:
     [[nodiscard]] std::string name() const override { return "postgres"; }
-    std::unique_ptr<test::UserDb> fresh() override {
+    std::unique_ptr<UserDatabase> fresh() override {
         const auto db = fresh_database();
         if (db.empty()) return nullptr;
-        return std::make_unique<test::UserDbOf<PgUsers>>(open_ok(db), [](PgUsers& u) {
-            auto r = u.refresh();
-            EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error());
-        });
+        return open_ok(db);
+    }
+    void sync(UserDatabase& users) override {
+        auto r = static_cast<PgUsers&>(users).refresh();
+        EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error());
     }
 };
 
@@ -172,7 +141,7 @@ TEST(PgUsers, DownAtOpenOpensThenRecoversByItself) {
     ASSERT_FALSE(db.empty());
     auto& server = PgTestServer::shared();
     server.stop();
-    auto users = PgUsers::open(db, test_options());
+    auto users = PgUsers::open(db, test::pg_test_options());
     ASSERT_TRUE(users);
     EXPECT_FALSE(users->healthy());
     auto r = users->find("alice");
@@ -198,7 +167,7 @@ TEST(PgUsers, InstancesStartingTogetherMigrateOnce) {
     for (int i = 0; i < kInstances; ++i) {
         threads.emplace_back([&, i] {
             start.arrive_and_wait();
-            auto users = PgUsers::open(db, test_options());
+            auto users = PgUsers::open(db, test::pg_test_options());
             if (!users->healthy()) errors[static_cast<std::size_t>(i)] = users->last_error();
         });
     }
@@ -226,7 +195,7 @@ TEST(PgUsers, ConcurrentWritersNeverHideAChangeFromARefresh) {
     std::vector<std::thread> writers;
     for (int w = 0; w < kWriters; ++w) {
         writers.emplace_back([&, w] {
-            auto mine = PgUsers::open(db, test_options());
+            auto mine = PgUsers::open(db, test::pg_test_options());
             for (int i = 0; i < kEach; ++i)
                 if (!mine->add_user("u" + std::to_string(w) + "-" + std::to_string(i), "H", {}).ok())
                     ++failed_writes;
