@@ -323,6 +323,14 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     asio::thread_pool store_pool(shared.issuer && shared.issuer->shared_store() ? 8 : 1);
     shared.store_pool = &store_pool;
 
+    // Signals are caught before the first listener opens: a client (or a test)
+    // that sees the port open may send SIGHUP or SIGTERM at once, and the
+    // default action of either would end the process. One that comes before
+    // its handler waits is queued by the signal_set.
+    asio::io_context control;
+    asio::signal_set signals(control, SIGINT, SIGTERM);
+    asio::signal_set hangups(control, SIGHUP);
+
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned i = 0; i < n; ++i) {
         auto w = std::make_unique<Worker>(shared);
@@ -342,7 +350,6 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
     for (auto& w : workers) threads.emplace_back([&ioc = w->ioc] { ioc.run(); });
     if (hooks.on_ready) hooks.on_ready();
 
-    asio::io_context control;
     // Other instances' revocations, as they happen (state.redis).
     std::shared_ptr<RedisSubscriber> revocations;
     if (shared.issuer && policy.state.redis()) {
@@ -353,8 +360,6 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
             [issuer] { issuer->reload_revocations(); });
         revocations->start();
     }
-    asio::signal_set signals(control, SIGINT, SIGTERM);
-    asio::signal_set hangups(control, SIGHUP);
     asio::steady_timer ticker(control);
     bool stopping = false;
     std::chrono::steady_clock::time_point deadline;
