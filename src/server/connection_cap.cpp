@@ -95,7 +95,8 @@ bool reclaim_longest_waiting(Worker& w) {
     auto& c = w.waiting.front();
     w.waiting.pop_front();
     c.reclaimed = true;
-    c.stream->cancel();
+    error_code ignore;
+    c.socket->cancel(ignore);
     return true;
 }
 

@@ -46,20 +46,7 @@ void start_session(Worker& w, tcp::socket sock, ssl::context* tls, const gate::L
     info.tls = tls != nullptr;
     info.trusted = is_trusted(w.runtime->policy.trusted_proxies, info.peer);
     info.listener = &listener;
-    auto done = [&w](std::exception_ptr e) {
-        release_slot(w);
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                w.shared.access_log->error("{{\"error\":\"session failed\",\"what\":\"{}\"}}", ex.what());
-            }
-        }
-    };
-    if (tls)
-        asio::co_spawn(w.ioc, run_tls_session(w, std::move(sock), *tls, std::move(info)), done);
-    else
-        asio::co_spawn(w.ioc, run_plain_session(w, std::move(sock), std::move(info)), done);
+    spawn_session(w, std::move(sock), tls, std::move(info));
 }
 
 // The slot is taken once a client is queued, not before: at the cap a
@@ -467,8 +454,12 @@ int run_server(std::shared_ptr<const Runtime> loaded, const ServerHooks& hooks) 
                     error_code ignore;
                     a->close(ignore);
                 }
-                // Connections waiting for a head have nothing in flight: close them now.
-                for (auto& c : wp->waiting) c.stream->cancel();
+                // Connections waiting for a head (parked ones too) have nothing in
+                // flight: close them now.
+                for (auto& c : wp->waiting) {
+                    error_code ignore;
+                    c.socket->cancel(ignore);
+                }
                 wp->pool.clear();
             });
         }

@@ -15,10 +15,12 @@
 #include "server/access_log.hpp"
 #include "server/attempt_view.hpp"
 #include "server/client_cert.hpp"
+#include "server/connection_cap.hpp"
 #include "server/credential_view.hpp"
 #include "server/decision_response.hpp"
 #include "server/forward_auth.hpp"
 #include "server/headers.hpp"
+#include "server/idle_park.hpp"
 #include "server/issuer_endpoints.hpp"
 #include "server/nonce_count_view.hpp"
 #include "server/proxy.hpp"
@@ -30,7 +32,11 @@
 namespace gk::server {
 namespace {
 
-enum class HeadStatus { ok, closed, timeout, too_large, uri_too_long, bad };
+enum class HeadStatus { ok, closed, timeout, too_large, uri_too_long, bad, park };
+
+// How a session ended: closed, closed to make room under the cap (no
+// lingering: the slot is wanted now), or parked idle (idle_park.hpp).
+enum class SessionEnd { closed, reclaimed, park };
 
 // A deadline that cancels the pending read instead of closing the socket, as
 // beast's own expiry does: a 408 must still be writable after it fires.
@@ -116,6 +122,8 @@ HeadStatus oversize_status(std::string_view head, const gate::Limits& lim) {
 // Reads until the end of a request head (CRLF CRLF) without parsing it, so the
 // raw bytes can be checked before Beast sees them (SECURITY.md 5.1). The head
 // timeout counts from its first byte, so trickling bytes does not extend it.
+// A plain keep-alive connection that stays idle for kParkAfter (and whose
+// idle_timeout is longer) is answered `park`.
 template <class Stream>
 asio::awaitable<std::pair<HeadStatus, std::size_t>> read_head(Stream& s, beast::flat_buffer& buf,
                                                                const gate::Limits& lim, bool first,
@@ -123,7 +131,10 @@ asio::awaitable<std::pair<HeadStatus, std::size_t>> read_head(Stream& s, beast::
     auto& low = beast::get_lowest_layer(s);
     low.expires_never();
     bool started = buf.size() > 0;
-    deadline.arm(started || first ? lim.header_timeout : lim.idle_timeout);
+    bool parking = std::is_same_v<Stream, plain_stream> && !started && !first && lim.idle_timeout > kParkAfter;
+    deadline.arm(started || first ? lim.header_timeout
+                 : parking        ? std::chrono::duration_cast<HeadDeadline::clock::duration>(kParkAfter)
+                                  : lim.idle_timeout);
     for (;;) {
         std::string_view d(static_cast<const char*>(buf.data().data()), buf.size());
         // RFC 9112 2.2: ignore empty lines before a request line.
@@ -159,6 +170,14 @@ asio::awaitable<std::pair<HeadStatus, std::size_t>> read_head(Stream& s, beast::
                 // epoll_ctl every time, a read it simply leaves queued.
                 if (buf.capacity() > kIdleReadBuffer) buf.shrink_to_fit();
                 std::tie(ec, n) = co_await s.socket().async_read_some(buf.prepare(kIdleReadBuffer), use_nothrow);
+                if (parking) {
+                    // Bytes that came as the park delay ran out are a request
+                    // like any other; the head timeout starts with them.
+                    if (ec) co_return std::pair{deadline.expired() ? HeadStatus::park : HeadStatus::closed, std::size_t{0}};
+                    buf.commit(n);
+                    parking = false;
+                    continue;
+                }
                 if (!ec && !deadline.expired()) buf.commit(n);
                 got = true;
             }
@@ -662,14 +681,12 @@ asio::awaitable<bool> handle_one(Worker& w, Stream& s, beast::flat_buffer& buf, 
     co_return outcome.keep_alive && !w.draining;
 }
 
-// True when the connection was reclaimed under the connection cap: its slot
-// is wanted now, so the caller closes it without lingering.
+// `conn` is the session's entry among the connections waiting for a head;
+// when the session parks, it is left in place for the parked connection.
 template <class Stream>
-asio::awaitable<bool> session_loop(Worker& w, Stream& s, ConnInfo info) {
-    Connection conn;
-    conn.stream = &beast::get_lowest_layer(s);
+asio::awaitable<SessionEnd> session_loop(Worker& w, Stream& s, const ConnInfo& info, Connection& conn) {
     beast::flat_buffer buf;
-    HeadDeadline deadline(conn.stream->socket());
+    HeadDeadline deadline(*conn.socket);
     bool first = true;
     for (;;) {
         if (w.draining && buf.size() == 0) break;
@@ -677,10 +694,11 @@ asio::awaitable<bool> session_loop(Worker& w, Stream& s, ConnInfo info) {
         w.waiting.push_back(conn);
         auto [st, head_len] = co_await read_head(s, buf, lim, first, deadline);
         deadline.disarm();
+        if (st == HeadStatus::park && !conn.reclaimed && !w.draining) co_return SessionEnd::park;
         conn.unlink();
         first = false;
         // Reclaimed while a head was already on its way: the slot is given away.
-        if (st == HeadStatus::closed || conn.reclaimed) break;
+        if (st == HeadStatus::closed || st == HeadStatus::park || conn.reclaimed) break;
         if (st != HeadStatus::ok) {
             const auto status = st == HeadStatus::timeout     ? http::status::request_timeout
                                 : st == HeadStatus::too_large ? http::status::request_header_fields_too_large
@@ -712,10 +730,8 @@ asio::awaitable<bool> session_loop(Worker& w, Stream& s, ConnInfo info) {
         }
         if (!keep) break;
     }
-    co_return conn.reclaimed;
+    co_return conn.reclaimed ? SessionEnd::reclaimed : SessionEnd::closed;
 }
-
-}  // namespace
 
 // Closing a socket with unread input makes the kernel send RST, which can
 // destroy a 413/400 still in flight to a client that is busy sending. So:
@@ -735,16 +751,27 @@ asio::awaitable<void> linger_close(plain_stream& s) {
     s.close();
 }
 
-asio::awaitable<void> run_plain_session(Worker& w, tcp::socket socket, ConnInfo info) {
+// True when the connection was handed over, with its slot, to the parked
+// connections.
+asio::awaitable<bool> run_plain_session(Worker& w, tcp::socket socket, ConnInfo info) {
     plain_stream s(std::move(socket));
-    const bool reclaimed = co_await session_loop(w, s, std::move(info));
-    if (reclaimed)
+    Connection conn;
+    conn.socket = &s.socket();
+    const auto end = co_await session_loop(w, s, info, conn);
+    if (end == SessionEnd::park) {
+        // The idle timeout counts from the end of the last request, as for a session.
+        const auto rest = w.runtime->policy.limits.idle_timeout - kParkAfter;
+        w.parked.park(w, s.release_socket(), std::move(info), conn, std::chrono::steady_clock::now() + rest);
+        co_return true;
+    }
+    if (end == SessionEnd::reclaimed)
         s.close();
     else
         co_await linger_close(s);
+    co_return false;
 }
 
-asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::context& ctx, ConnInfo info) {
+asio::awaitable<bool> run_tls_session(Worker& w, tcp::socket socket, ssl::context& ctx, ConnInfo info) {
     tls_stream s(std::move(socket), ctx);
     beast::get_lowest_layer(s).expires_after(w.runtime->policy.limits.header_timeout);
     auto [ec] = co_await s.async_handshake(ssl::stream_base::server, use_nothrow);
@@ -755,13 +782,36 @@ asio::awaitable<void> run_tls_session(Worker& w, tcp::socket socket, ssl::contex
         co_await s.async_shutdown(use_nothrow);
     } else if (!ec) {
         info.client_cert = read_client_certificate(s.native_handle());
-        const bool reclaimed = co_await session_loop(w, s, std::move(info));
-        if (!reclaimed) {
+        Connection conn;
+        conn.socket = &beast::get_lowest_layer(s).socket();
+        // TLS sessions never park: the TLS state would have to stay anyway.
+        const auto end = co_await session_loop(w, s, info, conn);
+        if (end != SessionEnd::reclaimed) {
             beast::get_lowest_layer(s).expires_after(std::chrono::seconds(2));
             co_await s.async_shutdown(use_nothrow);
         }
     }
     beast::get_lowest_layer(s).close();
+    co_return false;
+}
+
+}  // namespace
+
+void spawn_session(Worker& w, tcp::socket socket, ssl::context* tls, ConnInfo info) {
+    auto done = [&w](std::exception_ptr e, bool handed_over) {
+        if (!handed_over) release_slot(w);
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                w.shared.access_log->error("{{\"error\":\"session failed\",\"what\":\"{}\"}}", ex.what());
+            }
+        }
+    };
+    if (tls)
+        asio::co_spawn(w.ioc, run_tls_session(w, std::move(socket), *tls, std::move(info)), done);
+    else
+        asio::co_spawn(w.ioc, run_plain_session(w, std::move(socket), std::move(info)), done);
 }
 
 }  // namespace gk::server

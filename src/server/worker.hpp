@@ -20,12 +20,14 @@
 #include "gatekeeper/gate/credential_cache.hpp"
 #include "gatekeeper/gate/token_cache.hpp"
 #include "server/audit_log.hpp"
+#include "server/idle_park.hpp"
 #include "server/issuer_service.hpp"
 #include "server/key_sources.hpp"
 #include "server/net.hpp"
 #include "server/redis_connection.hpp"
 #include "server/runtime.hpp"
 #include "server/upstream_pool.hpp"
+#include "server/waiting_connection.hpp"
 
 namespace gk::server {
 
@@ -51,16 +53,6 @@ struct Shared {
     std::shared_ptr<AcmeChallenges> acme_challenges;  // acme: HTTP-01 answers; null without acme
 };
 
-// A connection waiting for a request head (fresh, idle keep-alive, or a head
-// still arriving). auto_unlink: a session that ends leaves the list by itself.
-struct Connection
-    : boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
-    beast::tcp_stream* stream = nullptr;
-    bool reclaimed = false;  // closed to make room under the connection cap
-};
-// Oldest wait first: push_back when a wait begins, unlink when a head arrives.
-using WaitingConnections = boost::intrusive::list<Connection, boost::intrusive::constant_time_size<false>>;
-
 struct Worker {
     explicit Worker(Shared& s);
 
@@ -73,6 +65,7 @@ struct Worker {
     gate::TokenCache tokens;
     bool draining = false;
     WaitingConnections waiting;                       // draining closes these; the cap reclaims the front one
+    ParkedConnections parked{ioc};                    // idle keep-alive connections without a session
     std::vector<asio::steady_timer*> paused_accepts;  // accept loops waiting for a free slot
     std::chrono::steady_clock::time_point last_limit_warning{};  // cap or accept-error warnings, rate-limited
     std::size_t reclaim_peer = 0;  // the next other worker asked to reclaim when this one has none waiting
