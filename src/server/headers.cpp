@@ -89,6 +89,7 @@ void strip_spoofable(http::fields& f, const gate::IdentityHeaders& configured) {
 }
 
 void strip_own_cookies(http::fields& f, std::string_view prefix) {
+    if (f.find(http::field::cookie) == f.end()) return;
     const std::string host_prefix = "__Host-" + std::string(prefix);
     std::vector<std::string> kept_values;
     bool any = false;

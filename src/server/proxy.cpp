@@ -15,7 +15,7 @@ void prepare_upstream_request(ProxyContext& ctx, http::request<http::buffer_body
     }
     // For an absolute-form target its authority wins over Host (RFC 9112 3.2.2):
     // the upstream sees the host the rule was matched on (SECURITY.md P10).
-    const std::string host = ctx.greq.authority;
+    const std::string& host = ctx.greq.authority;
     if (!host.empty()) req.set(http::field::host, host);
 
     // Order matters: the Connection header of the INBOUND message is applied
@@ -33,17 +33,32 @@ void prepare_upstream_request(ProxyContext& ctx, http::request<http::buffer_body
     if (ctx.decision.route && !ctx.decision.route->api_key_header.empty()) req.erase(ctx.decision.route->api_key_header);
     if (chunked) req.chunked(true);
 
-    req.set("X-Forwarded-For", prior_xff.empty() ? ctx.info.peer_text : prior_xff + ", " + ctx.info.peer_text);
-    req.set("X-Forwarded-Proto", !prior_proto.empty() ? prior_proto : (ctx.info.tls ? "https" : "http"));
-    if (!prior_host.empty() || !host.empty()) req.set("X-Forwarded-Host", !prior_host.empty() ? prior_host : host);
+    // Inserted, not set: every earlier field of these names is gone above.
+    if (prior_xff.empty()) {
+        req.insert("X-Forwarded-For", ctx.info.peer_text);
+    } else {
+        prior_xff.append(", ").append(ctx.info.peer_text);
+        req.insert("X-Forwarded-For", prior_xff);
+    }
+    if (!prior_proto.empty())
+        req.insert("X-Forwarded-Proto", prior_proto);
+    else
+        req.insert("X-Forwarded-Proto", ctx.info.tls ? std::string_view("https") : std::string_view("http"));
+    if (!prior_host.empty())
+        req.insert("X-Forwarded-Host", prior_host);
+    else if (!host.empty())
+        req.insert("X-Forwarded-Host", host);
     if (ctx.decision.identity) set_identity_headers(req, *ctx.decision.identity, policy.identity_headers);
 
-    std::string target = ctx.up.base_path + ctx.greq.path;
     // A query token was for gatekeeper (RFC 6750 2.3), like an Authorization header.
     const bool query_token = ctx.decision.route && ctx.decision.route->bearer_query_token &&
                              ctx.greq.query.find("access_token") != std::string::npos;
-    const std::string query = query_token ? schemes::strip_access_token(ctx.greq.query) : ctx.greq.query;
-    if (!query.empty()) target += "?" + query;
+    const std::string stripped = query_token ? schemes::strip_access_token(ctx.greq.query) : std::string();
+    const std::string& query = query_token ? stripped : ctx.greq.query;
+    std::string target;
+    target.reserve(ctx.up.base_path.size() + ctx.greq.path.size() + 1 + query.size());
+    target.append(ctx.up.base_path).append(ctx.greq.path);
+    if (!query.empty()) target.append("?").append(query);
     req.target(target);
     req.version(11);
     req.keep_alive(true);
