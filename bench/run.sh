@@ -14,11 +14,14 @@ CONNS=${CONNS:-32}
 GK_BIN=${GK_BIN:-}
 ONLY=${ONLY:-}
 NO_MICRO=${NO_MICRO:-}
-# UPSTREAM=separate: the shared upstream runs in its own nginx process (same
-# CPU) instead of a server block of the nginx under test. By default nginx
-# proxies to itself inside one worker and never pays the cross-process wake-up
-# that gatekeeper pays for every request; "separate" makes both pay it.
-UPSTREAM=${UPSTREAM:-shared}
+# The shared upstream (an nginx `return 200` server block) runs in its own
+# nginx process on the servers' CPU, the same for every system measured.
+# UPSTREAM=inside puts that server block in the nginx under test instead, as
+# runs before 2026-11-30 did: nginx then proxies to itself inside one worker
+# and never pays the cross-process wake-up every other proxy pays twice per
+# request, which flatters nginx by about a third in scenario 1.
+UPSTREAM=${UPSTREAM:-separate}
+case "$UPSTREAM" in separate|inside) ;; *) echo "UPSTREAM must be separate or inside" >&2; exit 2 ;; esac
 
 need=()
 for p in wrk nginx-light apache2-utils caddy gnuplot-nox python3-jwt python3-cryptography; do
@@ -34,7 +37,12 @@ fi
 
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3;
+# SIGTERM, up to 3 s to drain, then SIGKILL for what is left.
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+            for _ in $(seq 1 30); do
+              alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+              [ "$alive" = 0 ] && break; sleep 0.1
+            done
             for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
             if [ -n "${KEEP_WORK:-}" ]; then echo "bench: kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
@@ -63,7 +71,7 @@ http {
   fastcgi_temp_path $work/fastcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
   upstream app { server 127.0.0.1:$UP; keepalive 64; }
   upstream gk { server 127.0.0.1:$GK; keepalive 64; }
-$( [ "$UPSTREAM" = separate ] || printf '  server { listen 127.0.0.1:%s; location / { return 200 "ok\\n"; } }' "$UP" )
+$( if [ "$UPSTREAM" = inside ]; then printf '  server { listen 127.0.0.1:%s; location / { return 200 "ok\\n"; } }' "$UP"; fi )
   server {
     listen 127.0.0.1:$NG;
     location /public/ { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
@@ -114,7 +122,7 @@ http://127.0.0.1:$CD {
 CADDY
 taskset -c "$server_cpu" nginx -p "$work" -c "$work/nginx.conf" -g "daemon off; pid $work/nginx.pid; error_log $work/nginx.err;" &
 pids+=($!)
-if [ "$UPSTREAM" = separate ]; then
+if [ "$UPSTREAM" != inside ]; then
   mkdir -p "$work/up"
   cat > "$work/up/nginx.conf" <<NGINX
 worker_processes 1;
@@ -154,7 +162,7 @@ ossl_verify=$(taskset -c "$server_cpu" openssl speed -seconds 2 ecdsap256 2>/dev
 good="Authorization: Basic $(printf 'alice:wonderland' | base64)"
 bad="Authorization: Basic $(printf 'alice:wrong' | base64)"
 token="Authorization: Bearer $(head -n1 "$work/tokens.txt")"
-export NG GK GKNC GKBF CD good bad token ossl_verify work ROUNDS DURATION CONNS ONLY load_cpu ncpu
+export NG GK GKNC GKBF CD good bad token ossl_verify work ROUNDS DURATION CONNS ONLY load_cpu ncpu UPSTREAM
 /usr/bin/python3 - > "$work/scenarios.json" <<'PY'
 import json, os, platform, datetime, re
 e = os.environ
@@ -198,7 +206,7 @@ targets = [
 if e.get("ONLY"):
     sc = [s for s in sc if re.search(e["ONLY"], s["name"])]
 meta = dict(date=datetime.datetime.utcnow().isoformat() + "Z", cpus=int(e["ncpu"]), machine=platform.platform(),
-            openssl_es256_verify_per_s=float(e["ossl_verify"] or 0))
+            openssl_es256_verify_per_s=float(e["ossl_verify"] or 0), upstream=e["UPSTREAM"])
 print(json.dumps(dict(meta=meta, load_cpu=int(e["load_cpu"]), rounds=int(e["ROUNDS"]), duration=int(e["DURATION"]),
                       conns=int(e["CONNS"]), scenarios=sc, targets=targets)))
 PY
