@@ -1,6 +1,7 @@
 #include "server/idle_park.hpp"
 
 #include <malloc.h>
+#include <sys/socket.h>
 
 #include <boost/asio/bind_allocator.hpp>
 #include <memory>
@@ -79,7 +80,13 @@ void ParkedConnections::park(Worker& w, tcp::socket sock, ConnInfo info, Connect
         parked->waiting.unlink();
         // Cancelled (idle timeout, reclaimed, draining) or failed: nothing is
         // unread, so a plain close ends it with a FIN, not a reset.
-        if (ec || w.draining || parked->waiting.reclaimed) {
+        // Readable because the client closed (the usual end of an idle
+        // connection): close here rather than start a session to read the
+        // end of stream and linger.
+        char probe = 0;
+        const bool closed_by_client =
+            !ec && ::recv(parked->socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+        if (ec || w.draining || parked->waiting.reclaimed || closed_by_client) {
             error_code ignore;
             parked->socket.close(ignore);
             release_slot(w);

@@ -737,15 +737,17 @@ asio::awaitable<SessionEnd> session_loop(Worker& w, Stream& s, const ConnInfo& i
 // destroy a 413/400 still in flight to a client that is busy sending. So:
 // half-close, then read and drop what still comes, bounded in time and bytes
 // (what nginx calls lingering close).
-asio::awaitable<void> linger_close(plain_stream& s) {
+// The bytes go to the worker's one discard buffer, not to a buffer of each
+// closing connection: a crowd of clients leaving at once would otherwise
+// hold 16 KiB each.
+asio::awaitable<void> linger_close(Worker& w, plain_stream& s) {
     error_code ec;
     s.socket().shutdown(tcp::socket::shutdown_send, ec);
-    std::array<char, 16 * 1024> sink;
     std::size_t drained = 0;
     s.expires_after(std::chrono::seconds(2));
     while (!ec && drained < (4u << 20)) {
         std::size_t n = 0;
-        std::tie(ec, n) = co_await s.async_read_some(asio::buffer(sink), use_nothrow);
+        std::tie(ec, n) = co_await s.async_read_some(asio::buffer(w.discard), use_nothrow);
         drained += n;
     }
     s.close();
@@ -767,7 +769,7 @@ asio::awaitable<bool> run_plain_session(Worker& w, tcp::socket socket, ConnInfo 
     if (end == SessionEnd::reclaimed)
         s.close();
     else
-        co_await linger_close(s);
+        co_await linger_close(w, s);
     co_return false;
 }
 

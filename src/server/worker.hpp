@@ -2,6 +2,7 @@
 // One thread's share of the server: its own io_context, acceptors, upstream
 // pool and credential cache. Nothing here is touched by another thread except
 // through post().
+#include <array>
 #include <atomic>
 #include <functional>
 #include <optional>
@@ -66,6 +67,7 @@ struct Worker {
     bool draining = false;
     WaitingConnections waiting;                       // draining closes these; the cap reclaims the front one
     ParkedConnections parked{ioc};                    // idle keep-alive connections without a session
+    std::array<char, 16 * 1024> discard{};            // what lingering closes read and drop
     std::vector<asio::steady_timer*> paused_accepts;  // accept loops waiting for a free slot
     std::chrono::steady_clock::time_point last_limit_warning{};  // cap or accept-error warnings, rate-limited
     std::size_t reclaim_peer = 0;  // the next other worker asked to reclaim when this one has none waiting

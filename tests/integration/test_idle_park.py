@@ -114,6 +114,23 @@ class IdleParkTest(unittest.TestCase):
             c.send(get("/open/again"))
             self.assertEqual(c.read_response().status, 200)
 
+    def test_a_client_closing_a_parked_connection_gives_its_slot_back(self):
+        gk, _ = self.start(cap=2)
+        for round_ in range(3):
+            conns = [h.RawConn(gk.port) for _ in range(2)]
+            for c in conns:
+                c.send(get("/open/r%d" % round_))
+                self.assertEqual(c.read_response(timeout=3).status, 200, "round %d" % round_)
+            time.sleep(PARK_AFTER * 3)
+            for c in conns:
+                c.close()
+            time.sleep(0.2)
+        # Every slot came back: two more are served at once, none waits for a reclaim.
+        conns = [self.conn(gk) for _ in range(2)]
+        for c in conns:
+            c.send(get("/open/last"))
+            self.assertEqual(c.read_response(timeout=3).status, 200)
+
     def test_sigterm_closes_parked_connections_at_once(self):
         gk, _ = self.start()
         conns = [self.conn(gk) for _ in range(3)]
