@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <boost/asio/bind_allocator.hpp>
+#include <cerrno>
 #include <memory>
 #include <new>
 
@@ -78,14 +79,16 @@ void ParkedConnections::park(Worker& w, tcp::socket sock, ConnInfo info, Connect
         --count_;
         parked->unlink();
         parked->waiting.unlink();
-        // Cancelled (idle timeout, reclaimed, draining) or failed: nothing is
-        // unread, so a plain close ends it with a FIN, not a reset.
-        // Readable because the client closed (the usual end of an idle
-        // connection): close here rather than start a session to read the
-        // end of stream and linger.
+        // Readable because the client closed or reset it (the usual end of
+        // an idle connection): close here rather than start a session only
+        // to read the end of stream and linger.
         char probe = 0;
-        const bool closed_by_client =
-            !ec && ::recv(parked->socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+        const auto peeked =
+            ec ? 1 : ::recv(parked->socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+        const bool closed_by_client = peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+        // Cancelled (idle timeout, reclaimed, draining), failed or closed by
+        // the client: close. Nothing is unread unless a request raced a
+        // reclaim or a drain.
         if (ec || w.draining || parked->waiting.reclaimed || closed_by_client) {
             error_code ignore;
             parked->socket.close(ignore);
