@@ -2,6 +2,8 @@
 // word, 4 finalization rounds, the input length in the last word's top byte.
 #include "gatekeeper/crypto/keyed_hash.hpp"
 
+#include <bit>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -16,6 +18,14 @@ constexpr std::uint64_t rotl(std::uint64_t x, int b) noexcept { return (x << b) 
 std::uint64_t load_le(const unsigned char* p, std::size_t n) noexcept {
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < n; ++i) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+    return v;
+}
+
+// A whole word: one load (and a byte swap on a big-endian host).
+std::uint64_t load_word(const unsigned char* p) noexcept {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, 8);
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
     return v;
 }
 
@@ -54,7 +64,7 @@ std::uint64_t siphash24(std::uint64_t k0, std::uint64_t k1, std::string_view dat
     const auto* p = reinterpret_cast<const unsigned char*>(data.data());
     const std::size_t n = data.size();
     const std::size_t whole = n - n % 8;
-    for (std::size_t i = 0; i < whole; i += 8) s.absorb(load_le(p + i, 8));
+    for (std::size_t i = 0; i < whole; i += 8) s.absorb(load_word(p + i));
     s.absorb(load_le(p + whole, n % 8) | (static_cast<std::uint64_t>(n & 0xff) << 56));
     s.v2 ^= 0xff;
     s.round();
