@@ -29,7 +29,7 @@ inline constexpr std::int64_t kNowS = 1'800'000'000;
 inline const std::string kIssuer = "https://id.example.test/realms/corp";
 
 // A Keycloak-like access token payload.
-inline std::string claims_json() {
+inline std::string claims_json(std::string jti = "b3c1e2d4-7f8a-4b9c-a0d1-e2f3a4b5c6d7") {
     json::object c;
     c["iss"] = kIssuer;
     c["sub"] = "5f0c2f6e-3b7a-4c1e-9d2a-8b1f0e7c6d54";
@@ -37,7 +37,7 @@ inline std::string claims_json() {
     c["exp"] = kNowS + 300;
     c["iat"] = kNowS - 10;
     c["nbf"] = kNowS - 10;
-    c["jti"] = "b3c1e2d4-7f8a-4b9c-a0d1-e2f3a4b5c6d7";
+    c["jti"] = jti;
     c["azp"] = "web-frontend";
     c["scope"] = "openid profile email read write";
     c["email"] = "alice@example.com";
@@ -72,6 +72,7 @@ struct Fixture {
     SigAlg alg{};
     gk::jose::JwkSet set;          // 3 keys, kids k0 k1 k2; the token is signed by k1
     const Key* verify_key = nullptr;
+    Key signer;                    // k1's private half
     std::string token;
     gk::jose::Jws jws;             // token, pre-parsed
     std::string raw_sig;           // what OpenSSL verifies (DER for ECDSA)
@@ -85,10 +86,9 @@ inline const Fixture& fixture(SigAlg alg) {
     auto f = std::make_unique<Fixture>();
     f->alg = alg;
     std::vector<gk::jose::Jwk> keys;
-    Key signer;
     for (int i = 0; i < 3; ++i) {
         Key k = new_key(alg);
-        if (i == 1) signer = k;
+        if (i == 1) f->signer = k;
         gk::jose::Jwk j;
         j.key = public_of(k);
         j.kid = "k" + std::to_string(i);
@@ -102,7 +102,7 @@ inline const Fixture& fixture(SigAlg alg) {
     gk::jose::SignOptions o;
     o.kid = "k1";
     o.typ = "at+jwt";
-    auto tok = gk::jose::sign_jws(alg, signer, claims_json(), o);
+    auto tok = gk::jose::sign_jws(alg, f->signer, claims_json(), o);
     if (!tok) throw std::runtime_error("sign_jws failed");
     f->token = std::move(*tok);
     auto parsed = gk::jose::parse_jws(f->token);
@@ -182,6 +182,29 @@ struct GateFixture {
         public_req.target = "/public/x";
         public_req.path = "/public/x";
         public_req.headers.pop_back();
+    }
+
+    // Scenario 4b: a pool of distinct tokens (same claims but jti) larger than
+    // the cache, taken in turn, so every request misses, verifies and is
+    // remembered, evicting the least recent entry.
+    static constexpr std::size_t kFreshCache = 1000, kFreshPool = 1500;
+    gk::gate::TokenCache fresh_cache{kFreshCache, 300s};
+    std::vector<gk::gate::Request> fresh;
+
+    const std::vector<gk::gate::Request>& fresh_requests() {
+        if (!fresh.empty()) return fresh;
+        const Fixture& f = fixture(SigAlg::es256);
+        gk::jose::SignOptions o;
+        o.kid = "k1";
+        o.typ = "at+jwt";
+        for (std::size_t i = 0; i < kFreshPool; ++i) {
+            auto tok = gk::jose::sign_jws(SigAlg::es256, f.signer, claims_json("jti-" + std::to_string(i)), o);
+            if (!tok) throw std::runtime_error("sign_jws failed");
+            gk::gate::Request r = req;
+            r.headers.back().value = "Bearer " + *tok;
+            fresh.push_back(std::move(r));
+        }
+        return fresh;
     }
 
     gk::gate::SchemeContext context(bool cached) {

@@ -6,7 +6,9 @@
 //   (and 2000; "Collected" differs by 1000 operations)
 // Cases: raw (EVP_DigestVerifyInit + EVP_DigestVerify, DER signature given),
 // prepared (openssl speed: EVP_PKEY_verify, digest given), jws, jwt,
-// gate_uncached, gate_cached, gate_public.
+// gate_uncached, gate_cached, gate_public, gate_fresh (cache on, a new token
+// each time from a pool larger than the cache: run N >= 1500 so that the
+// second run's extra operations all evict).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -42,6 +44,14 @@ bool run(std::string_view what, long n) {
         if (cached) ok &= gk::gate::evaluate(g.policy, req, g.dirs, ctx).decision.has_value();  // prime
         for (long i = 0; i < n; ++i) {
             auto ev = gk::gate::evaluate(g.policy, req, g.dirs, ctx);
+            ok &= ev.decision && ev.decision->verdict == gk::gate::Verdict::allow;
+        }
+    } else if (what == "gate_fresh") {
+        const auto& reqs = g.fresh_requests();
+        auto ctx = g.context(true);
+        ctx.token_cache = &g.fresh_cache;
+        for (long i = 0; i < n; ++i) {
+            auto ev = gk::gate::evaluate(g.policy, reqs[static_cast<std::size_t>(i) % reqs.size()], g.dirs, ctx);
             ok &= ev.decision && ev.decision->verdict == gk::gate::Verdict::allow;
         }
     } else {
