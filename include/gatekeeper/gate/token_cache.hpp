@@ -5,10 +5,10 @@
 // and a hit also needs the stored token to equal the presented one (compared
 // in constant time), so neither a 64-bit collision nor a planted hash can
 // answer for another token. The token is kept as a Secret (zeroed when the
-// entry goes). SHA-256 served as the key before; it cost eight times the
-// hashing on every cached request. Each entry lives until the earlier of the
-// token's exp (+ leeway) and a configured bound, and expiry is checked again
-// at every use. Only verified tokens enter. Not thread-safe: one per worker thread.
+// entry goes); a SHA-256 key would hash several times slower on every cached
+// request. Each entry lives until the earlier of the token's exp (+ leeway)
+// and a configured bound, and expiry is checked again at every use. Only
+// verified tokens enter. Not thread-safe: one per worker thread.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
