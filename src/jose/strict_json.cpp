@@ -7,7 +7,9 @@
 #include "jose/strict_json.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value_stack.hpp>
+#include <array>
 #include <cmath>
 #include <string>
 #include <unordered_set>
@@ -52,6 +54,9 @@ struct StrictHandler {
             return true;
         }
     };
+
+    // The parser's own stack starts in the caller's buffer (on its stack).
+    StrictHandler(unsigned char* temp, std::size_t size) : st(json::storage_ptr(), temp, size) {}
 
     json::value_stack st;
     std::vector<Names> names;  // [0, depth): the open objects
@@ -144,8 +149,13 @@ struct StrictHandler {
 Result<json::object, JoseError> parse_object(std::string_view text, std::size_t max_depth) {
     json::parse_options opt;  // standard JSON only: no comments, no trailing commas, UTF-8 checked
     opt.max_depth = max_depth;
-    json::basic_parser<StrictHandler> p(opt);
-    p.handler().st.reset();
+    // The value lives in one growing arena that it owns (a shared, reference-
+    // counted monotonic resource): a claims set or header is built with a
+    // couple of allocations instead of one per member and string, and the
+    // arena goes with the last value that uses it. Nothing edits these values.
+    std::array<unsigned char, 2048> temp;
+    json::basic_parser<StrictHandler> p(opt, temp.data(), temp.size());
+    p.handler().st.reset(json::make_shared_resource<json::monotonic_resource>(2 * text.size() + 256));
     json::error_code ec;
     std::size_t used = 0;
     try {
