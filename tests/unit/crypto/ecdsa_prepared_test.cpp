@@ -72,7 +72,8 @@ TEST_P(EcdsaPrepared, OtherCurvesAlgorithmsNeverVerify) {
 }
 
 TEST_P(EcdsaPrepared, OneKeyManyThreads) {
-    const auto [alg, curve] = GetParam();
+    const SigAlg alg = GetParam().alg;  // not a structured binding: the lambda below captures it
+    const Curve curve = GetParam().curve;
     const Key signer = Key::generate_ec(curve);
     const Key verifier = public_half(signer);
     const std::string good = *sign(alg, signer, "shared");
