@@ -43,8 +43,11 @@ inline std::size_t class_run(const std::array<bool, 256>& table, std::string_vie
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     std::size_t i = from;
     for (; i + 8 <= s.size(); i += 8) {
-        unsigned all = table[p[i]];  // bitwise, not &&: no branch per character
-        for (std::size_t k = 1; k < 8; ++k) all &= table[p[i + k]];
+        // Bitwise, not &&: no branch per character (unsigned first, so that no
+        // two bools meet under '&').
+        const unsigned all = static_cast<unsigned>(table[p[i]]) & table[p[i + 1]] & table[p[i + 2]] &
+                             table[p[i + 3]] & table[p[i + 4]] & table[p[i + 5]] & table[p[i + 6]] &
+                             table[p[i + 7]];
         if (!all) break;
     }
     while (i < s.size() && table[p[i]]) ++i;
