@@ -58,6 +58,21 @@ bool in_range(const unsigned char* v, const unsigned char* n, std::size_t size) 
     return !zero && std::memcmp(v, n, size) < 0;
 }
 
+// One DER INTEGER for a positive big-endian value of `size` bytes (not zero:
+// checked before): leading zero octets dropped, one put back when the top
+// bit is set (X.690 section 8.3: minimal two's complement). Returns the end.
+unsigned char* put_integer(unsigned char* out, const unsigned char* v, std::size_t size) noexcept {
+    std::size_t skip = 0;
+    while (skip + 1 < size && v[skip] == 0) ++skip;
+    const bool pad = (v[skip] & 0x80) != 0;
+    const std::size_t len = size - skip + (pad ? 1 : 0);  // <= 67: short-form length
+    *out++ = 0x02;
+    *out++ = static_cast<unsigned char>(len);
+    if (pad) *out++ = 0x00;
+    std::memcpy(out, v + skip, size - skip);
+    return out + (size - skip);
+}
+
 }  // namespace
 
 std::size_t ecdsa_jose_to_der(Curve curve, std::string_view sig, unsigned char* der) noexcept {
@@ -68,20 +83,21 @@ std::size_t ecdsa_jose_to_der(Curve curve, std::string_view sig, unsigned char* 
     const auto* s = r + size;
     if (!in_range(r, order->bytes.data(), size) || !in_range(s, order->bytes.data(), size)) return 0;
 
-    EcdsaSigPtr es(ECDSA_SIG_new());
-    BIGNUM* br = BN_bin2bn(r, static_cast<int>(size), nullptr);
-    BIGNUM* bs = BN_bin2bn(s, static_cast<int>(size), nullptr);
-    if (!es || br == nullptr || bs == nullptr || ECDSA_SIG_set0(es.get(), br, bs) != 1) {
-        BN_free(br);
-        BN_free(bs);
-        ERR_clear_error();
-        return 0;
-    }
-    // ECDSA_SIG owns r and s from here.
-    const int len = i2d_ECDSA_SIG(es.get(), nullptr);
-    if (len <= 0 || static_cast<std::size_t>(len) > kMaxEcdsaDer) return 0;
-    unsigned char* p = der;
-    return i2d_ECDSA_SIG(es.get(), &p) == len ? static_cast<std::size_t>(len) : 0;
+    // SEQUENCE { INTEGER r, INTEGER s } written directly: the bytes
+    // i2d_ECDSA_SIG gives, without two BIGNUMs and an ECDSA_SIG allocated per
+    // token. The content is built first because its length comes first (in
+    // long form, 0x81 n, only for P-521).
+    std::array<unsigned char, kMaxEcdsaDer> body;
+    unsigned char* end = put_integer(body.data(), r, size);
+    end = put_integer(end, s, size);
+    const auto content = static_cast<std::size_t>(end - body.data());
+    std::size_t n = 0;
+    der[n++] = 0x30;
+    if (content >= 0x80) der[n++] = 0x81;
+    der[n++] = static_cast<unsigned char>(content);
+    if (n + content > kMaxEcdsaDer) return 0;
+    std::memcpy(der + n, body.data(), content);
+    return n + content;
 }
 
 std::string ecdsa_der_to_jose(Curve curve, const unsigned char* der, std::size_t len) {

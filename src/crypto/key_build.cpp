@@ -10,6 +10,7 @@
 
 #include "crypto/evp_ptr.hpp"
 #include "crypto/key_internal.hpp"
+#include "crypto/signature_internal.hpp"
 #include "gatekeeper/crypto/key.hpp"
 
 namespace gk::crypto {
@@ -57,6 +58,7 @@ Key Key::adopt(evp_pkey_st* pkey, KeyType type, Curve curve) {
     Key k;
     if (pkey == nullptr) return k;
     k.pkey_.reset(pkey, EVP_PKEY_free);
+    if (type == KeyType::ec) k.verify_ctx_ = detail::prepare_ecdsa_verify(pkey, curve);
     k.type_ = type;
     k.curve_ = curve;
     return k;

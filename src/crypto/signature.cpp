@@ -93,7 +93,11 @@ bool verify(SigAlg alg, const Key& key, std::string_view data, std::string_view 
             // JOSE R||S only; DER (or any other length) never reaches OpenSSL.
             std::array<unsigned char, detail::kMaxEcdsaDer> der{};
             const std::size_t len = detail::ecdsa_jose_to_der(key.curve(), signature, der.data());
-            return len != 0 && digest_verify(alg, key.native(), data, der.data(), len);
+            if (len == 0) return false;
+            // key_fits() tied alg to the curve, so the prepared hash is alg's.
+            if (EVP_PKEY_CTX* prepared = key.prepared_verify())
+                return detail::ecdsa_verify_prepared(prepared, key.curve(), data, der.data(), len);
+            return digest_verify(alg, key.native(), data, der.data(), len);
         }
         case KeyType::rsa:
             // RFC 8017 section 8.2.2 step 1: exactly the modulus length.

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,15 @@ inline constexpr std::size_t kMaxEcdsaDer = 160;
 // outside [1, n-1] (CVE-2022-21449: r = s = 0 must never verify). Returns the
 // DER length written to `der` (kMaxEcdsaDer bytes), 0 when refused.
 std::size_t ecdsa_jose_to_der(Curve curve, std::string_view sig, unsigned char* der) noexcept;
+
+// ECDSA verification with a context prepared once per key (key.hpp,
+// prepared_verify): the digest of `data` with a digest fetched once per
+// process, then EVP_PKEY_verify on a duplicate of the prepared context. Saves
+// the EVP_PKEY_CTX set-up and the algorithm fetches that EVP_DigestVerifyInit
+// pays per call. null when OpenSSL cannot set it up (the caller then falls back).
+std::shared_ptr<EVP_PKEY_CTX> prepare_ecdsa_verify(EVP_PKEY* pkey, Curve curve) noexcept;
+bool ecdsa_verify_prepared(EVP_PKEY_CTX* prepared, Curve curve, std::string_view data, const unsigned char* der,
+                           std::size_t der_len) noexcept;
 
 // DER from EVP_DigestSign -> fixed-size R||S, each left-padded with zeros.
 // Empty on failure.

@@ -131,7 +131,7 @@ Decision check_bearer(const Policy& policy, const Route& route, const Request& r
         return invalid_token(policy, route, ctx, jose::to_string(jose::JoseError::too_large),
                              "bearer token of " + std::to_string(token.size()) + " bytes is over the limit");
 
-    std::string cache_key;
+    TokenKey cache_key;
     if (ctx.token_cache) {
         cache_key = TokenCache::key_for(token);
         const auto* hit = ctx.token_cache->find(cache_key, ctx.now);

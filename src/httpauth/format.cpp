@@ -51,6 +51,10 @@ const char* to_string(ParseError e) noexcept {
     return "unknown parse error";
 }
 
+std::size_t token68_run(std::string_view s) noexcept {
+    return detail::class_run(detail::kClass<detail::is_token68_rule>, s, 0);
+}
+
 bool is_token(std::string_view s) noexcept {
     if (s.empty()) return false;
     for (char c : s) {

@@ -62,8 +62,7 @@ public:
     // If the cursor starts a token68 that fills the rest of the element (only OWS
     // then ',' or the end follow), returns its length; otherwise 0.
     [[nodiscard]] std::size_t token68_length() const noexcept {
-        std::size_t i = pos_;
-        while (i < s_.size() && detail::is_token68_char(static_cast<unsigned char>(s_[i]))) ++i;
+        std::size_t i = pos_ + detail::class_run(detail::kClass<detail::is_token68_rule>, s_, pos_);
         if (i == pos_) return 0;
         while (i < s_.size() && s_[i] == '=') ++i;
         const std::size_t end = i;

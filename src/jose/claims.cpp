@@ -90,9 +90,13 @@ bool scopes(const json::object& o, std::vector<std::string>& out) {
 }  // namespace
 
 Result<Claims, JoseError> parse_claims(std::string_view payload_json) {
-    auto o = detail::parse_object(payload_json);
-    if (!o) return fail(o.error());
-    Claims c;
+    auto parsed = detail::parse_object(payload_json);
+    if (!parsed) return fail(parsed.error());
+    // Moved in at construction, so the object keeps the arena it was parsed
+    // into (assigning would copy it into the default allocator).
+    Claims c{.raw = std::move(*parsed), .iss = {}, .sub = {}, .aud = {}, .exp = {}, .nbf = {}, .iat = {}, .jti = {},
+             .scopes = {}};
+    const json::object* o = &c.raw;
     if (!string_claim(*o, "iss", c.iss) || !string_claim(*o, "sub", c.sub) ||
         !string_claim(*o, "jti", c.jti)) {
         return fail(JoseError::bad_claim);
@@ -104,7 +108,6 @@ Result<Claims, JoseError> parse_claims(std::string_view payload_json) {
         return fail(JoseError::bad_claim);
     }
     if (!scopes(*o, c.scopes)) return fail(JoseError::bad_claim);
-    c.raw = std::move(*o);
     return c;
 }
 

@@ -11,7 +11,8 @@
 #include "gatekeeper/common/result.hpp"
 #include "gatekeeper/common/secret.hpp"
 
-struct evp_pkey_st;  // OpenSSL's EVP_PKEY, kept out of this header
+struct evp_pkey_st;      // OpenSSL's EVP_PKEY, kept out of this header
+struct evp_pkey_ctx_st;  // and its EVP_PKEY_CTX
 
 namespace gk::crypto {
 
@@ -87,12 +88,17 @@ public:
 
     // For crypto/ internals only.
     [[nodiscard]] evp_pkey_st* native() const noexcept { return pkey_.get(); }
+    // EC keys: a verify context set up once (EVP_PKEY_verify_init with the
+    // curve's hash), never used itself, only duplicated per signature; null
+    // for other key types or when OpenSSL could not set it up.
+    [[nodiscard]] evp_pkey_ctx_st* prepared_verify() const noexcept { return verify_ctx_.get(); }
 
 private:
     // Takes ownership of `pkey` (which may be null: then an empty key is returned).
     static Key adopt(evp_pkey_st* pkey, KeyType type, Curve curve);
 
     std::shared_ptr<evp_pkey_st> pkey_;  // shared: EVP_PKEY is immutable once built and safe to share across threads
+    std::shared_ptr<evp_pkey_ctx_st> verify_ctx_;  // read-only after adopt(): EVP_PKEY_CTX_dup only reads it
     Secret secret_;
     KeyType type_ = KeyType::oct;
     Curve curve_ = Curve::none;

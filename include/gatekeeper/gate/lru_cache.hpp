@@ -1,6 +1,8 @@
 #pragma once
 // A bounded map with per-entry expiry and least-recently-used eviction. Not
-// thread-safe: the caches built on it live one per worker thread.
+// thread-safe: the caches built on it live one per worker thread. Key is a
+// string (an HMAC or digest) or an integer (a keyed hash, the entry then
+// holding what it must be compared with).
 #include <cstddef>
 #include <list>
 #include <string>
@@ -9,7 +11,7 @@
 
 namespace gk::gate {
 
-template <class Value, class Clock>
+template <class Value, class Clock, class Key = std::string>
 class LruCache {
 public:
     using time_point = typename Clock::time_point;
@@ -17,7 +19,7 @@ public:
     explicit LruCache(std::size_t capacity) : capacity_(capacity) {}
 
     // The live entry for `key`, marked most recent; nullptr when absent or expired.
-    Value* find(const std::string& key, time_point now) {
+    Value* find(const Key& key, time_point now) {
         auto it = index_.find(key);
         if (it == index_.end()) return nullptr;
         if (it->second->expires <= now) {
@@ -29,7 +31,7 @@ public:
         return &it->second->value;
     }
 
-    void put(const std::string& key, Value value, time_point expires) {
+    void put(const Key& key, Value value, time_point expires) {
         if (capacity_ == 0) return;
         auto it = index_.find(key);
         if (it != index_.end()) {
@@ -50,13 +52,13 @@ public:
 
 private:
     struct Entry {
-        std::string key;
+        Key key;
         Value value;
         time_point expires;
     };
     std::size_t capacity_;
     std::list<Entry> lru_;  // front = most recent
-    std::unordered_map<std::string, typename std::list<Entry>::iterator> index_;
+    std::unordered_map<Key, typename std::list<Entry>::iterator> index_;
 };
 
 }  // namespace gk::gate

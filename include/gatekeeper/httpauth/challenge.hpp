@@ -52,6 +52,10 @@ std::string format_challenge(const Challenge& c);
 std::string format_challenges(const std::vector<Challenge>& cs);
 
 bool is_token(std::string_view s) noexcept;
+// How many characters at the start of s are token68 characters (RFC 9110
+// section 11.2: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/"; the "="
+// padding is not counted). RFC 6750's b64token is the same class.
+std::size_t token68_run(std::string_view s) noexcept;
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
 }  // namespace gk::httpauth

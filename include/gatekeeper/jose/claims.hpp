@@ -16,7 +16,10 @@
 namespace gk::jose {
 
 struct Claims {
-    boost::json::object raw;  // every claim, for mapping (email, groups paths)
+    // Every claim, for mapping (email, groups paths). Parsed into an arena it
+    // shares with its copies (freed with the last one; a copy allocates from
+    // it too): meant to be read for one request, not kept and copied from.
+    boost::json::object raw;
     std::string iss;
     std::string sub;
     std::vector<std::string> aud;               // a string aud becomes one element
