@@ -130,6 +130,10 @@ def targets(cfg, rows):
         if not d:
             continue
         ratio = num[metric] / d
+        if "goal" not in t:  # a ratio worth printing that the issue sets no target for
+            print(f"| {t['what']} | {ratio:.2f}x | none | |")
+            out.append(dict(what=t["what"], ratio=ratio, goal=None, met=None))
+            continue
         met = ratio <= t["goal"] if t.get("at_most") else ratio >= t["goal"]
         goal = ("<= " if t.get("at_most") else ">= ") + f"{t['goal']:g}x"
         print(f"| {t['what']} | {ratio:.2f}x | {goal} | {'met' if met else 'NOT met'} |")

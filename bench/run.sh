@@ -201,7 +201,8 @@ targets = [
   dict(what="3: gatekeeper / nginx, 401 path", num=[S3, "gatekeeper"], den=[S3, "nginx auth_basic"], goal=1.0),
   dict(what="4a: cached token / gatekeeper scenario 1", num=[S4A, "gatekeeper"], den=[S1, "gatekeeper"], goal=0.95),
   dict(what="4b: fresh token / raw OpenSSL ES256 verify", num=[S4B, "gatekeeper"], den_value=float(e["ossl_verify"] or 0), goal=0.8),
-  dict(what="5: nginx + gatekeeper auth_request / nginx alone", num=[S5, "nginx + gatekeeper auth_request"], den=[S5, "nginx proxy alone"], goal=1.0),
+  # Scenario 5 has no target in the issue: nginx pays its own proxying plus a subrequest.
+  dict(what="5: nginx + gatekeeper auth_request / nginx alone", num=[S5, "nginx + gatekeeper auth_request"], den=[S5, "nginx proxy alone"]),
 ]
 if e.get("ONLY"):
     sc = [s for s in sc if re.search(e["ONLY"], s["name"])]
