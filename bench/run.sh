@@ -47,12 +47,30 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
             if [ -n "${KEEP_WORK:-}" ]; then echo "bench: kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+# Ports below the kernel's ephemeral range (32768-60999), where no client
+# socket of this run can be holding one, each bindable now and all distinct.
+pick_ports() {
+  local ports
+  ports=$(python3 -c 'import random, socket, sys
+want, got = int(sys.argv[1]), []
+while len(got) < want:
+    p = random.randint(20000, 31999)
+    if p in got: continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); got.append(p)
+    except OSError: pass
+    finally: s.close()
+print(" ".join(map(str, got)))' "$#")
+  local i=1
+  for name in "$@"; do printf -v "$name" '%s' "$(echo "$ports" | cut -d" " -f$i)"; i=$((i + 1)); done
+}
+
 wait_port() { for _ in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 
 ncpu=$(nproc)
 load_cpu=0; server_cpu=$(( ncpu > 1 ? 1 : 0 ))
-UP=$(free_port); NG=$(free_port); GK=$(free_port); GKNC=$(free_port); GKBF=$(free_port); CD=$(free_port)
+pick_ports UP NG GK GKNC GKBF CD
 htpasswd -bcB -C 10 "$work/users.htpasswd" alice wonderland >/dev/null 2>&1
 # nginx workers drop root: they must be able to read the user file.
 chmod 755 "$work"; chmod 644 "$work/users.htpasswd"
