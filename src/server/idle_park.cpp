@@ -71,12 +71,10 @@ void ParkedConnections::park(Worker& w, tcp::socket sock, ConnInfo info, Connect
     else
         w.waiting.push_back(p.waiting);
     entries_.push_back(p);
-    ++count_;
     ++parked_since_trim_;
     // The handler owns the parked connection: an io_context destroyed with
     // the wait pending frees it too.
     auto on_readable = [this, &w, parked = std::move(parked)](const error_code& ec) mutable {
-        --count_;
         parked->unlink();
         parked->waiting.unlink();
         // Readable because the client closed or reset it (the usual end of

@@ -94,8 +94,6 @@ public:
     // waiting entry: the parked connection takes its position.
     void park(Worker& w, tcp::socket sock, ConnInfo info, Connection& place, clock::time_point idle_until);
 
-    [[nodiscard]] std::size_t size() const { return count_; }
-
 private:
     void sweep_later();
     void close_expired();
@@ -103,7 +101,6 @@ private:
     asio::steady_timer sweep_;
     std::shared_ptr<ParkBlocks> blocks_;
     bool sweeping_ = false;
-    std::size_t count_ = 0;
     std::size_t parked_since_trim_ = 0;
     boost::intrusive::list<ParkedConnection, boost::intrusive::constant_time_size<false>> entries_;
 };
